@@ -1,0 +1,21 @@
+"""Every domain router under /api/v1."""
+
+from fastapi import APIRouter
+
+from app.audit.router import router as audit_router
+from app.authorities.router import router as authorities_router
+from app.notifications.router import router as notifications_router
+from app.operators.router import router as operators_router
+from app.reference.router import router as reference_router
+from app.shipments.router import router as shipments_router
+
+api_router = APIRouter(prefix="/api/v1")
+for router in (
+    reference_router,
+    authorities_router,
+    operators_router,
+    notifications_router,
+    shipments_router,
+    audit_router,
+):
+    api_router.include_router(router)

@@ -1,0 +1,56 @@
+"""Writing and reading the audit trail."""
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.audit.models import AuditEvent
+from app.auth.service import Principal
+from app.core.ids import new_id
+from app.core.pagination import Page, paginate
+
+
+def record(
+    session: Session,
+    actor: Principal | None,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Add an audit row to the current transaction (it commits or rolls back with the change)."""
+    session.add(
+        AuditEvent(
+            id=new_id(),
+            actor_user_id=actor.user_id if actor else None,
+            actor_role=actor.role.value if actor else None,
+            actor_authority_id=actor.authority_id if actor else None,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            before=before,
+            after=after,
+        )
+    )
+
+
+def list_events(
+    session: Session,
+    *,
+    subject_id: str | None,
+    action: str | None,
+    actor_user_id: str | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[AuditEvent]:
+    """Audit events, newest first."""
+    query = select(AuditEvent)
+    if subject_id:
+        query = query.where(AuditEvent.subject_id == subject_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor_user_id:
+        query = query.where(AuditEvent.actor_user_id == actor_user_id)
+    return paginate(session, query, col(AuditEvent.id), limit=limit, cursor=cursor)

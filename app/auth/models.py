@@ -1,0 +1,19 @@
+"""Users and their bearer tokens (stored as SHA-256 digests only)."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    authority_id: str | None = Field(default=None, foreign_key="authority.id", max_length=32)
+    token_hash: str = Field(max_length=64, unique=True)
+    disabled: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

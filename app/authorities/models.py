@@ -1,0 +1,21 @@
+"""Competent national authorities: regulators, customs, law enforcement, international bodies."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+class Authority(SQLModel, table=True):
+    __tablename__ = "authority"
+
+    id: str = Field(primary_key=True, max_length=32)
+    country: str = Field(foreign_key="country.iso2", max_length=2, index=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    email: str | None = Field(default=None, max_length=254)
+    webhook_url: str | None = Field(default=None, max_length=2000)
+    # Needed in clear to sign outgoing webhooks; never returned after creation.
+    webhook_secret: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

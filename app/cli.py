@@ -1,0 +1,83 @@
+"""The `pentrack` command."""
+
+from typing import Annotated
+
+import typer
+
+from app.auth.roles import Role
+from app.core.config import get_settings
+from app.core.db import build_engine, open_session
+
+cli = typer.Typer(help="pentrack: pre-export notifications and precursor alerts.", no_args_is_help=True)
+token_cli = typer.Typer(help="Manage bearer tokens.", no_args_is_help=True)
+cli.add_typer(token_cli, name="token")
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema to the latest migration (safe to run twice)."""
+    from app.core import migrations
+
+    url = get_settings().database_url
+    migrations.upgrade(url)
+    typer.echo(f"schema at {migrations.head_revision()}")
+
+
+@cli.command()
+def seed(
+    demo: Annotated[bool, typer.Option(help="Also add a demo year of activity.")] = False,
+    scale: Annotated[int, typer.Option(min=1, max=10_000, help="Multiply the demo data set.")] = 1,
+) -> None:
+    """Load reference data (countries, substances, PEN requirements); idempotent."""
+    from seed.loader import seed_reference
+
+    engine = build_engine(get_settings())
+    counts = seed_reference(engine)
+    typer.echo("reference data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    if demo:
+        from seed.demo import seed_demo
+
+        seed_demo(engine, scale=scale, echo=typer.echo)
+    engine.dispose()
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API, /docs and the dashboard."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level=get_settings().log_level, proxy_headers=True,
+    )
+
+
+@token_cli.command("create")
+def token_create(
+    role: Annotated[Role, typer.Option(help="admin, regulator, customs or analyst.")],
+    authority: Annotated[str | None, typer.Option(help="Authority id (required for regulator and customs).")] = None,
+    name: Annotated[str | None, typer.Option(help="A name for the user.")] = None,
+) -> None:
+    """Create a user and print its bearer token, alone on the last line."""
+    from app.auth.service import create_user
+    from app.core.problems import Problem
+
+    engine = build_engine(get_settings())
+    with open_session(engine, write=True) as session:
+        try:
+            user, token = create_user(session, role=role, authority_id=authority, name=name)
+        except Problem as exc:
+            typer.echo(f"error: {exc.detail}", err=True)
+            raise typer.Exit(2) from exc
+        session.commit()
+    engine.dispose()
+    typer.echo(f"created {user.role} user {user.name} ({user.id})")
+    typer.echo(token)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,67 @@
+"""Cursor pagination over time-ordered ids, newest first."""
+
+import base64
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlmodel import Session
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.core.problems import Problem
+
+T = TypeVar("T")
+MAX_LIMIT = 500
+
+
+class BadCursor(Problem):
+    type = "bad-cursor"
+    title = "Invalid cursor"
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+class PageParams(BaseModel):
+    limit: int = 50
+    cursor: str | None = None
+
+
+def _encode(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadCursor("The cursor is not one this API handed out.") from exc
+
+
+def paginate(
+    session: Session, query: SelectOfScalar[T], id_column: Any, *, limit: int, cursor: str | None
+) -> Page[T]:
+    """One page of `query`, ordered by `id_column` descending, plus the cursor of the next."""
+    if cursor:
+        query = query.where(id_column < _decode(cursor))
+    rows = list(session.exec(query.order_by(id_column.desc()).limit(limit + 1)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = _encode(getattr(rows[-1], id_column.key))
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 500).")]
+Cursor = Annotated[
+    str | None, Query(max_length=200, description="`next_cursor` from the previous page.")
+]
+
+
+class ListResponse(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None

@@ -1,0 +1,171 @@
+"""RFC 9457 problem details: one base class, and handlers that turn every error into one."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("pentrack")
+
+PROBLEM_BASE = "https://pentrack.org/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(Exception):
+    """A failure the caller can act on; subclasses set `status`, `type` and `title`."""
+
+    status: int = 400
+    type: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+    def to_dict(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.type,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+
+class NotFound(Problem):
+    status = 404
+    type = "not-found"
+    title = "Not found"
+
+
+class Unauthorized(Problem):
+    status = 401
+    type = "unauthorized"
+    title = "Authentication required"
+
+
+class Forbidden(Problem):
+    status = 403
+    type = "forbidden"
+    title = "Not allowed"
+
+
+class Conflict(Problem):
+    status = 409
+    type = "conflict"
+    title = "Conflict"
+
+
+class UnknownReference(Problem):
+    """A well-formed value that names nothing we know (country, substance, operator)."""
+
+    status = 400
+    type = "unknown-reference"
+    title = "Unknown reference"
+
+
+class PayloadTooLarge(Problem):
+    status = 413
+    type = "payload-too-large"
+    title = "Request body too large"
+
+
+class ServiceBusy(Problem):
+    status = 503
+    type = "service-busy"
+    title = "Database busy, retry shortly"
+
+
+def problem_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+async def _handle_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem_response(exc.status, exc.to_dict(request.url.path), headers)
+
+
+async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    first = errors[0] if errors else None
+    detail = (
+        f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}" if first else "Invalid request"
+    )
+    body = {
+        "type": PROBLEM_BASE + "validation-error",
+        "title": "Request validation failed",
+        "status": 422,
+        "detail": detail,
+        "instance": request.url.path,
+        "errors": errors,
+    }
+    return problem_response(422, body)
+
+
+async def _handle_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    body = {
+        "type": PROBLEM_BASE + f"http-{exc.status_code}",
+        "title": str(exc.detail) if exc.detail else "HTTP error",
+        "status": exc.status_code,
+        "detail": str(exc.detail),
+        "instance": request.url.path,
+    }
+    return problem_response(exc.status_code, body, dict(exc.headers or {}))
+
+
+async def _handle_operational(request: Request, exc: Exception) -> JSONResponse:
+    # "database is locked" or a lost connection: the transaction was rolled back, so a
+    # retry is safe. Say so instead of a 500.
+    log.warning("database operational error on %s: %s", request.url.path, exc)
+    problem = ServiceBusy("The database could not take the request now; nothing was written.")
+    return problem_response(503, problem.to_dict(request.url.path), {"Retry-After": "1"})
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    request_id = _request_id(request)
+    log.exception("unhandled error (request %s)", request_id, exc_info=exc)
+    body = {
+        "type": PROBLEM_BASE + "internal-error",
+        "title": "Internal server error",
+        "status": 500,
+        "detail": "An unexpected error occurred; nothing was written.",
+        "instance": request.url.path,
+        "request_id": request_id,
+    }
+    return problem_response(500, body)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _handle_problem)
+    app.add_exception_handler(RequestValidationError, _handle_validation)
+    app.add_exception_handler(StarletteHTTPException, _handle_http)
+    app.add_exception_handler(OperationalError, _handle_operational)
+    app.add_exception_handler(Exception, _handle_unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries declaring problem+json answers."""
+    return {
+        status: {"description": "Problem", "content": {PROBLEM_MEDIA_TYPE: {"schema": {"type": "object"}}}}
+        for status in statuses
+    }

@@ -1,0 +1,65 @@
+"""The application factory."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from app.api import api_router
+from app.core.config import Settings, get_settings
+from app.core.db import build_engine
+from app.core.middleware import IdempotencyMiddleware, RequestContextMiddleware
+from app.core.migrations import current_revision, head_revision
+from app.core.problems import install_problem_handlers
+
+DESCRIPTION = """
+pentrack: pre-export notifications (1988 Convention, Article 12(10)(a)), shipment tracking and
+suspicious-transaction alerts for precursor chemicals.
+
+Authenticate with `Authorization: Bearer <token>` (`pentrack token create`). Errors are
+RFC 9457 `application/problem+json`. `Idempotency-Key` is honoured on every POST.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level.upper())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if engine is None:
+            app.state.engine.dispose()
+
+    app = FastAPI(title="pentrack", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine or build_engine(settings)
+    install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.include_router(api_router)
+
+    @app.get("/healthz", tags=["health"], summary="Process is up")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], summary="Database reachable and schema current")
+    def readyz() -> JSONResponse:
+        try:
+            with app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            current = current_revision(app.state.engine)
+        except Exception as exc:  # any failure to reach the database means "not ready"
+            return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503)
+        head = head_revision()
+        if current != head:
+            return JSONResponse(
+                {"status": "migrations pending", "current": current, "head": head}, status_code=503
+            )
+        return JSONResponse({"status": "ready", "revision": current})
+
+    return app

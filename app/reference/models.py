@@ -1,0 +1,51 @@
+"""Countries, substances and who requires pre-export notifications for what."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Index
+from sqlmodel import Field, SQLModel
+
+from app.core.types import JSONType, UTCDateTime, utcnow
+
+
+class Country(SQLModel, table=True):
+    __tablename__ = "country"
+
+    iso2: str = Field(primary_key=True, max_length=2)
+    iso3: str = Field(max_length=3, unique=True)
+    numeric: str = Field(max_length=3)
+    name: str = Field(max_length=200)
+    official_name: str | None = Field(default=None, max_length=300)
+
+
+class Substance(SQLModel, table=True):
+    __tablename__ = "substance"
+
+    cas_number: str = Field(primary_key=True, max_length=12)
+    name: str = Field(max_length=200)
+    convention_table: str = Field(max_length=3, index=True)
+    hs_code: str = Field(max_length=10)
+    density_kg_per_l: Decimal | None = Field(default=None, max_digits=8, decimal_places=4)
+    scheduled_year: int | None = Field(default=None)
+    # Names under which the substance is traded or mis-declared (for the rules that compare them).
+    synonyms: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class PenRequirement(SQLModel, table=True):
+    """An Article 12(10)(a) invocation or a no-licit-need declaration (Annex VI as data)."""
+
+    __tablename__ = "pen_requirement"
+    __table_args__ = (Index("ix_pen_requirement_country_cas", "country", "cas_number"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    country: str = Field(foreign_key="country.iso2", max_length=2)
+    # None means every substance of `table`.
+    cas_number: str | None = Field(default=None, foreign_key="substance.cas_number", max_length=12)
+    table: str | None = Field(default=None, max_length=3)
+    requires_pen: bool = Field(default=True)
+    no_licit_need: bool = Field(default=False)
+    since: date | None = Field(default=None)
+    source: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,94 @@
+"""Countries, substances and PEN requirements."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from app.auth.deps import AdminUser, CurrentUser
+from app.core.db import SessionDep
+from app.core.fields import CountryCode
+from app.core.pagination import ListResponse
+from app.core.problems import problem_responses
+from app.reference import service
+from app.reference.exceptions import CountryNotFound, SubstanceNotFound
+from app.reference.models import Country, Substance
+from app.reference.schemas import (
+    CountryPublic,
+    PenRequirementCreate,
+    PenRequirementPublic,
+    SubstancePublic,
+)
+
+router = APIRouter(tags=["reference"], responses=problem_responses(401))
+
+
+@router.get("/countries", response_model=ListResponse[CountryPublic], summary="List countries")
+def list_countries(session: SessionDep, _: CurrentUser) -> dict:
+    """Every ISO 3166-1 country."""
+    return {"items": service.list_countries(session), "next_cursor": None}
+
+
+@router.get(
+    "/countries/{iso2}", response_model=CountryPublic, responses=problem_responses(404),
+    summary="Get a country",
+)
+def get_country(iso2: str, session: SessionDep, _: CurrentUser) -> Country:
+    """One country by its alpha-2 code."""
+    country = session.get(Country, iso2.upper())
+    if country is None:
+        raise CountryNotFound(f"No country with code {iso2!r}.")
+    return country
+
+
+@router.get("/substances", response_model=ListResponse[SubstancePublic], summary="List substances")
+def list_substances(
+    session: SessionDep,
+    _: CurrentUser,
+    table: Annotated[Literal["I", "II"] | None, Query(description="Convention table")] = None,
+) -> dict:
+    """Substances of Tables I and II of the 1988 Convention."""
+    return {"items": service.list_substances(session, table), "next_cursor": None}
+
+
+@router.get(
+    "/substances/{cas_number}", response_model=SubstancePublic, responses=problem_responses(404),
+    summary="Get a substance",
+)
+def get_substance(cas_number: str, session: SessionDep, _: CurrentUser) -> Substance:
+    """One substance by CAS number."""
+    substance = session.get(Substance, cas_number)
+    if substance is None:
+        raise SubstanceNotFound(f"No substance with CAS number {cas_number!r}.")
+    return substance
+
+
+@router.get(
+    "/pen-requirements", response_model=ListResponse[PenRequirementPublic],
+    summary="List PEN requirements",
+)
+def list_pen_requirements(
+    session: SessionDep, _: CurrentUser, country: CountryCode | None = None
+) -> dict:
+    """Article 12(10)(a) invocations and no-licit-need declarations, optionally for one country."""
+    return {"items": service.list_pen_requirements(session, country), "next_cursor": None}
+
+
+@router.post(
+    "/pen-requirements", response_model=PenRequirementPublic, status_code=201,
+    responses=problem_responses(400, 403, 409, 422), summary="Add a PEN requirement",
+)
+def create_pen_requirement(
+    data: PenRequirementCreate, session: SessionDep, admin: AdminUser
+) -> object:
+    """Record that a country requires PENs for a substance (or table), or has no licit need."""
+    return service.create_pen_requirement(session, admin, data)
+
+
+@router.delete(
+    "/pen-requirements/{requirement_id}", status_code=204,
+    responses=problem_responses(403, 404), summary="Remove a PEN requirement",
+)
+def delete_pen_requirement(requirement_id: str, session: SessionDep, admin: AdminUser) -> Response:
+    """Remove a requirement that no longer applies."""
+    service.delete_pen_requirement(session, admin, requirement_id)
+    return Response(status_code=204)

@@ -1,0 +1,122 @@
+"""Reference data: lookups used by every domain, and the PEN requirement list."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from sqlmodel import Session, col, or_, select
+
+from app.auth.service import Principal
+from app.audit import service as audit
+from app.core.fields import Unit
+from app.core.ids import new_id
+from app.reference.exceptions import (
+    DuplicatePenRequirement,
+    PenRequirementNotFound,
+    UnitNotApplicable,
+    UnknownCountry,
+    UnknownSubstance,
+)
+from app.reference.models import Country, PenRequirement, Substance
+from app.reference.quantities import DensityRequired, to_kg
+from app.reference.schemas import PenRequirementCreate, PenRequirementPublic
+
+
+def list_countries(session: Session) -> list[Country]:
+    return list(session.exec(select(Country).order_by(Country.iso2)).all())
+
+
+def list_substances(session: Session, table: str | None = None) -> list[Substance]:
+    query = select(Substance).order_by(Substance.convention_table, Substance.name)
+    if table:
+        query = query.where(Substance.convention_table == table)
+    return list(session.exec(query).all())
+
+
+def require_countries(session: Session, codes: Iterable[str], field: str = "country") -> None:
+    """Raise UnknownCountry naming the first code that is not an ISO 3166-1 country we hold."""
+    wanted = set(codes)
+    if not wanted:
+        return
+    found = set(session.exec(select(Country.iso2).where(col(Country.iso2).in_(wanted))).all())
+    missing = sorted(wanted - found)
+    if missing:
+        raise UnknownCountry(f"{field}: {missing[0]!r} is not an ISO 3166-1 alpha-2 country code.")
+
+
+def require_substance(session: Session, cas_number: str) -> Substance:
+    substance = session.get(Substance, cas_number)
+    if substance is None:
+        raise UnknownSubstance(
+            f"substance: {cas_number} is not a substance of Table I or II in pentrack's list."
+        )
+    return substance
+
+
+def quantity_in_kg(substance: Substance, quantity: Decimal, unit: Unit) -> Decimal:
+    try:
+        return to_kg(quantity, unit, substance.density_kg_per_l)
+    except DensityRequired as exc:
+        raise UnitNotApplicable(
+            f"unit: {substance.name} is not a liquid with a known density; give a mass (kg, g, t)."
+        ) from exc
+
+
+def list_pen_requirements(session: Session, country: str | None) -> list[PenRequirement]:
+    query = select(PenRequirement).order_by(PenRequirement.country, PenRequirement.id)
+    if country:
+        query = query.where(PenRequirement.country == country.upper())
+    return list(session.exec(query).all())
+
+
+def requirements_for(session: Session, country: str, substance: Substance) -> list[PenRequirement]:
+    """The requirements of `country` that cover `substance` (by CAS number or by its table)."""
+    return list(
+        session.exec(
+            select(PenRequirement).where(
+                PenRequirement.country == country,
+                or_(
+                    PenRequirement.cas_number == substance.cas_number,
+                    (col(PenRequirement.cas_number).is_(None))
+                    & (PenRequirement.table == substance.convention_table),
+                ),
+            )
+        ).all()
+    )
+
+
+def create_pen_requirement(
+    session: Session, actor: Principal, data: PenRequirementCreate
+) -> PenRequirement:
+    """Record an Article 12(10)(a) invocation or a no-licit-need declaration."""
+    require_countries(session, [data.country])
+    if data.cas_number:
+        require_substance(session, data.cas_number)
+    existing = session.exec(
+        select(PenRequirement).where(
+            PenRequirement.country == data.country,
+            PenRequirement.cas_number == data.cas_number,  # type: ignore[arg-type]
+            PenRequirement.table == data.table,  # type: ignore[arg-type]
+        )
+    ).first()
+    if existing is not None:
+        raise DuplicatePenRequirement(
+            f"{data.country} already has a requirement for this substance or table ({existing.id})."
+        )
+    requirement = PenRequirement(id=new_id(), **data.model_dump())
+    session.add(requirement)
+    session.flush()
+    audit.record(
+        session, actor, "pen_requirement.created", "pen_requirement", requirement.id,
+        after=PenRequirementPublic.model_validate(requirement).model_dump(mode="json"),
+    )
+    return requirement
+
+
+def delete_pen_requirement(session: Session, actor: Principal, requirement_id: str) -> None:
+    """Remove a requirement (an invocation withdrawn)."""
+    requirement = session.get(PenRequirement, requirement_id)
+    if requirement is None:
+        raise PenRequirementNotFound(f"No PEN requirement with id {requirement_id!r}.")
+    before = PenRequirementPublic.model_validate(requirement).model_dump(mode="json")
+    session.delete(requirement)
+    audit.record(session, actor, "pen_requirement.deleted", "pen_requirement", requirement_id, before=before)

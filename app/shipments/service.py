@@ -1,0 +1,269 @@
+"""Shipments and border events, recorded by customs of the countries on the route."""
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exists
+from sqlmodel import Session, col, select
+
+from app.audit import service as audit
+from app.auth.roles import Role
+from app.auth.service import Principal
+from app.core.ids import new_id
+from app.core.pagination import Page, paginate
+from app.core.types import utcnow
+from app.notifications.models import PreExportNotification
+from app.notifications.service import get_notification_by_reference
+from app.operators.service import require_operators
+from app.reference.service import quantity_in_kg, require_countries, require_substance
+from app.shipments.exceptions import (
+    DuplicateCustomsReference,
+    EventCountryNotOnRoute,
+    EventInFuture,
+    EventNotAllowed,
+    NotOnRoute,
+    ShipmentNotFound,
+    UnknownPenReference,
+)
+from app.shipments.models import Shipment, ShipmentEvent, ShipmentRouteCountry
+from app.shipments.schemas import (
+    EventCreate,
+    EventPublic,
+    NotifiedQuantity,
+    ShipmentCreate,
+    ShipmentDetail,
+    ShipmentPublic,
+)
+from app.shipments.states import EVENT_ROLES, EventRefused, EventType, ShipmentStatus, next_status
+
+# Clocks at borders drift; an event a few minutes "ahead" is not an error.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def route_roles(exporting: str, importing: str, transit: list[str]) -> dict[str, set[str]]:
+    """Country → its roles on the route."""
+    roles: dict[str, set[str]] = {}
+    for country, role in [(exporting, "exporting"), (importing, "importing"), *((c, "transit") for c in transit)]:
+        roles.setdefault(country, set()).add(role)
+    return roles
+
+
+def create_shipment(session: Session, actor: Principal, data: ShipmentCreate) -> Shipment:
+    """Record a customs declaration; the caller's country must be on the route."""
+    roles = route_roles(data.exporting_country, data.importing_country, data.transit_countries)
+    if actor.country not in roles:
+        raise NotOnRoute(f"Your authority is in {actor.country}, which is not on this route.")
+    require_countries(session, roles.keys())
+    substance = require_substance(session, data.substance)
+    require_operators(
+        session, exporter_id=data.exporter_id, importer_id=data.importer_id,
+        consignee_id=data.consignee_id,
+    )
+    pen = None
+    if data.pen_reference:
+        pen = get_notification_by_reference(session, actor, data.pen_reference)
+        if pen is None:
+            raise UnknownPenReference(
+                f"pen_reference: no pre-export notification {data.pen_reference!r} visible to you."
+            )
+    duplicate = session.exec(
+        select(Shipment.id).where(
+            Shipment.recorded_country == actor.country,
+            Shipment.customs_reference == data.customs_reference,
+        )
+    ).first()
+    if duplicate:
+        raise DuplicateCustomsReference(
+            f"customs_reference: {data.customs_reference!r} is already recorded in {actor.country}.",
+            shipment_id=duplicate,
+        )
+    now = utcnow()
+    shipment = Shipment(
+        id=new_id(),
+        **data.model_dump(
+            exclude={"substance", "unit", "mode_of_transport", "means_of_payment", "pen_reference"}
+        ),
+        pen_reference=pen.reference if pen else None,
+        notification_id=pen.id if pen else None,
+        recorded_country=actor.country or "",
+        status=ShipmentStatus.DECLARED.value,
+        cas_number=substance.cas_number,
+        unit=data.unit.value,
+        quantity_kg=quantity_in_kg(substance, data.quantity, data.unit),
+        mode_of_transport=data.mode_of_transport.value,
+        means_of_payment=data.means_of_payment.value if data.means_of_payment else None,
+        recorded_by_user_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(shipment)
+    session.flush()
+    session.add_all(
+        ShipmentRouteCountry(shipment_id=shipment.id, country=country, role=role)
+        for country, country_roles in roles.items()
+        for role in country_roles
+    )
+    audit.record(session, actor, "shipment.created", "shipment", shipment.id,
+                 after={"customs_reference": shipment.customs_reference, "status": shipment.status,
+                        "pen_reference": shipment.pen_reference, "quantity_kg": str(shipment.quantity_kg)})
+    return shipment
+
+
+def visible_to(principal: Principal) -> Any:
+    if principal.is_global_reader:
+        return True
+    return exists().where(
+        ShipmentRouteCountry.shipment_id == Shipment.id,
+        ShipmentRouteCountry.country == principal.country,
+    )
+
+
+def get_shipment_or_raise(
+    session: Session, principal: Principal, shipment_id: str, *, for_update: bool = False
+) -> Shipment:
+    query = select(Shipment).where(Shipment.id == shipment_id, visible_to(principal))
+    if for_update:
+        query = query.with_for_update()
+    shipment = session.exec(query).first()
+    if shipment is None:
+        raise ShipmentNotFound(f"No shipment with id {shipment_id!r}.")
+    return shipment
+
+
+def list_shipments(
+    session: Session,
+    principal: Principal,
+    *,
+    status: ShipmentStatus | None,
+    exporting_country: str | None,
+    importing_country: str | None,
+    substance: str | None,
+    pen_reference: str | None,
+    customs_reference: str | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[Shipment]:
+    query = select(Shipment).where(visible_to(principal))
+    filters = {
+        Shipment.status: status.value if status else None,
+        Shipment.exporting_country: exporting_country,
+        Shipment.importing_country: importing_country,
+        Shipment.cas_number: substance,
+        Shipment.pen_reference: pen_reference.upper() if pen_reference else None,
+        Shipment.customs_reference: customs_reference,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(column == value)
+    return paginate(session, query, col(Shipment.id), limit=limit, cursor=cursor)
+
+
+def _events(session: Session, shipment_id: str) -> list[ShipmentEvent]:
+    return list(
+        session.exec(
+            select(ShipmentEvent)
+            .where(ShipmentEvent.shipment_id == shipment_id)
+            .order_by(col(ShipmentEvent.created_at), col(ShipmentEvent.id))
+        ).all()
+    )
+
+
+def status_before_last_stop(events: list[ShipmentEvent]) -> ShipmentStatus:
+    """Replay the events before the last stop: where a released shipment returns to."""
+    stops = [i for i, e in enumerate(events) if e.type == EventType.STOPPED.value]
+    status = ShipmentStatus.DECLARED
+    for event in events[: stops[-1] if stops else 0]:
+        try:
+            status = next_status(status, EventType(event.type))
+        except EventRefused:
+            continue
+    return status
+
+
+def record_event(
+    session: Session, actor: Principal, shipment: Shipment, data: EventCreate
+) -> ShipmentEvent:
+    """Record what customs saw at the caller's border; moves the shipment's status."""
+    if actor.role != Role.CUSTOMS:
+        raise NotOnRoute("Only customs record border events.")
+    roles = route_roles(shipment.exporting_country, shipment.importing_country, shipment.transit_countries)
+    if actor.country not in roles:
+        raise NotOnRoute(f"Your authority is in {actor.country}, which is not on this route.")
+    if data.country != actor.country:
+        raise NotOnRoute(f"country: you record events in {actor.country}, not in {data.country}.")
+    allowed = EVENT_ROLES[data.type]
+    if not roles[data.country] & allowed:
+        raise EventCountryNotOnRoute(
+            f"country: {data.type.value} happens in the {' or '.join(sorted(allowed))} country; "
+            f"{data.country} is {' and '.join(sorted(roles[data.country]))} on this route."
+        )
+    now = utcnow()
+    if data.occurred_at > now + CLOCK_SKEW:
+        raise EventInFuture(f"occurred_at: {data.occurred_at.isoformat()} is in the future.")
+    before = ShipmentStatus(shipment.status)
+    events = _events(session, shipment.id)
+    try:
+        status = next_status(before, data.type, status_before_last_stop(events))
+    except EventRefused as exc:
+        raise EventNotAllowed(str(exc), current_status=shipment.status) from exc
+    observed_kg = None
+    if data.quantity_observed is not None and data.unit is not None:
+        substance = require_substance(session, shipment.cas_number)
+        observed_kg = quantity_in_kg(substance, data.quantity_observed, data.unit)
+    event = ShipmentEvent(
+        id=new_id(),
+        shipment_id=shipment.id,
+        **data.model_dump(exclude={"type", "unit"}),
+        type=data.type.value,
+        unit=data.unit.value if data.unit else None,
+        quantity_observed_kg=observed_kg,
+        recorded_by_user_id=actor.user_id,
+        created_at=now,
+    )
+    shipment.status = status.value
+    shipment.updated_at = now
+    session.add(event)
+    session.add(shipment)
+    session.flush()
+    audit.record(session, actor, f"shipment.{data.type.value}", "shipment", shipment.id,
+                 before={"status": before.value},
+                 after={"status": status.value, "event_id": event.id,
+                        "quantity_observed_kg": str(observed_kg) if observed_kg is not None else None})
+    return event
+
+
+def to_public(shipment: Shipment) -> ShipmentPublic:
+    return ShipmentPublic(
+        **shipment.model_dump(exclude={"cas_number", "recorded_by_user_id"}),
+        substance=shipment.cas_number,
+    )
+
+
+def to_detail(session: Session, principal: Principal, shipment: Shipment) -> ShipmentDetail:
+    """The shipment with its events, and observed and declared quantities beside the notified one."""
+    events = _events(session, shipment.id)
+    pen = session.get(PreExportNotification, shipment.notification_id) if shipment.notification_id else None
+    notified = None
+    if pen is not None:
+        notified = NotifiedQuantity(
+            id=pen.id, reference=pen.reference, status=pen.status, quantity=pen.quantity,
+            unit=pen.unit, quantity_kg=pen.quantity_kg,
+        )
+    observed = next(
+        (e.quantity_observed_kg for e in reversed(events) if e.quantity_observed_kg is not None), None
+    )
+
+    def gap(value: Decimal | None) -> Decimal | None:
+        return value - pen.quantity_kg if pen is not None and value is not None else None
+
+    return ShipmentDetail(
+        **to_public(shipment).model_dump(),
+        events=[EventPublic.model_validate(e) for e in events],
+        notified=notified,
+        observed_quantity_kg=observed,
+        observed_minus_notified_kg=gap(observed),
+        declared_minus_notified_kg=gap(shipment.quantity_kg),
+    )
+
+

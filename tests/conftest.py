@@ -1,0 +1,101 @@
+"""Test fixtures: a migrated database per run (SQLite, or PostgreSQL when
+PENTRACK_TEST_DATABASE_URL is set), emptied of everything but reference data after each test."""
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+
+from app.core.config import Settings
+from app.core.db import build_engine
+from app.core.migrations import upgrade
+from app.main import create_app
+from app.models import metadata
+from seed.loader import seed_reference
+from tests.factories import Api
+
+REFERENCE_TABLES = {"country", "substance", "pen_requirement", "alembic_version"}
+
+
+def _fresh_postgres(url: str) -> tuple[str, str]:
+    base = make_url(url)
+    name = f"pentrack_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_postgres(url: str, name: str) -> None:
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    server = os.environ.get("PENTRACK_TEST_DATABASE_URL")
+    if server and server.startswith("postgresql"):
+        url, name = _fresh_postgres(server)
+        yield url
+        _drop_postgres(server, name)
+        return
+    with tempfile.TemporaryDirectory(prefix="pentrack-test-") as folder:
+        yield f"sqlite:///{Path(folder) / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    upgrade(settings.database_url)
+    engine = build_engine(settings)
+    seed_reference(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" not in request.fixturenames:
+        return
+    engine: Engine = request.getfixturevalue("engine")
+    with engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            if table.name not in REFERENCE_TABLES:
+                connection.execute(table.delete())
+        # Requirements added by a test go; the seeded ones stay.
+        connection.execute(text("DELETE FROM pen_requirement WHERE source = 'test'"))
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def api(client: TestClient, engine: Engine) -> Api:
+    return Api(client, engine)
