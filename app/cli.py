@@ -8,7 +8,9 @@ from app.auth.roles import Role
 from app.core.config import get_settings
 from app.core.db import build_engine, open_session
 
-cli = typer.Typer(help="pentrack: pre-export notifications and precursor alerts.", no_args_is_help=True)
+cli = typer.Typer(
+    help="pentrack: pre-export notifications and precursor alerts.", no_args_is_help=True
+)
 token_cli = typer.Typer(help="Manage bearer tokens.", no_args_is_help=True)
 cli.add_typer(token_cli, name="token")
 
@@ -51,15 +53,22 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        "app.main:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level=get_settings().log_level, proxy_headers=True,
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=get_settings().log_level,
+        proxy_headers=True,
     )
 
 
 @token_cli.command("create")
 def token_create(
     role: Annotated[Role, typer.Option(help="admin, regulator, customs or analyst.")],
-    authority: Annotated[str | None, typer.Option(help="Authority id (required for regulator and customs).")] = None,
+    authority: Annotated[
+        str | None, typer.Option(help="Authority id (required for regulator and customs).")
+    ] = None,
     name: Annotated[str | None, typer.Option(help="A name for the user.")] = None,
 ) -> None:
     """Create a user and print its bearer token, alone on the last line."""

@@ -54,7 +54,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 connection.execute(text("SELECT 1"))
             current = current_revision(app.state.engine)
         except Exception as exc:  # any failure to reach the database means "not ready"
-            return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503)
+            return JSONResponse(
+                {"status": "unavailable", "detail": str(exc)[:200]}, status_code=503
+            )
         head = head_revision()
         if current != head:
             return JSONResponse(

@@ -6,7 +6,12 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.authorities.models import Authority
 from app.core.models import IdempotencyRecord
-from app.notifications.models import PenMessage, PenRouteCountry, PreExportNotification, ReferenceCounter
+from app.notifications.models import (
+    PenMessage,
+    PenRouteCountry,
+    PreExportNotification,
+    ReferenceCounter,
+)
 from app.operators.models import Operator
 from app.reference.models import Country, PenRequirement, Substance
 from app.shipments.models import Shipment, ShipmentEvent, ShipmentRouteCountry

@@ -8,6 +8,7 @@ import csv
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pycountry
 from sqlalchemy.engine import Engine
@@ -30,7 +31,9 @@ def country_rows() -> list[Country]:
     """Every ISO 3166-1 country, from pycountry (the Debian iso-codes data)."""
     return [
         Country(
-            iso2=c.alpha_2, iso3=c.alpha_3, numeric=c.numeric,
+            iso2=c.alpha_2,
+            iso3=c.alpha_3,
+            numeric=c.numeric,
             name=getattr(c, "common_name", None) or c.name,
             official_name=getattr(c, "official_name", None),
         )
@@ -50,8 +53,12 @@ def substance_rows() -> list[Substance]:
                 name=row["name"].strip(),
                 convention_table=row["table"].strip(),
                 hs_code=row["hs_code"].strip(),
-                density_kg_per_l=Decimal(row["density_kg_per_l"]) if row["density_kg_per_l"].strip() else None,
-                scheduled_year=int(row["scheduled_year"]) if row["scheduled_year"].strip() else None,
+                density_kg_per_l=Decimal(row["density_kg_per_l"])
+                if row["density_kg_per_l"].strip()
+                else None,
+                scheduled_year=int(row["scheduled_year"])
+                if row["scheduled_year"].strip()
+                else None,
                 synonyms=[s.strip() for s in row["synonyms"].split(";") if s.strip()],
                 notes=row["notes"].strip() or None,
             )
@@ -59,7 +66,7 @@ def substance_rows() -> list[Substance]:
     return rows
 
 
-def requirement_rows() -> list[dict[str, object]]:
+def requirement_rows() -> list[dict[str, Any]]:
     rows = []
     for row in _read_csv("pen_requirements.csv"):
         rows.append(
@@ -86,13 +93,14 @@ def seed_reference(engine: Engine) -> dict[str, int]:
             session.merge(model)
         session.flush()
         existing = {
-            (r.country, r.cas_number, r.table): r for r in session.exec(select(PenRequirement)).all()
+            (r.country, r.cas_number, r.table): r
+            for r in session.exec(select(PenRequirement)).all()
         }
         for data in requirements:
             key = (data["country"], data["cas_number"], data["table"])
-            row = existing.get(key)  # type: ignore[arg-type]
+            row = existing.get(key)
             if row is None:
-                session.add(PenRequirement(id=new_id(), **data))  # type: ignore[arg-type]
+                session.add(PenRequirement(id=new_id(), **data))
             else:
                 for name, value in data.items():
                     setattr(row, name, value)

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-
 from sqlalchemy.engine import Engine
 
 from app.auth.roles import Role
@@ -89,15 +88,21 @@ class Api:
         return self.actor(Role.ANALYST)
 
     def operator(self, country: str, name: str | None = None, **extra: Any) -> dict[str, Any]:
-        body = {"name": name or f"{country} Chemicals", "country": country,
-                "address": f"1 Harbour Road, {country}", **extra}
+        body = {
+            "name": name or f"{country} Chemicals",
+            "country": country,
+            "address": f"1 Harbour Road, {country}",
+            **extra,
+        }
         response = self.admin.post("/api/v1/operators", json=body)
         assert response.status_code == 201, response.text
         return response.json()
 
 
-def pen_body(exporter: dict[str, Any], importer: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    """A valid PEN body: 5,000 l of acetic anhydride from the exporter's to the importer's country."""
+def pen_body(
+    exporter: dict[str, Any], importer: dict[str, Any], **overrides: Any
+) -> dict[str, Any]:
+    """A valid PEN body: 5,000 l of acetic anhydride, exporter's to importer's country."""
     body: dict[str, Any] = {
         "exporting_country": exporter["country"],
         "importing_country": importer["country"],

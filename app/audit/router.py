@@ -26,6 +26,10 @@ def list_audit_events(
 ) -> object:
     """Every state change, newest first: actor, action, subject, before and after."""
     return service.list_events(
-        session, subject_id=subject_id, action=action, actor_user_id=actor_user_id,
-        limit=limit, cursor=cursor,
+        session,
+        subject_id=subject_id,
+        action=action,
+        actor_user_id=actor_user_id,
+        limit=limit,
+        cursor=cursor,
     )

@@ -5,7 +5,12 @@ from fastapi import APIRouter
 from app.auth.deps import AdminUser, CurrentUser
 from app.authorities import service
 from app.authorities.models import Authority
-from app.authorities.schemas import AuthorityCreate, AuthorityCreated, AuthorityKind, AuthorityPublic
+from app.authorities.schemas import (
+    AuthorityCreate,
+    AuthorityCreated,
+    AuthorityKind,
+    AuthorityPublic,
+)
 from app.core.db import SessionDep
 from app.core.fields import CountryCode
 from app.core.pagination import Cursor, Limit, ListResponse
@@ -15,10 +20,15 @@ router = APIRouter(prefix="/authorities", tags=["authorities"], responses=proble
 
 
 @router.post(
-    "", response_model=AuthorityCreated, status_code=201,
-    responses=problem_responses(400, 403, 422), summary="Register an authority",
+    "",
+    response_model=AuthorityCreated,
+    status_code=201,
+    responses=problem_responses(400, 403, 422),
+    summary="Register an authority",
 )
-def create_authority(data: AuthorityCreate, session: SessionDep, admin: AdminUser) -> AuthorityCreated:
+def create_authority(
+    data: AuthorityCreate, session: SessionDep, admin: AdminUser
+) -> AuthorityCreated:
     """Register a competent authority; a generated webhook secret is returned here only."""
     return service.create_authority(session, admin, data)
 
@@ -39,7 +49,9 @@ def list_authorities(
 
 
 @router.get(
-    "/{authority_id}", response_model=AuthorityPublic, responses=problem_responses(404),
+    "/{authority_id}",
+    response_model=AuthorityPublic,
+    responses=problem_responses(404),
     summary="Get an authority",
 )
 def get_authority(authority_id: str, session: SessionDep, _: CurrentUser) -> Authority:

@@ -43,8 +43,14 @@ def create_authority(session: Session, actor: Principal, data: AuthorityCreate) 
     session.add(authority)
     session.flush()
     public = AuthorityPublic.model_validate(authority)
-    audit.record(session, actor, "authority.created", "authority", authority.id,
-                 after=public.model_dump(mode="json"))
+    audit.record(
+        session,
+        actor,
+        "authority.created",
+        "authority",
+        authority.id,
+        after=public.model_dump(mode="json"),
+    )
     return AuthorityCreated(**public.model_dump(), webhook_secret=generated)
 
 

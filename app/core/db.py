@@ -23,15 +23,16 @@ def build_engine(settings: Settings) -> Engine:
     if is_sqlite(url):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": settings.sqlite_busy_timeout_ms / 1000,
+            },
             pool_size=settings.db_pool_size,
             max_overflow=20,
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_engine(
-        url, pool_size=settings.db_pool_size, max_overflow=20, pool_pre_ping=True
-    )
+    return create_engine(url, pool_size=settings.db_pool_size, max_overflow=20, pool_pre_ping=True)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -87,9 +88,12 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
 def get_app_settings(request: Request) -> Settings:
     """The settings the running app was built with (tests build apps with their own)."""
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -25,13 +25,18 @@ def _problem(status: int, type_: str, title: str, detail: str) -> tuple[int, byt
     return status, json.dumps(body).encode()
 
 
-async def _send_json(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+async def _send_json(
+    send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]
+) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode() if status >= 400 else b"application/json"),
+                (
+                    b"content-type",
+                    PROBLEM_MEDIA_TYPE.encode() if status >= 400 else b"application/json",
+                ),
                 (b"content-length", str(len(body)).encode()),
                 *headers,
             ],
@@ -58,7 +63,9 @@ class RequestContextMiddleware:
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             status, body = _problem(
-                413, "payload-too-large", "Request body too large",
+                413,
+                "payload-too-large",
+                "Request body too large",
                 f"The body may be at most {self.max_body_bytes} bytes.",
             )
             await _send_json(send, status, body, [(b"x-request-id", request_id.encode())])
@@ -77,14 +84,19 @@ class RequestContextMiddleware:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
             await send(message)
 
         try:
             await self.app(scope, limited_receive, send_with_id)
         except _BodyTooLarge:
             status, body = _problem(
-                413, "payload-too-large", "Request body too large",
+                413,
+                "payload-too-large",
+                "Request body too large",
                 f"The body may be at most {self.max_body_bytes} bytes.",
             )
             await _send_json(send, status, body, [(b"x-request-id", request_id.encode())])
@@ -118,7 +130,9 @@ class IdempotencyMiddleware:
         key = raw_key.decode(errors="replace").strip()
         if not key or len(key) > MAX_KEY_LENGTH:
             status, body = _problem(
-                400, "bad-idempotency-key", "Invalid Idempotency-Key",
+                400,
+                "bad-idempotency-key",
+                "Invalid Idempotency-Key",
                 f"The Idempotency-Key header must have 1 to {MAX_KEY_LENGTH} characters.",
             )
             await _send_json(send, status, body, [])
@@ -184,7 +198,9 @@ class IdempotencyMiddleware:
                     return record.id
                 return _answer_for(record, body_hash)
         status, payload = _problem(
-            409, "idempotency-conflict", "Idempotency-Key in use",
+            409,
+            "idempotency-conflict",
+            "Idempotency-Key in use",
             "A request with this Idempotency-Key is being processed; retry shortly.",
         )
         return status, payload, [(b"retry-after", b"1")]
@@ -214,13 +230,17 @@ def _answer_for(
 ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
     if record.body_hash != body_hash:
         status, payload = _problem(
-            409, "idempotency-key-reused", "Idempotency-Key reused",
+            409,
+            "idempotency-key-reused",
+            "Idempotency-Key reused",
             "This Idempotency-Key was used with a different request body or path.",
         )
         return status, payload, []
     if record.status_code is None:
         status, payload = _problem(
-            409, "idempotency-conflict", "Idempotency-Key in use",
+            409,
+            "idempotency-conflict",
+            "Idempotency-Key in use",
             "A request with this Idempotency-Key is being processed; retry shortly.",
         )
         return status, payload, [(b"retry-after", b"1")]

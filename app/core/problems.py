@@ -166,6 +166,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries declaring problem+json answers."""
     return {
-        status: {"description": "Problem", "content": {PROBLEM_MEDIA_TYPE: {"schema": {"type": "object"}}}}
+        status: {
+            "description": "Problem",
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"type": "object"}}},
+        }
         for status in statuses
     }

@@ -22,15 +22,19 @@ from app.notifications.schemas import (
 from app.notifications.states import Action, PenStatus
 
 router = APIRouter(
-    prefix="/pre-export-notifications", tags=["pre-export notifications"],
+    prefix="/pre-export-notifications",
+    tags=["pre-export notifications"],
     responses=problem_responses(401),
 )
 TRANSITION_ERRORS = problem_responses(403, 404, 409, 422)
 
 
 @router.post(
-    "", response_model=NotificationDetail, status_code=201,
-    responses=problem_responses(400, 403, 422), summary="Draft a notification",
+    "",
+    response_model=NotificationDetail,
+    status_code=201,
+    responses=problem_responses(400, 403, 422),
+    summary="Draft a notification",
 )
 def create_notification(
     data: NotificationCreate, session: SessionDep, regulator: RegulatorUser
@@ -54,15 +58,24 @@ def list_notifications(
 ) -> dict:
     """The notifications the caller may read, newest first."""
     page = service.list_notifications(
-        session, principal, status=status, exporting_country=exporting_country,
-        importing_country=importing_country, substance=substance, reference=reference,
-        reply_overdue=reply_overdue, limit=limit, cursor=cursor,
+        session,
+        principal,
+        status=status,
+        exporting_country=exporting_country,
+        importing_country=importing_country,
+        substance=substance,
+        reference=reference,
+        reply_overdue=reply_overdue,
+        limit=limit,
+        cursor=cursor,
     )
     return service.to_public_page(session, page)
 
 
 @router.get(
-    "/{notification_id}", response_model=NotificationDetail, responses=problem_responses(404),
+    "/{notification_id}",
+    response_model=NotificationDetail,
+    responses=problem_responses(404),
     summary="Get a notification",
 )
 def get_notification(pen: NotificationDep, session: SessionDep) -> NotificationDetail:
@@ -70,8 +83,12 @@ def get_notification(pen: NotificationDep, session: SessionDep) -> NotificationD
     return service.to_detail(session, pen)
 
 
-@router.post("/{notification_id}/send", response_model=NotificationDetail,
-             responses=TRANSITION_ERRORS, summary="Send a draft")
+@router.post(
+    "/{notification_id}/send",
+    response_model=NotificationDetail,
+    responses=TRANSITION_ERRORS,
+    summary="Send a draft",
+)
 def send(
     pen: LockedNotificationDep, session: SessionDep, principal: CurrentUser, settings: SettingsDep
 ) -> NotificationDetail:
@@ -80,10 +97,16 @@ def send(
     return service.to_detail(session, pen)
 
 
-@router.post("/{notification_id}/acknowledge", response_model=NotificationDetail,
-             responses=TRANSITION_ERRORS, summary="Acknowledge receipt")
+@router.post(
+    "/{notification_id}/acknowledge",
+    response_model=NotificationDetail,
+    responses=TRANSITION_ERRORS,
+    summary="Acknowledge receipt",
+)
 def acknowledge(
-    pen: LockedNotificationDep, session: SessionDep, principal: CurrentUser,
+    pen: LockedNotificationDep,
+    session: SessionDep,
+    principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Acknowledge receipt as the importing country's regulator."""
@@ -91,24 +114,43 @@ def acknowledge(
     return service.to_detail(session, pen)
 
 
-@router.post("/{notification_id}/respond", response_model=NotificationDetail,
-             responses=TRANSITION_ERRORS, summary="Reply to a notification")
+@router.post(
+    "/{notification_id}/respond",
+    response_model=NotificationDetail,
+    responses=TRANSITION_ERRORS,
+    summary="Reply to a notification",
+)
 def respond(
-    data: RespondRequest, pen: LockedNotificationDep, session: SessionDep, principal: CurrentUser,
+    data: RespondRequest,
+    pen: LockedNotificationDep,
+    session: SessionDep,
+    principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """No objection, objection (with reason) or a request for information (with reason)."""
     pen = service.transition(
-        session, settings, principal, pen, Action.RESPOND,
-        decision=data.decision, text=data.reason,
+        session,
+        settings,
+        principal,
+        pen,
+        Action.RESPOND,
+        decision=data.decision,
+        text=data.reason,
     )
     return service.to_detail(session, pen)
 
 
-@router.post("/{notification_id}/answer", response_model=NotificationDetail,
-             responses=TRANSITION_ERRORS, summary="Answer a request for information")
+@router.post(
+    "/{notification_id}/answer",
+    response_model=NotificationDetail,
+    responses=TRANSITION_ERRORS,
+    summary="Answer a request for information",
+)
 def answer(
-    data: AnswerRequest, pen: LockedNotificationDep, session: SessionDep, principal: CurrentUser,
+    data: AnswerRequest,
+    pen: LockedNotificationDep,
+    session: SessionDep,
+    principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Answer the importing authority's questions; the notification is pending again."""
@@ -116,10 +158,17 @@ def answer(
     return service.to_detail(session, pen)
 
 
-@router.post("/{notification_id}/withdraw", response_model=NotificationDetail,
-             responses=TRANSITION_ERRORS, summary="Withdraw a notification")
+@router.post(
+    "/{notification_id}/withdraw",
+    response_model=NotificationDetail,
+    responses=TRANSITION_ERRORS,
+    summary="Withdraw a notification",
+)
 def withdraw(
-    data: WithdrawRequest, pen: LockedNotificationDep, session: SessionDep, principal: CurrentUser,
+    data: WithdrawRequest,
+    pen: LockedNotificationDep,
+    session: SessionDep,
+    principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Withdraw the notification (the export will not take place as notified)."""

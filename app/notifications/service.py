@@ -59,24 +59,27 @@ def next_reference(session: Session, country: str, year: int) -> str:
     prefix = f"{country}-{year}"
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    counter = ReferenceCounter.__table__  # type: ignore[attr-defined]
     statement = (
         insert(ReferenceCounter)
         .values(prefix=prefix, last=1)
-        .on_conflict_do_update(
-            index_elements=["prefix"], set_={"last": ReferenceCounter.__table__.c.last + 1}
-        )
-        .returning(ReferenceCounter.__table__.c.last)
+        .on_conflict_do_update(index_elements=["prefix"], set_={"last": counter.c.last + 1})
+        .returning(counter.c.last)
     )
     number = session.execute(statement).scalar_one()
     return f"{prefix}-{number:06d}"
 
 
-def _route_rows(notification_id: str, exporting: str, importing: str, transit: list[str]) -> list[PenRouteCountry]:
+def _route_rows(
+    notification_id: str, exporting: str, importing: str, transit: list[str]
+) -> list[PenRouteCountry]:
     rows = [
         PenRouteCountry(notification_id=notification_id, country=exporting, role="exporting"),
         PenRouteCountry(notification_id=notification_id, country=importing, role="importing"),
     ]
-    rows += [PenRouteCountry(notification_id=notification_id, country=c, role="transit") for c in transit]
+    rows += [
+        PenRouteCountry(notification_id=notification_id, country=c, role="transit") for c in transit
+    ]
     return rows
 
 
@@ -86,17 +89,23 @@ def create_notification(
     """Draft a notification; only a regulator of the exporting country may."""
     if actor.country != data.exporting_country:
         raise NotExportingRegulator(
-            f"Your authority is in {actor.country}; a PEN from {data.exporting_country} is drafted there."
+            f"Your authority is in {actor.country}; "
+            f"a PEN from {data.exporting_country} is drafted there."
         )
     require_countries(
         session, [data.exporting_country, data.importing_country, *data.transit_countries]
     )
     substance = require_substance(session, data.substance)
     parties = require_operators(
-        session, exporter_id=data.exporter_id, importer_id=data.importer_id,
+        session,
+        exporter_id=data.exporter_id,
+        importer_id=data.importer_id,
         consignee_id=data.consignee_id,
     )
-    for field, country in (("exporter_id", data.exporting_country), ("importer_id", data.importing_country)):
+    for field, country in (
+        ("exporter_id", data.exporting_country),
+        ("importer_id", data.importing_country),
+    ):
         if parties[field].country != country:
             raise PartyCountryMismatch(
                 f"{field}: {parties[field].name} is in {parties[field].country}, not {country}."
@@ -130,9 +139,12 @@ def create_notification(
     )
     session.add(pen)
     session.flush()
-    session.add_all(_route_rows(pen.id, pen.exporting_country, pen.importing_country, pen.transit_countries))
-    audit.record(session, actor, "pen.created", "pre_export_notification", pen.id,
-                 after=_snapshot(pen))
+    session.add_all(
+        _route_rows(pen.id, pen.exporting_country, pen.importing_country, pen.transit_countries)
+    )
+    audit.record(
+        session, actor, "pen.created", "pre_export_notification", pen.id, after=_snapshot(pen)
+    )
     return pen
 
 
@@ -154,8 +166,8 @@ def visible_to(principal: Principal) -> Any:
         return PreExportNotification.status != PenStatus.DRAFT.value
     country = principal.country
     on_route = exists().where(
-        PenRouteCountry.notification_id == PreExportNotification.id,
-        PenRouteCountry.country == country,
+        col(PenRouteCountry.notification_id) == PreExportNotification.id,
+        col(PenRouteCountry.country) == country,
     )
     return or_(
         PreExportNotification.exporting_country == country,
@@ -169,8 +181,11 @@ def principal_may_read(principal: Principal, pen: PreExportNotification) -> bool
     if principal.role == Role.ANALYST:
         return pen.status != PenStatus.DRAFT.value
     return country_may_read(
-        principal.country, PenStatus(pen.status), pen.exporting_country,
-        pen.importing_country, pen.transit_countries,
+        principal.country,
+        PenStatus(pen.status),
+        pen.exporting_country,
+        pen.importing_country,
+        pen.transit_countries,
     )
 
 
@@ -292,8 +307,15 @@ def transition(
             created_at=now,
         )
     )
-    audit.record(session, principal, f"pen.{action.value}", "pre_export_notification", pen.id,
-                 before=before, after=_snapshot(pen))
+    audit.record(
+        session,
+        principal,
+        f"pen.{action.value}",
+        "pre_export_notification",
+        pen.id,
+        before=before,
+        after=_snapshot(pen),
+    )
     session.flush()
     return pen
 
@@ -310,7 +332,9 @@ def to_public(pen: PreExportNotification, substance_name: str) -> NotificationPu
 
 def substance_names(session: Session, cas_numbers: set[str]) -> dict[str, str]:
     rows = session.exec(
-        select(Substance.cas_number, Substance.name).where(col(Substance.cas_number).in_(cas_numbers))
+        select(Substance.cas_number, Substance.name).where(
+            col(Substance.cas_number).in_(cas_numbers)
+        )
     ).all()
     return dict(rows)
 

@@ -59,7 +59,8 @@ class TransitionRefused(ValueError):
     def __init__(self, action: Action, status: PenStatus) -> None:
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[action].allowed_from))
         super().__init__(
-            f"Cannot {action.value} a notification in status {status.value!r} (allowed from: {allowed})."
+            f"Cannot {action.value} a notification in status {status.value!r} "
+            f"(allowed from: {allowed})."
         )
 
 

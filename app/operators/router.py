@@ -17,8 +17,11 @@ router = APIRouter(prefix="/operators", tags=["operators"], responses=problem_re
 
 
 @router.post(
-    "", response_model=OperatorPublic, status_code=201,
-    responses=problem_responses(400, 403, 422), summary="Register an operator",
+    "",
+    response_model=OperatorPublic,
+    status_code=201,
+    responses=problem_responses(400, 403, 422),
+    summary="Register an operator",
 )
 def create_operator(data: OperatorCreate, session: SessionDep, actor: OperatorWriter) -> Operator:
     """Register an exporter, importer, consignee or intermediary."""
@@ -39,7 +42,9 @@ def list_operators(
 
 
 @router.get(
-    "/{operator_id}", response_model=OperatorPublic, responses=problem_responses(404),
+    "/{operator_id}",
+    response_model=OperatorPublic,
+    responses=problem_responses(404),
     summary="Get an operator",
 )
 def get_operator(operator_id: str, session: SessionDep, _: CurrentUser) -> Operator:

@@ -33,8 +33,14 @@ def create_operator(session: Session, actor: Principal, data: OperatorCreate) ->
     )
     session.add(operator)
     session.flush()
-    audit.record(session, actor, "operator.created", "operator", operator.id,
-                 after=OperatorPublic.model_validate(operator).model_dump(mode="json"))
+    audit.record(
+        session,
+        actor,
+        "operator.created",
+        "operator",
+        operator.id,
+        after=OperatorPublic.model_validate(operator).model_dump(mode="json"),
+    )
     return operator
 
 

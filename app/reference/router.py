@@ -29,7 +29,9 @@ def list_countries(session: SessionDep, _: CurrentUser) -> dict:
 
 
 @router.get(
-    "/countries/{iso2}", response_model=CountryPublic, responses=problem_responses(404),
+    "/countries/{iso2}",
+    response_model=CountryPublic,
+    responses=problem_responses(404),
     summary="Get a country",
 )
 def get_country(iso2: str, session: SessionDep, _: CurrentUser) -> Country:
@@ -51,7 +53,9 @@ def list_substances(
 
 
 @router.get(
-    "/substances/{cas_number}", response_model=SubstancePublic, responses=problem_responses(404),
+    "/substances/{cas_number}",
+    response_model=SubstancePublic,
+    responses=problem_responses(404),
     summary="Get a substance",
 )
 def get_substance(cas_number: str, session: SessionDep, _: CurrentUser) -> Substance:
@@ -63,7 +67,8 @@ def get_substance(cas_number: str, session: SessionDep, _: CurrentUser) -> Subst
 
 
 @router.get(
-    "/pen-requirements", response_model=ListResponse[PenRequirementPublic],
+    "/pen-requirements",
+    response_model=ListResponse[PenRequirementPublic],
     summary="List PEN requirements",
 )
 def list_pen_requirements(
@@ -74,8 +79,11 @@ def list_pen_requirements(
 
 
 @router.post(
-    "/pen-requirements", response_model=PenRequirementPublic, status_code=201,
-    responses=problem_responses(400, 403, 409, 422), summary="Add a PEN requirement",
+    "/pen-requirements",
+    response_model=PenRequirementPublic,
+    status_code=201,
+    responses=problem_responses(400, 403, 409, 422),
+    summary="Add a PEN requirement",
 )
 def create_pen_requirement(
     data: PenRequirementCreate, session: SessionDep, admin: AdminUser
@@ -85,8 +93,10 @@ def create_pen_requirement(
 
 
 @router.delete(
-    "/pen-requirements/{requirement_id}", status_code=204,
-    responses=problem_responses(403, 404), summary="Remove a PEN requirement",
+    "/pen-requirements/{requirement_id}",
+    status_code=204,
+    responses=problem_responses(403, 404),
+    summary="Remove a PEN requirement",
 )
 def delete_pen_requirement(requirement_id: str, session: SessionDep, admin: AdminUser) -> Response:
     """Remove a requirement that no longer applies."""

@@ -61,5 +61,3 @@ class PenRequirementPublic(BaseModel):
     no_licit_need: bool
     since: date | None
     source: str | None
-
-

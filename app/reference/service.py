@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, or_, select
 
-from app.auth.service import Principal
 from app.audit import service as audit
+from app.auth.service import Principal
 from app.core.fields import Unit
 from app.core.ids import new_id
 from app.reference.exceptions import (
@@ -94,8 +94,8 @@ def create_pen_requirement(
     existing = session.exec(
         select(PenRequirement).where(
             PenRequirement.country == data.country,
-            PenRequirement.cas_number == data.cas_number,  # type: ignore[arg-type]
-            PenRequirement.table == data.table,  # type: ignore[arg-type]
+            PenRequirement.cas_number == data.cas_number,
+            PenRequirement.table == data.table,
         )
     ).first()
     if existing is not None:
@@ -106,7 +106,11 @@ def create_pen_requirement(
     session.add(requirement)
     session.flush()
     audit.record(
-        session, actor, "pen_requirement.created", "pen_requirement", requirement.id,
+        session,
+        actor,
+        "pen_requirement.created",
+        "pen_requirement",
+        requirement.id,
         after=PenRequirementPublic.model_validate(requirement).model_dump(mode="json"),
     )
     return requirement
@@ -119,4 +123,6 @@ def delete_pen_requirement(session: Session, actor: Principal, requirement_id: s
         raise PenRequirementNotFound(f"No PEN requirement with id {requirement_id!r}.")
     before = PenRequirementPublic.model_validate(requirement).model_dump(mode="json")
     session.delete(requirement)
-    audit.record(session, actor, "pen_requirement.deleted", "pen_requirement", requirement_id, before=before)
+    audit.record(
+        session, actor, "pen_requirement.deleted", "pen_requirement", requirement_id, before=before
+    )

@@ -42,7 +42,9 @@ class Shipment(SQLModel, table=True):
     mode_of_transport: str = Field(max_length=20)
     means_of_payment: str | None = Field(default=None, max_length=40)
     carrier: str | None = Field(default=None, max_length=200)
-    container_ids: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    container_ids: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONType, nullable=False)
+    )
     departure_date: date | None = Field(default=None)
     recorded_by_user_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

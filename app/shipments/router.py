@@ -18,10 +18,15 @@ router = APIRouter(prefix="/shipments", tags=["shipments"], responses=problem_re
 
 
 @router.post(
-    "", response_model=ShipmentDetail, status_code=201,
-    responses=problem_responses(400, 403, 409, 422), summary="Record a shipment",
+    "",
+    response_model=ShipmentDetail,
+    status_code=201,
+    responses=problem_responses(400, 403, 409, 422),
+    summary="Record a shipment",
 )
-def create_shipment(data: ShipmentCreate, session: SessionDep, customs: CustomsUser) -> ShipmentDetail:
+def create_shipment(
+    data: ShipmentCreate, session: SessionDep, customs: CustomsUser
+) -> ShipmentDetail:
     """Record a customs declaration for a shipment whose route includes the caller's country."""
     shipment = service.create_shipment(session, customs, data)
     return service.to_detail(session, customs, shipment)
@@ -42,29 +47,43 @@ def list_shipments(
 ) -> dict:
     """Shipments on routes through the caller's country (all, for admins and analysts)."""
     page = service.list_shipments(
-        session, principal, status=status, exporting_country=exporting_country,
-        importing_country=importing_country, substance=substance, pen_reference=pen_reference,
-        customs_reference=customs_reference, limit=limit, cursor=cursor,
+        session,
+        principal,
+        status=status,
+        exporting_country=exporting_country,
+        importing_country=importing_country,
+        substance=substance,
+        pen_reference=pen_reference,
+        customs_reference=customs_reference,
+        limit=limit,
+        cursor=cursor,
     )
     return {"items": [service.to_public(s) for s in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get(
-    "/{shipment_id}", response_model=ShipmentDetail, responses=problem_responses(404),
+    "/{shipment_id}",
+    response_model=ShipmentDetail,
+    responses=problem_responses(404),
     summary="Get a shipment",
 )
-def get_shipment(shipment: ShipmentDep, session: SessionDep, principal: CurrentUser) -> ShipmentDetail:
+def get_shipment(
+    shipment: ShipmentDep, session: SessionDep, principal: CurrentUser
+) -> ShipmentDetail:
     """One shipment with its events and the notified quantity beside the observed one."""
     return service.to_detail(session, principal, shipment)
 
 
 @router.post(
-    "/{shipment_id}/events", response_model=ShipmentDetail, status_code=201,
-    responses=problem_responses(400, 403, 404, 409, 422), summary="Record a border event",
+    "/{shipment_id}/events",
+    response_model=ShipmentDetail,
+    status_code=201,
+    responses=problem_responses(400, 403, 404, 409, 422),
+    summary="Record a border event",
 )
 def record_event(
     data: EventCreate, shipment: LockedShipmentDep, session: SessionDep, customs: CustomsUser
 ) -> ShipmentDetail:
-    """Record an event at the caller's border (cleared, departed, transit, arrived, stopped, seized…)."""
+    """Record an event at the caller's border: cleared, departed, transit, arrived, stopped…"""
     service.record_event(session, customs, shipment, data)
     return service.to_detail(session, customs, shipment)

@@ -30,7 +30,10 @@ class ShipmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     customs_reference: Reference
-    pen_reference: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=32)] | None = None
+    pen_reference: (
+        Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=32)]
+        | None
+    ) = None
     exporting_country: CountryCode
     importing_country: CountryCode
     transit_countries: list[CountryCode] = Field(default_factory=list, max_length=20)
@@ -129,6 +132,8 @@ class ShipmentPublic(BaseModel):
 class ShipmentDetail(ShipmentPublic):
     events: list[EventPublic]
     notified: NotifiedQuantity | None = Field(description="The cited PEN's quantity, beside ours")
-    observed_quantity_kg: JSONDecimal | None = Field(description="The latest quantity observed at a border")
+    observed_quantity_kg: JSONDecimal | None = Field(
+        description="The latest quantity observed at a border"
+    )
     observed_minus_notified_kg: JSONDecimal | None
     declared_minus_notified_kg: JSONDecimal | None

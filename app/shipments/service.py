@@ -44,7 +44,11 @@ CLOCK_SKEW = timedelta(minutes=10)
 def route_roles(exporting: str, importing: str, transit: list[str]) -> dict[str, set[str]]:
     """Country → its roles on the route."""
     roles: dict[str, set[str]] = {}
-    for country, role in [(exporting, "exporting"), (importing, "importing"), *((c, "transit") for c in transit)]:
+    for country, role in [
+        (exporting, "exporting"),
+        (importing, "importing"),
+        *((c, "transit") for c in transit),
+    ]:
         roles.setdefault(country, set()).add(role)
     return roles
 
@@ -57,7 +61,9 @@ def create_shipment(session: Session, actor: Principal, data: ShipmentCreate) ->
     require_countries(session, roles.keys())
     substance = require_substance(session, data.substance)
     require_operators(
-        session, exporter_id=data.exporter_id, importer_id=data.importer_id,
+        session,
+        exporter_id=data.exporter_id,
+        importer_id=data.importer_id,
         consignee_id=data.consignee_id,
     )
     pen = None
@@ -75,7 +81,8 @@ def create_shipment(session: Session, actor: Principal, data: ShipmentCreate) ->
     ).first()
     if duplicate:
         raise DuplicateCustomsReference(
-            f"customs_reference: {data.customs_reference!r} is already recorded in {actor.country}.",
+            f"customs_reference: {data.customs_reference!r} "
+            f"is already recorded in {actor.country}.",
             shipment_id=duplicate,
         )
     now = utcnow()
@@ -104,9 +111,19 @@ def create_shipment(session: Session, actor: Principal, data: ShipmentCreate) ->
         for country, country_roles in roles.items()
         for role in country_roles
     )
-    audit.record(session, actor, "shipment.created", "shipment", shipment.id,
-                 after={"customs_reference": shipment.customs_reference, "status": shipment.status,
-                        "pen_reference": shipment.pen_reference, "quantity_kg": str(shipment.quantity_kg)})
+    audit.record(
+        session,
+        actor,
+        "shipment.created",
+        "shipment",
+        shipment.id,
+        after={
+            "customs_reference": shipment.customs_reference,
+            "status": shipment.status,
+            "pen_reference": shipment.pen_reference,
+            "quantity_kg": str(shipment.quantity_kg),
+        },
+    )
     return shipment
 
 
@@ -114,8 +131,8 @@ def visible_to(principal: Principal) -> Any:
     if principal.is_global_reader:
         return True
     return exists().where(
-        ShipmentRouteCountry.shipment_id == Shipment.id,
-        ShipmentRouteCountry.country == principal.country,
+        col(ShipmentRouteCountry.shipment_id) == Shipment.id,
+        col(ShipmentRouteCountry.country) == principal.country,
     )
 
 
@@ -187,7 +204,9 @@ def record_event(
     """Record what customs saw at the caller's border; moves the shipment's status."""
     if actor.role != Role.CUSTOMS:
         raise NotOnRoute("Only customs record border events.")
-    roles = route_roles(shipment.exporting_country, shipment.importing_country, shipment.transit_countries)
+    roles = route_roles(
+        shipment.exporting_country, shipment.importing_country, shipment.transit_countries
+    )
     if actor.country not in roles:
         raise NotOnRoute(f"Your authority is in {actor.country}, which is not on this route.")
     if data.country != actor.country:
@@ -226,10 +245,19 @@ def record_event(
     session.add(event)
     session.add(shipment)
     session.flush()
-    audit.record(session, actor, f"shipment.{data.type.value}", "shipment", shipment.id,
-                 before={"status": before.value},
-                 after={"status": status.value, "event_id": event.id,
-                        "quantity_observed_kg": str(observed_kg) if observed_kg is not None else None})
+    audit.record(
+        session,
+        actor,
+        f"shipment.{data.type.value}",
+        "shipment",
+        shipment.id,
+        before={"status": before.value},
+        after={
+            "status": status.value,
+            "event_id": event.id,
+            "quantity_observed_kg": str(observed_kg) if observed_kg is not None else None,
+        },
+    )
     return event
 
 
@@ -241,17 +269,26 @@ def to_public(shipment: Shipment) -> ShipmentPublic:
 
 
 def to_detail(session: Session, principal: Principal, shipment: Shipment) -> ShipmentDetail:
-    """The shipment with its events, and observed and declared quantities beside the notified one."""
+    """The shipment with its events; observed and declared quantities beside the notified."""
     events = _events(session, shipment.id)
-    pen = session.get(PreExportNotification, shipment.notification_id) if shipment.notification_id else None
+    pen = (
+        session.get(PreExportNotification, shipment.notification_id)
+        if shipment.notification_id
+        else None
+    )
     notified = None
     if pen is not None:
         notified = NotifiedQuantity(
-            id=pen.id, reference=pen.reference, status=pen.status, quantity=pen.quantity,
-            unit=pen.unit, quantity_kg=pen.quantity_kg,
+            id=pen.id,
+            reference=pen.reference,
+            status=pen.status,
+            quantity=pen.quantity,
+            unit=pen.unit,
+            quantity_kg=pen.quantity_kg,
         )
     observed = next(
-        (e.quantity_observed_kg for e in reversed(events) if e.quantity_observed_kg is not None), None
+        (e.quantity_observed_kg for e in reversed(events) if e.quantity_observed_kg is not None),
+        None,
     )
 
     def gap(value: Decimal | None) -> Decimal | None:
@@ -265,5 +302,3 @@ def to_detail(session: Session, principal: Principal, shipment: Shipment) -> Shi
         observed_minus_notified_kg=gap(observed),
         declared_minus_notified_kg=gap(shipment.quantity_kg),
     )
-
-

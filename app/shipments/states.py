@@ -64,7 +64,9 @@ def next_status(
     shipment that was not held. A release returns the shipment to where it was before the stop.
     """
     if status == ShipmentStatus.DELIVERED:
-        raise EventRefused(f"The shipment was delivered (import cleared); {event.value} is too late.")
+        raise EventRefused(
+            f"The shipment was delivered (import cleared); {event.value} is too late."
+        )
     if status == ShipmentStatus.SEIZED:
         raise EventRefused(f"The shipment was seized; {event.value} cannot follow a seizure.")
     if event == EventType.RELEASED:

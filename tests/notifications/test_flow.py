@@ -6,8 +6,10 @@ def test_de_to_pk_via_ae_end_to_end(api: Api) -> None:
     de, pk = api.regulator("DE"), api.regulator("PK")
     exporter = api.operator("DE", "Rheinchemie GmbH")
     importer = api.operator("PK", "Indus Textiles Ltd")
-    created = de.post("/api/v1/pre-export-notifications",
-                      json=pen_body(exporter, importer, transit_countries=["AE"]))
+    created = de.post(
+        "/api/v1/pre-export-notifications",
+        json=pen_body(exporter, importer, transit_countries=["AE"]),
+    )
     assert created.status_code == 201, created.text
     pen = created.json()
     assert pen["status"] == "draft"
@@ -19,8 +21,10 @@ def test_de_to_pk_via_ae_end_to_end(api: Api) -> None:
     assert sent.status_code == 200, sent.text
     assert sent.json()["reply_by"]
     assert pk.post(f"/api/v1/pre-export-notifications/{pen['id']}/acknowledge").status_code == 200
-    objected = pk.post(f"/api/v1/pre-export-notifications/{pen['id']}/respond",
-                       json={"decision": "objection", "reason": "Importer unknown"})
+    objected = pk.post(
+        f"/api/v1/pre-export-notifications/{pen['id']}/respond",
+        json={"decision": "objection", "reason": "Importer unknown"},
+    )
     assert objected.status_code == 200, objected.text
     assert objected.json()["status"] == "objection"
 
@@ -29,9 +33,16 @@ def test_de_to_pk_via_ae_end_to_end(api: Api) -> None:
     assert found.json()["items"][0]["id"] == pen["id"]
     shipment = ae.post("/api/v1/shipments", json=shipment_body(pen))
     assert shipment.status_code == 201, shipment.text
-    event = ae.post(f"/api/v1/shipments/{shipment.json()['id']}/events", json={
-        "type": "stopped", "country": "AE", "occurred_at": "2026-01-05T10:00:00+04:00",
-        "quantity_observed": 5600, "unit": "l"})
+    event = ae.post(
+        f"/api/v1/shipments/{shipment.json()['id']}/events",
+        json={
+            "type": "stopped",
+            "country": "AE",
+            "occurred_at": "2026-01-05T10:00:00+04:00",
+            "quantity_observed": 5600,
+            "unit": "l",
+        },
+    )
     assert event.status_code == 201, event.text
     body = event.json()
     assert body["status"] == "stopped"
