@@ -6,6 +6,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.authorities.models import Authority
 from app.core.models import IdempotencyRecord
+from app.events.models import DomainEvent
 from app.notifications.models import (
     PenMessage,
     PenRouteCountry,
@@ -14,6 +15,7 @@ from app.notifications.models import (
 )
 from app.operators.models import Operator
 from app.reference.models import Country, PenRequirement, Substance
+from app.rules.models import Flag, FlagTriage, Rule
 from app.shipments.models import Shipment, ShipmentEvent, ShipmentRouteCountry
 
 metadata = SQLModel.metadata
@@ -22,6 +24,9 @@ __all__ = [
     "AuditEvent",
     "Authority",
     "Country",
+    "DomainEvent",
+    "Flag",
+    "FlagTriage",
     "IdempotencyRecord",
     "Operator",
     "PenMessage",
@@ -29,6 +34,7 @@ __all__ = [
     "PenRouteCountry",
     "PreExportNotification",
     "ReferenceCounter",
+    "Rule",
     "Shipment",
     "ShipmentEvent",
     "ShipmentRouteCountry",

@@ -2,7 +2,7 @@
 
 Revision ID: dfb259083934
 Revises:
-Create Date: 2026-11-28 06:10:22.343241
+Create Date: 2026-11-28 06:13:48.362114
 """
 
 from collections.abc import Sequence
@@ -66,6 +66,35 @@ def upgrade() -> None:
         sa.UniqueConstraint("iso3", name=op.f("uq_country_iso3")),
     )
     op.create_table(
+        "domain_event",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("subject_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("subject_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column(
+            "route",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "payload",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("actor_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("occurred_at", app.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_domain_event")),
+    )
+    with op.batch_alter_table("domain_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_domain_event_occurred_at"), ["occurred_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_domain_event_subject_id"), ["subject_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_domain_event_type"), ["type"], unique=False)
+
+    op.create_table(
         "idempotency_record",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -92,6 +121,38 @@ def upgrade() -> None:
         sa.Column("last", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("prefix", name=op.f("pk_reference_counter")),
     )
+    op.create_table(
+        "rule",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("is_current", sa.Boolean(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("severity", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("weight", sa.Numeric(precision=8, scale=2), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column(
+            "subjects",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "condition",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("explanation", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("builtin", sa.Boolean(), nullable=False),
+        sa.Column("created_by_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("created_at", app.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rule")),
+        sa.UniqueConstraint("code", "version", name=op.f("uq_rule_code_version")),
+    )
+    with op.batch_alter_table("rule", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_rule_code"), ["code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_rule_is_current"), ["is_current"], unique=False)
+
     op.create_table(
         "substance",
         sa.Column("cas_number", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
@@ -130,6 +191,42 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("authority", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_authority_country"), ["country"], unique=False)
+
+    op.create_table(
+        "flag",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("rule", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("rule_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("rule_version", sa.Integer(), nullable=True),
+        sa.Column("severity", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("subject_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("subject_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("explanation", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column(
+            "evidence",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("weight", sa.Numeric(precision=8, scale=2), nullable=False),
+        sa.Column("raised_by_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("created_at", app.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("triaged_at", app.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["rule_id"], ["rule.id"], name=op.f("fk_flag_rule_id_rule")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_flag")),
+        sa.UniqueConstraint(
+            "rule_id",
+            "subject_type",
+            "subject_id",
+            name=op.f("uq_flag_rule_id_subject_type_subject_id"),
+        ),
+    )
+    with op.batch_alter_table("flag", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_flag_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_flag_rule"), ["rule"], unique=False)
+        batch_op.create_index("ix_flag_status_severity", ["status", "severity"], unique=False)
+        batch_op.create_index("ix_flag_subject", ["subject_type", "subject_id"], unique=False)
 
     op.create_table(
         "pen_requirement",
@@ -172,6 +269,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_app_user")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_app_user_token_hash")),
     )
+    op.create_table(
+        "flag_triage",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("flag_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("from_status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("to_status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("authority_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("created_at", app.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["flag_id"], ["flag.id"], name=op.f("fk_flag_triage_flag_id_flag")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_flag_triage")),
+    )
+    with op.batch_alter_table("flag_triage", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_flag_triage_flag_id"), ["flag_id"], unique=False)
+
     op.create_table(
         "operator",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -408,11 +521,16 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_shipment_importer_substance_created",
-            ["importer_id", "cas_number", "created_at"],
+            ["importer_id", "cas_number", "created_at", "quantity_kg"],
             unique=False,
         )
         batch_op.create_index(
             batch_op.f("ix_shipment_notification_id"), ["notification_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_shipment_parties_substance_created",
+            ["exporter_id", "importer_id", "cas_number", "created_at", "quantity_kg"],
+            unique=False,
         )
         batch_op.create_index(batch_op.f("ix_shipment_status"), ["status"], unique=False)
 
@@ -479,6 +597,7 @@ def downgrade() -> None:
     op.drop_table("shipment_event")
     with op.batch_alter_table("shipment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_shipment_status"))
+        batch_op.drop_index("ix_shipment_parties_substance_created")
         batch_op.drop_index(batch_op.f("ix_shipment_notification_id"))
         batch_op.drop_index("ix_shipment_importer_substance_created")
         batch_op.drop_index("ix_shipment_exporting_created")
@@ -504,11 +623,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_operator_country"))
 
     op.drop_table("operator")
+    with op.batch_alter_table("flag_triage", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_flag_triage_flag_id"))
+
+    op.drop_table("flag_triage")
     op.drop_table("app_user")
     with op.batch_alter_table("pen_requirement", schema=None) as batch_op:
         batch_op.drop_index("ix_pen_requirement_country_cas")
 
     op.drop_table("pen_requirement")
+    with op.batch_alter_table("flag", schema=None) as batch_op:
+        batch_op.drop_index("ix_flag_subject")
+        batch_op.drop_index("ix_flag_status_severity")
+        batch_op.drop_index(batch_op.f("ix_flag_rule"))
+        batch_op.drop_index(batch_op.f("ix_flag_created_at"))
+
+    op.drop_table("flag")
     with op.batch_alter_table("authority", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_authority_country"))
 
@@ -517,11 +647,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_substance_convention_table"))
 
     op.drop_table("substance")
+    with op.batch_alter_table("rule", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rule_is_current"))
+        batch_op.drop_index(batch_op.f("ix_rule_code"))
+
+    op.drop_table("rule")
     op.drop_table("reference_counter")
     with op.batch_alter_table("idempotency_record", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_idempotency_record_created_at"))
 
     op.drop_table("idempotency_record")
+    with op.batch_alter_table("domain_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_domain_event_type"))
+        batch_op.drop_index(batch_op.f("ix_domain_event_subject_id"))
+        batch_op.drop_index(batch_op.f("ix_domain_event_occurred_at"))
+
+    op.drop_table("domain_event")
     op.drop_table("country")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_subject_id"))
