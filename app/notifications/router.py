@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app import flows
 from app.auth.deps import CurrentUser, RegulatorUser
 from app.core.db import SessionDep, SettingsDep
 from app.core.fields import CasNumber, CountryCode
@@ -40,7 +41,7 @@ def create_notification(
     data: NotificationCreate, session: SessionDep, regulator: RegulatorUser
 ) -> NotificationDetail:
     """Draft a PEN as the exporting country's regulator; it stays private until sent."""
-    return service.to_detail(session, service.create_notification(session, regulator, data))
+    return service.to_detail(session, flows.create_notification(session, regulator, data))
 
 
 @router.get("", response_model=ListResponse[NotificationPublic], summary="List notifications")
@@ -93,7 +94,7 @@ def send(
     pen: LockedNotificationDep, session: SessionDep, principal: CurrentUser, settings: SettingsDep
 ) -> NotificationDetail:
     """Send the draft to the importing authority; sets `sent_at` and `reply_by`."""
-    pen = service.transition(session, settings, principal, pen, Action.SEND)
+    pen = flows.transition_notification(session, settings, principal, pen, Action.SEND)
     return service.to_detail(session, pen)
 
 
@@ -110,7 +111,7 @@ def acknowledge(
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Acknowledge receipt as the importing country's regulator."""
-    pen = service.transition(session, settings, principal, pen, Action.ACKNOWLEDGE)
+    pen = flows.transition_notification(session, settings, principal, pen, Action.ACKNOWLEDGE)
     return service.to_detail(session, pen)
 
 
@@ -128,7 +129,7 @@ def respond(
     settings: SettingsDep,
 ) -> NotificationDetail:
     """No objection, objection (with reason) or a request for information (with reason)."""
-    pen = service.transition(
+    pen = flows.transition_notification(
         session,
         settings,
         principal,
@@ -154,7 +155,9 @@ def answer(
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Answer the importing authority's questions; the notification is pending again."""
-    pen = service.transition(session, settings, principal, pen, Action.ANSWER, text=data.message)
+    pen = flows.transition_notification(
+        session, settings, principal, pen, Action.ANSWER, text=data.message
+    )
     return service.to_detail(session, pen)
 
 
@@ -172,5 +175,7 @@ def withdraw(
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Withdraw the notification (the export will not take place as notified)."""
-    pen = service.transition(session, settings, principal, pen, Action.WITHDRAW, text=data.reason)
+    pen = flows.transition_notification(
+        session, settings, principal, pen, Action.WITHDRAW, text=data.reason
+    )
     return service.to_detail(session, pen)

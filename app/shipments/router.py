@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app import flows
 from app.auth.deps import CurrentUser, CustomsUser
 from app.core.db import SessionDep
 from app.core.fields import CasNumber, CountryCode
@@ -28,7 +29,7 @@ def create_shipment(
     data: ShipmentCreate, session: SessionDep, customs: CustomsUser
 ) -> ShipmentDetail:
     """Record a customs declaration for a shipment whose route includes the caller's country."""
-    shipment = service.create_shipment(session, customs, data)
+    shipment = flows.record_shipment(session, customs, data)
     return service.to_detail(session, customs, shipment)
 
 
@@ -85,5 +86,5 @@ def record_event(
     data: EventCreate, shipment: LockedShipmentDep, session: SessionDep, customs: CustomsUser
 ) -> ShipmentDetail:
     """Record an event at the caller's border: cleared, departed, transit, arrived, stopped…"""
-    service.record_event(session, customs, shipment, data)
+    flows.record_shipment_event(session, customs, shipment, data)
     return service.to_detail(session, customs, shipment)

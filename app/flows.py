@@ -1,0 +1,172 @@
+"""Orchestration across domains: a change, the rules that judge it, and the events it emits,
+all in the caller's transaction."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.auth.service import Principal
+from app.core.config import Settings
+from app.events.service import emit
+from app.notifications import service as notifications
+from app.notifications.models import PreExportNotification
+from app.notifications.schemas import NotificationCreate
+from app.notifications.states import Action, Decision
+from app.operators.models import Operator
+from app.rules import service as rules
+from app.shipments import service as shipments
+from app.shipments.models import Shipment, ShipmentEvent
+from app.shipments.schemas import EventCreate, ShipmentCreate
+
+PEN = "pre_export_notification"
+SHIPMENT = "shipment"
+# Shipment events that partner authorities hear about.
+NOTIFIED_SHIPMENT_EVENTS = {"stopped", "seized", "released"}
+
+
+def _consignee_country(session: Session, consignee_id: str | None) -> str | None:
+    consignee = session.get(Operator, consignee_id) if consignee_id else None
+    return consignee.country if consignee else None
+
+
+def route_of(session: Session, subject: PreExportNotification | Shipment) -> dict[str, Any]:
+    """The countries concerned by a PEN or shipment, by role (Article 12(9)(c))."""
+    return {
+        "exporting": subject.exporting_country,
+        "importing": subject.importing_country,
+        "transit": list(subject.transit_countries),
+        "consignee_country": _consignee_country(session, subject.consignee_id),
+    }
+
+
+def pen_payload(pen: PreExportNotification) -> dict[str, Any]:
+    return {
+        "id": pen.id,
+        "reference": pen.reference,
+        "status": pen.status,
+        "decision": pen.decision,
+        "substance": pen.cas_number,
+        "quantity": str(pen.quantity),
+        "unit": pen.unit,
+        "quantity_kg": str(pen.quantity_kg),
+        "exporter_id": pen.exporter_id,
+        "importer_id": pen.importer_id,
+        "consignee_id": pen.consignee_id,
+        "expected_dispatch_date": pen.expected_dispatch_date.isoformat(),
+        "expected_point_of_entry": pen.expected_point_of_entry,
+        "mode_of_transport": pen.mode_of_transport,
+        "means_of_payment": pen.means_of_payment,
+        "reply_by": pen.reply_by.isoformat() if pen.reply_by else None,
+    }
+
+
+def shipment_payload(shipment: Shipment) -> dict[str, Any]:
+    return {
+        "id": shipment.id,
+        "customs_reference": shipment.customs_reference,
+        "pen_reference": shipment.pen_reference,
+        "status": shipment.status,
+        "substance": shipment.cas_number,
+        "declared_hs_code": shipment.declared_hs_code,
+        "declared_description": shipment.declared_description,
+        "quantity": str(shipment.quantity),
+        "unit": shipment.unit,
+        "quantity_kg": str(shipment.quantity_kg),
+        "exporter_id": shipment.exporter_id,
+        "importer_id": shipment.importer_id,
+        "consignee_id": shipment.consignee_id,
+        "mode_of_transport": shipment.mode_of_transport,
+        "means_of_payment": shipment.means_of_payment,
+        "carrier": shipment.carrier,
+        "container_ids": list(shipment.container_ids),
+    }
+
+
+def create_notification(
+    session: Session, principal: Principal, data: NotificationCreate
+) -> PreExportNotification:
+    """Draft a PEN and judge it."""
+    pen = notifications.create_notification(session, principal, data)
+    rules.evaluate_subject(session, PEN, pen.id)
+    return pen
+
+
+def transition_notification(
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    pen: PreExportNotification,
+    action: Action,
+    *,
+    decision: Decision | None = None,
+    text: str | None = None,
+) -> PreExportNotification:
+    """Move a PEN, judge it again, and tell the partner authorities."""
+    pen = notifications.transition(
+        session, settings, principal, pen, action, decision=decision, text=text
+    )
+    rules.evaluate_subject(session, PEN, pen.id)
+    event_type = "pen.responded" if action == Action.RESPOND else f"pen.{action.value}"
+    if action == Action.SEND:
+        event_type = "pen.sent"
+    payload = {**pen_payload(pen), "message": text}
+    emit(
+        session,
+        event_type,
+        PEN,
+        pen.id,
+        route=route_of(session, pen),
+        payload=payload,
+        actor_user_id=principal.user_id,
+    )
+    return pen
+
+
+def record_shipment(session: Session, principal: Principal, data: ShipmentCreate) -> Shipment:
+    """Record a shipment and judge it (and the PEN it cites)."""
+    shipment = shipments.create_shipment(session, principal, data)
+    emit(
+        session,
+        "shipment.recorded",
+        SHIPMENT,
+        shipment.id,
+        route=route_of(session, shipment),
+        payload=shipment_payload(shipment),
+        actor_user_id=principal.user_id,
+    )
+    rules.evaluate_subject(session, SHIPMENT, shipment.id)
+    return shipment
+
+
+def record_shipment_event(
+    session: Session, principal: Principal, shipment: Shipment, data: EventCreate
+) -> ShipmentEvent:
+    """Record a border event, judge the shipment again, and tell partners of stops and seizures."""
+    event = shipments.record_event(session, principal, shipment, data)
+    if event.type in NOTIFIED_SHIPMENT_EVENTS:
+        payload = {
+            **shipment_payload(shipment),
+            "event": {
+                "type": event.type,
+                "country": event.country,
+                "occurred_at": event.occurred_at.isoformat(),
+                "location": event.location,
+                "quantity_observed_kg": (
+                    str(event.quantity_observed_kg)
+                    if event.quantity_observed_kg is not None
+                    else None
+                ),
+                "note": event.note,
+            },
+        }
+        emit(
+            session,
+            f"shipment.{event.type}",
+            SHIPMENT,
+            shipment.id,
+            route=route_of(session, shipment),
+            payload=payload,
+            actor_user_id=principal.user_id,
+        )
+    rules.evaluate_subject(session, SHIPMENT, shipment.id)
+    return event
