@@ -90,3 +90,7 @@ def token_create(
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()
