@@ -72,17 +72,23 @@ class RequestContextMiddleware:
             return
 
         received = 0
+        too_large = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    too_large = True
                     raise _BodyTooLarge
             return message
 
         async def send_with_id(message: Message) -> None:
+            if too_large:
+                # FastAPI turns the error raised while reading the body into its own 400;
+                # the caller is owed the 413 sent below instead.
+                return
             if message["type"] == "http.response.start":
                 message["headers"] = [
                     *message.get("headers", []),
@@ -93,6 +99,8 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, limited_receive, send_with_id)
         except _BodyTooLarge:
+            too_large = True
+        if too_large:
             status, body = _problem(
                 413,
                 "payload-too-large",

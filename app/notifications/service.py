@@ -160,9 +160,8 @@ def _snapshot(pen: PreExportNotification) -> dict[str, Any]:
 
 def visible_to(principal: Principal) -> Any:
     """A WHERE clause selecting the notifications `principal` may read."""
-    if principal.role == Role.ADMIN:
-        return True
-    if principal.role == Role.ANALYST:
+    if principal.is_global_reader:
+        # Every country's notifications, but drafts stay with the exporting country (contract).
         return PreExportNotification.status != PenStatus.DRAFT.value
     country = principal.country
     on_route = exists().where(
@@ -176,9 +175,7 @@ def visible_to(principal: Principal) -> Any:
 
 
 def principal_may_read(principal: Principal, pen: PreExportNotification) -> bool:
-    if principal.role == Role.ADMIN:
-        return True
-    if principal.role == Role.ANALYST:
+    if principal.is_global_reader:
         return pen.status != PenStatus.DRAFT.value
     return country_may_read(
         principal.country,
