@@ -7,6 +7,7 @@ from app.authorities.router import router as authorities_router
 from app.notifications.router import router as notifications_router
 from app.operators.router import router as operators_router
 from app.reference.router import router as reference_router
+from app.rules.router import flags_router, rules_router
 from app.shipments.router import router as shipments_router
 
 api_router = APIRouter(prefix="/api/v1")
@@ -16,6 +17,8 @@ for router in (
     operators_router,
     notifications_router,
     shipments_router,
+    rules_router,
+    flags_router,
     audit_router,
 ):
     api_router.include_router(router)

@@ -31,10 +31,14 @@ def seed(
     scale: Annotated[int, typer.Option(min=1, max=10_000, help="Multiply the demo data set.")] = 1,
 ) -> None:
     """Load reference data (countries, substances, PEN requirements); idempotent."""
+    from app.rules.service import seed_builtin_rules
     from seed.loader import seed_reference
 
     engine = build_engine(get_settings())
     counts = seed_reference(engine)
+    with open_session(engine, write=True) as session:
+        counts.update(seed_builtin_rules(session))
+        session.commit()
     typer.echo("reference data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     if demo:
         from seed.demo import seed_demo

@@ -13,7 +13,11 @@ from app.notifications.models import PreExportNotification
 from app.notifications.schemas import NotificationCreate
 from app.notifications.states import Action, Decision
 from app.operators.models import Operator
+from app.rules import flags as flag_service
 from app.rules import service as rules
+from app.rules.models import Flag
+from app.rules.schemas import FlagCreate, TriageRequest
+from app.rules.states import FlagStatus
 from app.shipments import service as shipments
 from app.shipments.models import Shipment, ShipmentEvent
 from app.shipments.schemas import EventCreate, ShipmentCreate
@@ -82,12 +86,91 @@ def shipment_payload(shipment: Shipment) -> dict[str, Any]:
     }
 
 
+def _subject(
+    session: Session, subject_type: str, subject_id: str
+) -> PreExportNotification | Shipment:
+    subject = (
+        session.get(Shipment, subject_id)
+        if subject_type == SHIPMENT
+        else session.get(PreExportNotification, subject_id)
+    )
+    assert subject is not None
+    return subject
+
+
+def _subject_payload(subject: PreExportNotification | Shipment) -> dict[str, Any]:
+    return (
+        pen_payload(subject)
+        if isinstance(subject, PreExportNotification)
+        else shipment_payload(subject)
+    )
+
+
+def flag_payload(flag: Flag, score: Any = None) -> dict[str, Any]:
+    return {
+        "id": flag.id,
+        "rule": flag.rule,
+        "rule_version": flag.rule_version,
+        "severity": flag.severity,
+        "status": flag.status,
+        "subject_type": flag.subject_type,
+        "subject_id": flag.subject_id,
+        "explanation": flag.explanation,
+        "evidence": flag.evidence,
+        "score": str(score) if score is not None else None,
+    }
+
+
+def emit_flag_event(
+    session: Session, event_type: str, flag: Flag, actor_user_id: str | None
+) -> None:
+    """Tell the partner authorities about a flag (routing decides who hears what)."""
+    subject = _subject(session, flag.subject_type, flag.subject_id)
+    score = flag_service.scores(session, {(flag.subject_type, flag.subject_id)}).get(
+        (flag.subject_type, flag.subject_id)
+    )
+    emit(
+        session,
+        event_type,
+        "flag",
+        flag.id,
+        route=route_of(session, subject),
+        payload={"flag": flag_payload(flag, score), "subject": _subject_payload(subject)},
+        actor_user_id=actor_user_id,
+    )
+
+
+def judge(session: Session, subject_type: str, subject_id: str) -> list[Flag]:
+    """Evaluate the rules on a subject and announce every new flag."""
+    raised = rules.evaluate_subject(session, subject_type, subject_id)
+    for flag in raised:
+        emit_flag_event(session, "flag.raised", flag, None)
+    return raised
+
+
+def raise_manual_flag(session: Session, principal: Principal, data: FlagCreate) -> Flag:
+    flag = flag_service.raise_manual_flag(session, principal, data)
+    emit_flag_event(session, "flag.raised", flag, principal.user_id)
+    return flag
+
+
+def triage_flag(session: Session, principal: Principal, flag: Flag, data: TriageRequest) -> Flag:
+    """Triage a flag; confirmed and dismissed flags are announced (confirmed ones are what
+    partner authorities act on)."""
+    flag = flag_service.triage(session, principal, flag, data)
+    event = {FlagStatus.CONFIRMED: "flag.confirmed", FlagStatus.DISMISSED: "flag.dismissed"}.get(
+        data.status, "flag.triaged"
+    )
+    emit_flag_event(session, event, flag, principal.user_id)
+    return flag
+
+
 def create_notification(
     session: Session, principal: Principal, data: NotificationCreate
 ) -> PreExportNotification:
     """Draft a PEN and judge it."""
     pen = notifications.create_notification(session, principal, data)
-    rules.evaluate_subject(session, PEN, pen.id)
+    judge(session, PEN, pen.id)
     return pen
 
 
@@ -105,7 +188,7 @@ def transition_notification(
     pen = notifications.transition(
         session, settings, principal, pen, action, decision=decision, text=text
     )
-    rules.evaluate_subject(session, PEN, pen.id)
+    judge(session, PEN, pen.id)
     event_type = "pen.responded" if action == Action.RESPOND else f"pen.{action.value}"
     if action == Action.SEND:
         event_type = "pen.sent"
@@ -134,7 +217,7 @@ def record_shipment(session: Session, principal: Principal, data: ShipmentCreate
         payload=shipment_payload(shipment),
         actor_user_id=principal.user_id,
     )
-    rules.evaluate_subject(session, SHIPMENT, shipment.id)
+    judge(session, SHIPMENT, shipment.id)
     return shipment
 
 
@@ -168,5 +251,5 @@ def record_shipment_event(
             payload=payload,
             actor_user_id=principal.user_id,
         )
-    rules.evaluate_subject(session, SHIPMENT, shipment.id)
+    judge(session, SHIPMENT, shipment.id)
     return event

@@ -13,14 +13,15 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 from app.core.config import Settings
-from app.core.db import build_engine
+from app.core.db import build_engine, open_session
 from app.core.migrations import upgrade
 from app.main import create_app
 from app.models import metadata
+from app.rules.service import seed_builtin_rules
 from seed.loader import seed_reference
 from tests.factories import Api
 
-REFERENCE_TABLES = {"country", "substance", "pen_requirement", "alembic_version"}
+REFERENCE_TABLES = {"country", "substance", "pen_requirement", "rule", "alembic_version"}
 
 
 def _fresh_postgres(url: str) -> tuple[str, str]:
@@ -62,6 +63,9 @@ def engine(settings: Settings) -> Iterator[Engine]:
     upgrade(settings.database_url)
     engine = build_engine(settings)
     seed_reference(engine)
+    with open_session(engine, write=True) as session:
+        seed_builtin_rules(session)
+        session.commit()
     yield engine
     engine.dispose()
 
@@ -83,6 +87,9 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
                 connection.execute(table.delete())
         # Requirements added by a test go; the seeded ones stay.
         connection.execute(text("DELETE FROM pen_requirement WHERE source = 'test'"))
+        # Rules created by a test go; the built-in ones come back as they were seeded.
+        connection.execute(text("DELETE FROM rule WHERE NOT builtin OR version > 1"))
+        connection.execute(text("UPDATE rule SET is_current = TRUE, enabled = TRUE WHERE builtin"))
 
 
 @pytest.fixture

@@ -57,7 +57,9 @@ class Flag(SQLModel, table=True):
     subject_type: str = Field(max_length=40)
     subject_id: str = Field(max_length=32)
     explanation: str = Field(max_length=2000)
-    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    evidence: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False)
+    )
     weight: Decimal = Field(default=Decimal(1), max_digits=8, decimal_places=2)
     raised_by_user_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -1,8 +1,377 @@
-"""Gathering facts, evaluating rules, storing flags."""
+"""Rules: versions, evaluation of subjects, flags raised without duplicates, dry runs."""
 
-from sqlmodel import Session
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from app.audit import service as audit
+from app.auth.service import Principal
+from app.core.ids import new_id
+from app.core.types import utcnow
+from app.notifications.models import PreExportNotification
+from app.rules import gather
+from app.rules.builtin import BUILTIN_RULES
+from app.rules.engine import (
+    CompiledRule,
+    Hit,
+    RuleDefinition,
+    compile_rule,
+    evaluate,
+    parse_condition,
+)
+from app.rules.exceptions import DuplicateRuleCode, RuleNotFound
+from app.rules.models import Flag, Rule
+from app.rules.schemas import DryRunHit, DryRunRequest, DryRunResult, RuleCreate, RuleDefinitionIn
+from app.rules.states import FlagStatus
+from app.shipments.models import Shipment
+
+SHIPMENT = "shipment"
+PEN = "pre_export_notification"
+
+# Rule versions never change once written (only `enabled`, which is read per evaluation),
+# so their compiled form is cached by id for the life of the process.
+_compiled: dict[str, CompiledRule] = {}
 
 
-def evaluate_subject(session: Session, subject_type: str, subject_id: str) -> None:
-    """Evaluate every enabled rule against the subject; raise new flags (no duplicates)."""
-    return None
+def _compile(rule: Rule) -> CompiledRule:
+    compiled = _compiled.get(rule.id)
+    if compiled is None:
+        compiled = compile_rule(
+            RuleDefinition(
+                id=rule.id,
+                code=rule.code,
+                version=rule.version,
+                severity=rule.severity,
+                weight=float(rule.weight),
+                condition=parse_condition(rule.condition),
+                explanation=rule.explanation,
+            )
+        )
+        _compiled[rule.id] = compiled
+    return compiled
+
+
+def _snapshot(rule: Rule) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "version": rule.version,
+        "enabled": rule.enabled,
+        "severity": rule.severity,
+        "weight": str(rule.weight),
+        "condition": rule.condition,
+    }
+
+
+# --- rules -------------------------------------------------------------------------------
+
+
+def current_rules(session: Session, subject_type: str | None = None) -> list[Rule]:
+    rules = session.exec(
+        select(Rule).where(Rule.is_current == True).order_by(Rule.code)  # noqa: E712
+    ).all()
+    return [r for r in rules if subject_type is None or subject_type in r.subjects]
+
+
+def get_rule_or_raise(session: Session, code: str) -> Rule:
+    rule = session.exec(
+        select(Rule).where(Rule.code == code, Rule.is_current == True)  # noqa: E712
+    ).first()
+    if rule is None:
+        raise RuleNotFound(f"No rule with code {code!r}.")
+    return rule
+
+
+def versions_of(session: Session, code: str) -> list[Rule]:
+    return list(
+        session.exec(select(Rule).where(Rule.code == code).order_by(col(Rule.version).desc()))
+    )
+
+
+def create_rule(
+    session: Session, actor: Principal | None, data: RuleCreate, *, builtin: bool = False
+) -> Rule:
+    """Add a new rule (version 1)."""
+    if session.exec(select(Rule.id).where(Rule.code == data.code)).first():
+        raise DuplicateRuleCode(f"code: a rule {data.code!r} exists; add a version instead.")
+    rule = _new_version(session, actor, data.code, 1, data, builtin=builtin)
+    audit.record(session, actor, "rule.created", "rule", rule.id, after=_snapshot(rule))
+    return rule
+
+
+def add_version(
+    session: Session,
+    actor: Principal | None,
+    code: str,
+    data: RuleDefinitionIn,
+    *,
+    builtin: bool = False,
+) -> Rule:
+    """Edit a rule: the new definition becomes the current version; old versions stay."""
+    previous = get_rule_or_raise(session, code)
+    previous.is_current = False
+    session.add(previous)
+    session.flush()
+    rule = _new_version(
+        session, actor, code, previous.version + 1, data, builtin=builtin or previous.builtin
+    )
+    audit.record(
+        session,
+        actor,
+        "rule.versioned",
+        "rule",
+        rule.id,
+        before=_snapshot(previous),
+        after=_snapshot(rule),
+    )
+    return rule
+
+
+def _new_version(
+    session: Session,
+    actor: Principal | None,
+    code: str,
+    version: int,
+    data: RuleDefinitionIn,
+    *,
+    builtin: bool,
+) -> Rule:
+    rule = Rule(
+        id=new_id(),
+        code=code,
+        version=version,
+        is_current=True,
+        title=data.title,
+        description=data.description,
+        severity=data.severity.value,
+        weight=data.weight,
+        enabled=data.enabled,
+        subjects=list(data.subjects),
+        condition=data.condition,
+        explanation=data.explanation,
+        builtin=builtin,
+        created_by_user_id=actor.user_id if actor else None,
+    )
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def set_enabled(session: Session, actor: Principal, code: str, enabled: bool) -> Rule:
+    """Enable or disable a rule's current version."""
+    rule = get_rule_or_raise(session, code)
+    before = _snapshot(rule)
+    rule.enabled = enabled
+    session.add(rule)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "rule.enabled" if enabled else "rule.disabled",
+        "rule",
+        rule.id,
+        before=before,
+        after=_snapshot(rule),
+    )
+    return rule
+
+
+def seed_builtin_rules(session: Session) -> dict[str, int]:
+    """Load the built-in rules: new codes are created, changed built-ins get a version; rules
+    an admin edited (a current version not written by the seed) are left alone."""
+    created = versioned = 0
+    for raw in BUILTIN_RULES:
+        data = RuleCreate(**raw)
+        existing = session.exec(
+            select(Rule).where(Rule.code == data.code, Rule.is_current == True)  # noqa: E712
+        ).first()
+        if existing is None:
+            create_rule(session, None, data, builtin=True)
+            created += 1
+            continue
+        if existing.created_by_user_id is not None:
+            continue
+        definition = RuleDefinitionIn(
+            **data.model_dump(exclude={"code", "enabled"}), enabled=existing.enabled
+        )
+        if _differs(existing, definition):
+            add_version(session, None, data.code, definition, builtin=True)
+            versioned += 1
+    return {"rules created": created, "rules versioned": versioned}
+
+
+def _differs(rule: Rule, data: RuleDefinitionIn) -> bool:
+    return (
+        rule.title,
+        rule.description,
+        rule.severity,
+        Decimal(rule.weight),
+        sorted(rule.subjects),
+        rule.condition,
+        rule.explanation,
+    ) != (
+        data.title,
+        data.description,
+        data.severity.value,
+        data.weight,
+        sorted(data.subjects),
+        data.condition,
+        data.explanation,
+    )
+
+
+# --- evaluation --------------------------------------------------------------------------
+
+
+def facts_for(
+    session: Session, subject: Shipment | PreExportNotification, rules: list[CompiledRule]
+) -> dict[str, Any]:
+    facts = (
+        gather.shipment_facts(session, subject)
+        if isinstance(subject, Shipment)
+        else gather.notification_facts(session, subject)
+    )
+    gather.add_aggregates(session, facts, subject, (a for r in rules for a in r.aggregates))
+    return facts
+
+
+def _load_subject(
+    session: Session, subject_type: str, subject_id: str
+) -> Shipment | PreExportNotification | None:
+    if subject_type == SHIPMENT:
+        return session.get(Shipment, subject_id)
+    return session.get(PreExportNotification, subject_id)
+
+
+def evaluate_subject(session: Session, subject_type: str, subject_id: str) -> list[Flag]:
+    """Evaluate every enabled current rule against the subject, in the caller's transaction,
+    and raise the flags not raised before for the same rule version; returns the new flags."""
+    rules = [_compile(r) for r in current_rules(session, subject_type) if r.enabled]
+    subject = _load_subject(session, subject_type, subject_id)
+    if not rules or subject is None:
+        return []
+    hits = evaluate(rules, facts_for(session, subject, rules))
+    if not hits:
+        return []
+    raised = set(
+        session.exec(
+            select(Flag.rule_id).where(
+                Flag.subject_type == subject_type, Flag.subject_id == subject_id
+            )
+        ).all()
+    )
+    return [
+        flag
+        for hit in hits
+        if hit.rule_id not in raised
+        and (flag := _insert_flag(session, subject_type, subject_id, hit)) is not None
+    ]
+
+
+def _insert_flag(session: Session, subject_type: str, subject_id: str, hit: Hit) -> Flag | None:
+    """Insert unless a concurrent transaction raised the same flag first (no duplicates)."""
+    now = utcnow()
+    values = {
+        "id": new_id(),
+        "rule": hit.code,
+        "rule_id": hit.rule_id,
+        "rule_version": hit.version,
+        "severity": hit.severity,
+        "status": FlagStatus.OPEN.value,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "explanation": hit.explanation[:2000],
+        "evidence": hit.evidence,
+        "weight": Decimal(str(hit.weight)),
+        "created_at": now,
+        "updated_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Flag.__table__  # type: ignore[attr-defined]
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["rule_id", "subject_type", "subject_id"])
+        .returning(table.c.id)
+    )
+    if session.execute(statement).scalar_one_or_none() is None:
+        return None
+    flag = session.get(Flag, values["id"])
+    assert flag is not None
+    audit.record(
+        session,
+        None,
+        "flag.raised",
+        "flag",
+        flag.id,
+        after={
+            "rule": flag.rule,
+            "rule_version": flag.rule_version,
+            "severity": flag.severity,
+            "subject_id": subject_id,
+        },
+    )
+    return flag
+
+
+def _recent(
+    session: Session, subject_type: str, since: datetime | None, limit: int
+) -> list[Shipment] | list[PreExportNotification]:
+    if subject_type == SHIPMENT:
+        query = select(Shipment).order_by(col(Shipment.id).desc()).limit(limit)
+        if since:
+            query = query.where(Shipment.created_at >= since)
+        return list(session.exec(query).all())
+    pens = select(PreExportNotification).order_by(col(PreExportNotification.id).desc()).limit(limit)
+    if since:
+        pens = pens.where(PreExportNotification.created_at >= since)
+    return list(session.exec(pens).all())
+
+
+def dry_run(session: Session, request: DryRunRequest) -> DryRunResult:
+    """Which stored PENs or shipments a rule would have flagged (nothing is written)."""
+    if request.code:
+        rule = get_rule_or_raise(session, request.code)
+        definition = RuleDefinitionIn(
+            title=rule.title,
+            description=rule.description,
+            severity=rule.severity,
+            weight=rule.weight,
+            subjects=rule.subjects,
+            condition=rule.condition,
+            explanation=rule.explanation,
+        )
+    else:
+        assert request.rule is not None
+        definition = request.rule
+    compiled = compile_rule(
+        RuleDefinition(
+            id="dry-run",
+            code=request.code or "dry-run",
+            version=0,
+            severity=definition.severity.value,
+            weight=float(definition.weight),
+            condition=parse_condition(definition.condition),
+            explanation=definition.explanation,
+        )
+    )
+    subject_types = [request.subject_type] if request.subject_type else definition.subjects
+    evaluated, hits = 0, []
+    for subject_type in subject_types:
+        if subject_type not in definition.subjects:
+            continue
+        for subject in _recent(session, subject_type, request.since, request.limit - evaluated):
+            evaluated += 1
+            for hit in evaluate([compiled], facts_for(session, subject, [compiled])):
+                hits.append(
+                    DryRunHit(
+                        subject_type=subject_type,
+                        subject_id=subject.id,
+                        explanation=hit.explanation,
+                        evidence=hit.evidence,
+                    )
+                )
+    return DryRunResult(evaluated=evaluated, hits=hits)

@@ -1,0 +1,102 @@
+"""The facts a rule may read, per subject (pure). Rules naming anything else are refused when
+they are created, never at evaluation."""
+
+from dataclasses import dataclass
+
+from app.rules.conditions import AGGREGATE_GROUPS
+
+SHIPMENT = "shipment"
+PEN = "pre_export_notification"
+BOTH = frozenset({SHIPMENT, PEN})
+SHIPMENT_ONLY = frozenset({SHIPMENT})
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    type: str  # number, text, bool, list, country, datetime
+    description: str
+    subjects: frozenset[str] = BOTH
+
+
+FACTS: dict[str, FactSpec] = {
+    "subject_id": FactSpec("text", "id of the PEN or shipment judged"),
+    "substance": FactSpec("text", "CAS number of the substance"),
+    "substance_name": FactSpec("text", "name of the substance"),
+    "substance_table": FactSpec("text", "convention table of the substance: I or II"),
+    "substance_hs_code": FactSpec("text", "the substance's HS code, first six digits"),
+    "substance_names": FactSpec("list", "the substance's name and synonyms, lower case"),
+    "quantity_kg": FactSpec("number", "declared (shipment) or notified (PEN) quantity in kg"),
+    "exporting_country": FactSpec("country", "exporting country (ISO alpha-2)"),
+    "exporting_country_name": FactSpec("text", "exporting country's name"),
+    "importing_country": FactSpec("country", "importing country (ISO alpha-2)"),
+    "importing_country_name": FactSpec("text", "importing country's name"),
+    "transit_countries": FactSpec("list", "transit countries, sorted"),
+    "consignee_country": FactSpec("country", "the consignee's country, if a consignee is named"),
+    "consignee_country_name": FactSpec("text", "the consignee's country's name"),
+    "means_of_payment": FactSpec("text", "means of payment"),
+    "mode_of_transport": FactSpec("text", "mode of transport"),
+    "exporter_id": FactSpec("text", "exporter's operator id"),
+    "importer_id": FactSpec("text", "importer's operator id"),
+    "importer_name": FactSpec("text", "importer's name"),
+    "consignee_id": FactSpec("text", "consignee's operator id"),
+    "consignee_kind": FactSpec("text", "consignee's kind (forwarder, broker, end_user …)"),
+    "importer_registration_number": FactSpec("text", "importer's registration number"),
+    "importer_licence_expired": FactSpec("bool", "importer's licence expired before today"),
+    "consignee_registration_number": FactSpec("text", "consignee's registration number"),
+    "consignee_licence_expired": FactSpec("bool", "consignee's licence expired before today"),
+    "no_licit_need_countries": FactSpec(
+        "list", "countries that declared no licit need for the substance"
+    ),
+    "no_licit_need_destination_name": FactSpec(
+        "text", "name of the importing or consignee country that declared no licit need"
+    ),
+    "importing_requires_pen": FactSpec(
+        "bool", "the importing country requires a PEN for the substance (Article 12(10)(a))"
+    ),
+    # Shipments only: the declaration, the border events and the PEN cited.
+    "declared_hs_code": FactSpec("text", "declared HS code, first six digits", SHIPMENT_ONLY),
+    "declared_description": FactSpec("text", "declared description, lower case", SHIPMENT_ONLY),
+    "observed_quantity_kg": FactSpec(
+        "number", "largest quantity observed at a border", SHIPMENT_ONLY
+    ),
+    "event_types": FactSpec("list", "types of the border events recorded", SHIPMENT_ONLY),
+    "last_event_type": FactSpec("text", "type of the latest border event", SHIPMENT_ONLY),
+    "first_departure_at": FactSpec(
+        "datetime", "when the shipment was first cleared for export or departed", SHIPMENT_ONLY
+    ),
+    "has_pen": FactSpec("bool", "the shipment cites a pre-export notification", SHIPMENT_ONLY),
+    "pen_reference": FactSpec("text", "reference of the PEN cited", SHIPMENT_ONLY),
+    "pen_status": FactSpec("text", "status of the PEN cited", SHIPMENT_ONLY),
+    "pen_decision": FactSpec("text", "latest decision on the PEN cited", SHIPMENT_ONLY),
+    "pen_decided_at": FactSpec(
+        "datetime",
+        "when the importing authority decided (no objection or objection)",
+        SHIPMENT_ONLY,
+    ),
+    "pen_reply_by": FactSpec("text", "reply deadline of the PEN cited (YYYY-MM-DD)", SHIPMENT_ONLY),
+    "pen_quantity_kg": FactSpec("number", "notified quantity in kg", SHIPMENT_ONLY),
+    "pen_exporting_country": FactSpec("country", "PEN's exporting country", SHIPMENT_ONLY),
+    "pen_importing_country": FactSpec("country", "PEN's importing country", SHIPMENT_ONLY),
+    "pen_transit_countries": FactSpec("list", "PEN's transit countries, sorted", SHIPMENT_ONLY),
+    "pen_exporter_id": FactSpec("text", "PEN's exporter", SHIPMENT_ONLY),
+    "pen_importer_id": FactSpec("text", "PEN's importer", SHIPMENT_ONLY),
+    "pen_consignee_id": FactSpec("text", "PEN's consignee", SHIPMENT_ONLY),
+}
+
+# Which aggregate groups make sense for which subject.
+AGGREGATE_SUBJECTS: dict[str, frozenset[str]] = {
+    "importer_substance": BOTH,
+    "parties_substance": BOTH,
+    "pen_shipments": SHIPMENT_ONLY,
+}
+assert set(AGGREGATE_SUBJECTS) == set(AGGREGATE_GROUPS)
+
+
+def unknown_facts(names: list[str], subjects: set[str]) -> list[str]:
+    """The names (plain facts) that are not facts of every subject the rule judges."""
+    return [
+        name
+        for name in names
+        if not name.startswith("agg_")
+        and (name not in FACTS or not subjects <= FACTS[name].subjects)
+    ]

@@ -1,0 +1,201 @@
+"""Facts about a shipment or a notification, read from the database for the rules engine."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, or_, select
+
+from app.core.types import utcnow
+from app.notifications.models import PreExportNotification
+from app.operators.models import Operator
+from app.reference.models import Country, PenRequirement, Substance
+from app.rules.conditions import Aggregate
+from app.shipments.models import Shipment, ShipmentEvent
+
+DEPARTURE_EVENTS = ("export_cleared", "departed")
+DECIDED = ("no_objection", "objection")
+
+
+def _hs6(code: str | None) -> str | None:
+    digits = "".join(ch for ch in code or "" if ch.isdigit())
+    return digits[:6] or None
+
+
+def _kg(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _country_name(session: Session, iso2: str | None) -> str | None:
+    country = session.get(Country, iso2) if iso2 else None
+    return country.name if country else iso2
+
+
+def _licence_expired(operator: Operator | None, today: date) -> bool | None:
+    if operator is None or operator.licence_valid_until is None:
+        return None
+    return operator.licence_valid_until < today
+
+
+def _requirements(session: Session, substance: Substance) -> list[PenRequirement]:
+    return list(
+        session.exec(
+            select(PenRequirement).where(
+                or_(
+                    PenRequirement.cas_number == substance.cas_number,
+                    (col(PenRequirement.cas_number).is_(None))
+                    & (PenRequirement.table == substance.convention_table),
+                )
+            )
+        ).all()
+    )
+
+
+def _common(
+    session: Session,
+    subject: Shipment | PreExportNotification,
+    quantity_kg: Decimal,
+) -> dict[str, Any]:
+    """Facts shared by shipments and notifications: substance, route, parties, reference data."""
+    substance = session.get(Substance, subject.cas_number)
+    assert substance is not None
+    importer = session.get(Operator, subject.importer_id)
+    consignee = session.get(Operator, subject.consignee_id) if subject.consignee_id else None
+    requirements = _requirements(session, substance)
+    no_licit_need = sorted({r.country for r in requirements if r.no_licit_need})
+    consignee_country = consignee.country if consignee else None
+    destination = next(
+        (c for c in (subject.importing_country, consignee_country) if c in no_licit_need), None
+    )
+    today = utcnow().date()
+    return {
+        "subject_id": subject.id,
+        "substance": substance.cas_number,
+        "substance_name": substance.name,
+        "substance_table": substance.convention_table,
+        "substance_hs_code": _hs6(substance.hs_code),
+        "substance_names": [substance.name.lower(), *(s.lower() for s in substance.synonyms)],
+        "quantity_kg": _kg(quantity_kg),
+        "exporting_country": subject.exporting_country,
+        "exporting_country_name": _country_name(session, subject.exporting_country),
+        "importing_country": subject.importing_country,
+        "importing_country_name": _country_name(session, subject.importing_country),
+        "transit_countries": sorted(subject.transit_countries),
+        "consignee_country": consignee_country,
+        "consignee_country_name": _country_name(session, consignee_country),
+        "means_of_payment": subject.means_of_payment,
+        "mode_of_transport": subject.mode_of_transport,
+        "exporter_id": subject.exporter_id,
+        "importer_id": subject.importer_id,
+        "importer_name": importer.name if importer else None,
+        "consignee_id": subject.consignee_id,
+        "consignee_kind": consignee.kind if consignee else None,
+        "importer_registration_number": importer.registration_number if importer else None,
+        "importer_licence_expired": _licence_expired(importer, today),
+        "consignee_registration_number": consignee.registration_number if consignee else None,
+        "consignee_licence_expired": _licence_expired(consignee, today),
+        "no_licit_need_countries": no_licit_need,
+        "no_licit_need_destination_name": _country_name(session, destination),
+        "importing_requires_pen": any(
+            r.requires_pen for r in requirements if r.country == subject.importing_country
+        ),
+    }
+
+
+def shipment_facts(session: Session, shipment: Shipment) -> dict[str, Any]:
+    facts = _common(session, shipment, shipment.quantity_kg)
+    events = session.exec(
+        select(ShipmentEvent)
+        .where(ShipmentEvent.shipment_id == shipment.id)
+        .order_by(col(ShipmentEvent.created_at), col(ShipmentEvent.id))
+    ).all()
+    observed = [e.quantity_observed_kg for e in events if e.quantity_observed_kg is not None]
+    departures = [e.occurred_at for e in events if e.type in DEPARTURE_EVENTS]
+    pen = (
+        session.get(PreExportNotification, shipment.notification_id)
+        if shipment.notification_id
+        else None
+    )
+    facts.update(
+        declared_hs_code=_hs6(shipment.declared_hs_code),
+        declared_description=(shipment.declared_description or "").lower() or None,
+        observed_quantity_kg=_kg(max(observed)) if observed else None,
+        event_types=sorted({e.type for e in events}),
+        last_event_type=events[-1].type if events else None,
+        first_departure_at=min(departures) if departures else None,
+        has_pen=pen is not None,
+    )
+    if pen is not None:
+        facts.update(
+            pen_reference=pen.reference,
+            pen_status=pen.status,
+            pen_decision=pen.decision,
+            pen_decided_at=pen.decided_at if pen.decision in DECIDED else None,
+            pen_reply_by=pen.reply_by.isoformat() if pen.reply_by else None,
+            pen_quantity_kg=_kg(pen.quantity_kg),
+            pen_exporting_country=pen.exporting_country,
+            pen_importing_country=pen.importing_country,
+            pen_transit_countries=sorted(pen.transit_countries),
+            pen_exporter_id=pen.exporter_id,
+            pen_importer_id=pen.importer_id,
+            pen_consignee_id=pen.consignee_id,
+        )
+    return facts
+
+
+def notification_facts(session: Session, pen: PreExportNotification) -> dict[str, Any]:
+    return _common(session, pen, pen.quantity_kg)
+
+
+def add_aggregates(
+    session: Session,
+    facts: dict[str, Any],
+    subject: Shipment | PreExportNotification,
+    aggregates: Iterable[Aggregate],
+) -> None:
+    """Compute each (group, window) once — count, sum, avg and max together — from the
+    covering indexes on shipment; earlier shipments only, never the subject itself."""
+    windows = {(a.over, a.days) for a in aggregates}
+    for over, days in windows:
+        query = select(func.count(), func.sum(Shipment.quantity_kg), func.max(Shipment.quantity_kg))
+        if over == "pen_shipments":
+            notification_id = (
+                subject.notification_id if isinstance(subject, Shipment) else subject.id
+            )
+            if notification_id is None:
+                _store(facts, over, days, 0, None, None)
+                continue
+            query = query.where(
+                Shipment.notification_id == notification_id, Shipment.id != subject.id
+            )
+        else:
+            query = query.where(
+                Shipment.importer_id == subject.importer_id,
+                Shipment.cas_number == subject.cas_number,
+                Shipment.created_at < subject.created_at,
+            )
+            if over == "parties_substance":
+                query = query.where(Shipment.exporter_id == subject.exporter_id)
+            if days:
+                query = query.where(
+                    Shipment.created_at >= subject.created_at - timedelta(days=days)
+                )
+        count, total, largest = session.exec(query).one()
+        _store(facts, over, days, count, total, largest)
+
+
+def _store(
+    facts: dict[str, Any],
+    over: str,
+    days: int | None,
+    count: int,
+    total: Decimal | None,
+    largest: Decimal | None,
+) -> None:
+    prefix = f"agg_{over}_{f'{days}d' if days else 'all'}_"
+    facts[prefix + "count"] = count
+    facts[prefix + "sum"] = _kg(total) if total is not None else 0.0
+    facts[prefix + "avg"] = _kg(total / count) if count and total is not None else None
+    facts[prefix + "max"] = _kg(largest)
