@@ -87,7 +87,8 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a failed commit is the answer.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_app_settings(request: Request) -> Settings:
