@@ -42,7 +42,9 @@ class TestMigrate:
 class TestTokenCreate:
     def test_prints_a_working_token_alone_on_the_last_line(self, fresh_sqlite: str) -> None:
         assert run(["migrate"], fresh_sqlite).returncode == 0
-        result = run(["token", "create", "--role", "analyst", "--name", "INCB analyst"], fresh_sqlite)
+        result = run(
+            ["token", "create", "--role", "analyst", "--name", "INCB analyst"], fresh_sqlite
+        )
         assert result.returncode == 0, result.stderr
         token = result.stdout.strip().splitlines()[-1]
         app = create_app(Settings(database_url=fresh_sqlite))
