@@ -2,6 +2,9 @@
 
 from fastapi import APIRouter
 
+from app.alerts.nodes_router import deliveries_router, nodes_router, peers_router
+from app.alerts.router import alerts_router, decisions_router
+from app.alerts.router import rules_router as routing_rules_router
 from app.audit.router import router as audit_router
 from app.authorities.router import router as authorities_router
 from app.notifications.router import router as notifications_router
@@ -19,6 +22,12 @@ for router in (
     shipments_router,
     rules_router,
     flags_router,
+    routing_rules_router,
+    decisions_router,
+    alerts_router,
+    deliveries_router,
+    peers_router,
+    nodes_router,
     audit_router,
 ):
     api_router.include_router(router)

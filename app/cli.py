@@ -67,6 +67,38 @@ def serve(
     )
 
 
+@cli.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Deliver what is due now, then exit.")] = False,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Parallel sends (default from settings).")
+    ] = None,
+) -> None:
+    """Deliver pending alerts (webhooks and peer nodes) until SIGTERM/SIGINT."""
+    import signal
+    import threading
+
+    from app.alerts.worker import Worker
+    from app.core.http import build_http_client
+
+    settings = get_settings()
+    if concurrency is not None:
+        settings = settings.model_copy(update={"worker_concurrency": concurrency})
+    engine = build_engine(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    with build_http_client(settings, concurrency=settings.worker_concurrency) as client:
+        sender = Worker(engine, settings, client)
+        typer.echo(f"worker {sender.name} started", err=True)
+        try:
+            sent = sender.run_once() if once else sender.run(stop)
+        finally:
+            sender.close()
+    engine.dispose()
+    typer.echo(f"worker {sender.name} stopped after {sent} attempts", err=True)
+
+
 @token_cli.command("create")
 def token_create(
     role: Annotated[Role, typer.Option(help="admin, regulator, customs or analyst.")],

@@ -2,6 +2,16 @@
 
 from sqlmodel import SQLModel
 
+import app.alerts.service  # noqa: F401  (registers the alert-routing outbox subscriber)
+from app.alerts.models import (
+    Alert,
+    Delivery,
+    DeliveryAttempt,
+    InboundMessage,
+    Peer,
+    RoutingDecision,
+    RoutingRule,
+)
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.authorities.models import Authority
@@ -21,19 +31,26 @@ from app.shipments.models import Shipment, ShipmentEvent, ShipmentRouteCountry
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Alert",
     "AuditEvent",
     "Authority",
     "Country",
+    "Delivery",
+    "DeliveryAttempt",
     "DomainEvent",
     "Flag",
     "FlagTriage",
     "IdempotencyRecord",
+    "InboundMessage",
     "Operator",
+    "Peer",
     "PenMessage",
     "PenRequirement",
     "PenRouteCountry",
     "PreExportNotification",
     "ReferenceCounter",
+    "RoutingDecision",
+    "RoutingRule",
     "Rule",
     "Shipment",
     "ShipmentEvent",

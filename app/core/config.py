@@ -21,6 +21,34 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "info"
 
+    # Alerts, webhooks and nodes (app/alerts).
+    # This installation's name among pentrack nodes (sent as `pentrack-node` to peers).
+    node_id: str = Field(default="local", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    # Optional ed25519 key (`whsk_…`): messages to peers also carry a `v1a` signature.
+    node_signing_key: str | None = None
+    # How far a peer's signed timestamp may be from our clock (replay window).
+    node_replay_window_seconds: int = Field(default=300, ge=1, le=3600)
+    # Seconds to wait for a webhook or peer to answer one attempt.
+    delivery_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Waits between attempts (seconds); after the last one a delivery is dead. The default
+    # gives up after about 3 days (5 s, 5 min, 30 min, 2 h, 5 h, 4×10 h, 2×12 h).
+    delivery_schedule_seconds: list[float] = Field(
+        default=[5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 43200, 43200],
+        min_length=1,
+        max_length=50,
+    )
+    # Each wait is multiplied by a random factor in [1 - jitter, 1 + jitter].
+    delivery_jitter: float = Field(default=0.2, ge=0, le=1)
+    # Longest Retry-After a receiver may ask for (seconds).
+    delivery_max_retry_after_seconds: int = Field(default=86_400, ge=0)
+    # A claimed delivery belongs to its worker this long; then another worker may take it.
+    delivery_lease_seconds: float = Field(default=60.0, gt=0)
+    # Deliveries one worker claims at a time, and sends in parallel.
+    worker_batch_size: int = Field(default=50, ge=1, le=1000)
+    worker_concurrency: int = Field(default=8, ge=1, le=64)
+    # How long an idle worker sleeps before looking for due deliveries again.
+    worker_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -1,0 +1,417 @@
+"""Peer nodes: registering them, and applying the signed messages they send us.
+
+A message names its sender in `pentrack-node`; it is accepted only if signed with that
+peer's key (`v1a` ed25519 when the peer has a public key, else `v1` HMAC with the shared
+secret) within the replay window, and only for countries that peer hosts. It is stored once
+per message id, in the same transaction as the local records it creates or moves.
+"""
+
+import json
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app import flows
+from app.alerts import signing
+from app.alerts.exceptions import (
+    BadMessage,
+    InvalidSignature,
+    PeerExists,
+    PeerNotAuthoritative,
+    PeerNotFound,
+    StaleMessage,
+    UnknownPeer,
+    UnknownSubject,
+)
+from app.alerts.messages import ALERT_MESSAGE, delivery_row, webhook_body
+from app.alerts.models import Alert, Delivery, InboundMessage, Peer
+from app.alerts.outbox import ORIGIN_NODE
+from app.alerts.routing import EXPORTING_SIDE_PEN_EVENTS, IMPORTING_SIDE_PEN_EVENTS
+from app.alerts.schemas import InboundReceipt, PeerCreate, PeerCreated, PeerPublic, PeerUpdate
+from app.audit import service as audit
+from app.auth.roles import Role
+from app.auth.service import Principal
+from app.authorities.models import Authority
+from app.authorities.service import generate_webhook_secret
+from app.core.config import Settings
+from app.core.ids import new_id
+from app.core.pagination import Page, paginate
+from app.core.types import utcnow
+from app.notifications.exceptions import TransitionNotAllowed
+from app.notifications.models import PreExportNotification
+from app.notifications.schemas import NotificationCreate
+from app.notifications.states import Action, Decision
+from app.operators.models import Operator
+from app.operators.schemas import OperatorCreate
+from app.operators.service import create_operator
+from app.reference.service import require_countries
+
+PEN = "pre_export_notification"
+ACTIONS = {
+    "pen.sent": Action.SEND,
+    "pen.acknowledge": Action.ACKNOWLEDGE,
+    "pen.acknowledged": Action.ACKNOWLEDGE,
+    "pen.responded": Action.RESPOND,
+    "pen.respond": Action.RESPOND,
+    "pen.answer": Action.ANSWER,
+    "pen.answered": Action.ANSWER,
+    "pen.withdraw": Action.WITHDRAW,
+    "pen.withdrawn": Action.WITHDRAW,
+}
+
+
+# --- peers (admin) -----------------------------------------------------------------------
+
+
+def create_peer(session: Session, actor: Principal, data: PeerCreate) -> PeerCreated:
+    """Register a peer node; a generated shared secret is returned here only."""
+    require_countries(session, data.countries)
+    if session.exec(select(Peer).where(Peer.node_id == data.node_id)).first():
+        raise PeerExists(f"A peer with node id {data.node_id!r} is registered.")
+    generated = None if data.shared_secret else generate_webhook_secret()
+    peer = Peer(
+        id=new_id(),
+        node_id=data.node_id,
+        name=data.name,
+        base_url=str(data.base_url),
+        countries=sorted(set(data.countries)),
+        shared_secret=data.shared_secret or generated or "",
+        public_key=data.public_key,
+        enabled=data.enabled,
+    )
+    session.add(peer)
+    session.flush()
+    public = PeerPublic.model_validate(peer)
+    audit.record(
+        session, actor, "peer.created", "peer", peer.id, after=public.model_dump(mode="json")
+    )
+    return PeerCreated(**public.model_dump(), shared_secret=generated)
+
+
+def update_peer(session: Session, actor: Principal, peer: Peer, data: PeerUpdate) -> Peer:
+    """Change a peer; a new secret or key applies to the next attempt."""
+    before = PeerPublic.model_validate(peer).model_dump(mode="json")
+    changes = data.model_dump(exclude_unset=True)
+    if "countries" in changes and changes["countries"] is not None:
+        require_countries(session, changes["countries"])
+        changes["countries"] = sorted(set(changes["countries"]))
+    if changes.get("base_url") is not None:
+        changes["base_url"] = str(changes["base_url"])
+    for field, value in changes.items():
+        if value is not None or field == "public_key":
+            setattr(peer, field, value)
+    peer.updated_at = utcnow()
+    session.add(peer)
+    session.flush()
+    after = PeerPublic.model_validate(peer).model_dump(mode="json")
+    if "shared_secret" in changes:
+        after["shared_secret"] = "(rotated)"
+    audit.record(session, actor, "peer.updated", "peer", peer.id, before=before, after=after)
+    return peer
+
+
+def get_peer_or_raise(session: Session, peer_id: str) -> Peer:
+    peer = session.get(Peer, peer_id)
+    if peer is None:
+        raise PeerNotFound(f"No peer with id {peer_id!r}.")
+    return peer
+
+
+def list_peers(session: Session, *, limit: int, cursor: str | None) -> Page[Peer]:
+    return paginate(session, select(Peer), col(Peer.id), limit=limit, cursor=cursor)
+
+
+def list_inbound(
+    session: Session, *, peer_id: str | None, type: str | None, limit: int, cursor: str | None
+) -> Page[InboundMessage]:
+    query = select(InboundMessage)
+    if peer_id:
+        query = query.where(InboundMessage.peer_id == peer_id)
+    if type:
+        query = query.where(InboundMessage.type == type)
+    return paginate(session, query, col(InboundMessage.id), limit=limit, cursor=cursor)
+
+
+# --- inbound -------------------------------------------------------------------------------
+
+
+def receive(
+    session: Session, settings: Settings, headers: Mapping[str, str], raw: bytes
+) -> InboundReceipt:
+    """Verify a peer's message, store it once, and apply it to the local records."""
+    node_id = headers.get("pentrack-node", "")
+    peer = session.exec(select(Peer).where(Peer.node_id == node_id)).first() if node_id else None
+    if peer is None or not peer.enabled:
+        raise UnknownPeer("Send `pentrack-node` naming a peer registered on this node.")
+    try:
+        text = raw.decode()
+        message_id, signed_at = signing.verify(
+            headers,
+            text,
+            secret=peer.shared_secret,
+            public_key=peer.public_key,
+            window=timedelta(seconds=settings.node_replay_window_seconds),
+        )
+    except signing.TimestampError as exc:
+        raise StaleMessage(str(exc)) from exc
+    except (signing.SignatureError, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidSignature(f"The signature does not verify: {exc}.") from exc
+    if len(message_id) > 64:
+        raise BadMessage("webhook-id is longer than 64 characters.")
+    stored = _stored(session, peer, message_id)
+    if stored is not None:
+        return _receipt(stored, "duplicate")
+    try:
+        body = json.loads(text)
+        kind, data = body["type"], body["data"]
+        if not isinstance(kind, str) or not isinstance(data, dict):
+            raise TypeError("type must be a string and data an object")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadMessage(f"Expected {{type, timestamp, data}}: {exc}.") from exc
+    message = InboundMessage(
+        id=new_id(),
+        peer_id=peer.id,
+        message_id=message_id,
+        type=kind,
+        sent_at=signed_at,
+        outcome="applied",
+        body=body,
+    )
+    try:
+        # Claim the message id first: a concurrent copy waits here, then finds it stored.
+        with session.begin_nested():
+            session.add(message)
+            session.flush()
+    except IntegrityError:
+        stored = _stored(session, peer, message_id)
+        if stored is None:
+            raise
+        return _receipt(stored, "duplicate")
+    session.info[ORIGIN_NODE] = peer.node_id
+    try:
+        if kind == ALERT_MESSAGE:
+            _apply_alert(session, peer, message, data)
+        elif kind in ACTIONS:
+            _apply_pen(session, settings, peer, message, kind, data)
+        else:
+            raise BadMessage(f"Unknown message type {kind!r}.")
+    finally:
+        session.info.pop(ORIGIN_NODE, None)
+    session.add(message)
+    audit.record(
+        session,
+        None,
+        "node.message_received",
+        "inbound_message",
+        message.id,
+        after={
+            "peer": peer.node_id,
+            "message_id": message_id,
+            "type": kind,
+            "outcome": message.outcome,
+            "subject_id": message.subject_id,
+        },
+    )
+    session.flush()
+    return _receipt(message, "accepted")
+
+
+def _stored(session: Session, peer: Peer, message_id: str) -> InboundMessage | None:
+    return session.exec(
+        select(InboundMessage).where(
+            InboundMessage.peer_id == peer.id, InboundMessage.message_id == message_id
+        )
+    ).first()
+
+
+def _receipt(message: InboundMessage, status: str) -> InboundReceipt:
+    return InboundReceipt(
+        message_id=message.message_id,
+        status=status,
+        outcome=message.outcome,
+        subject_type=message.subject_type,
+        subject_id=message.subject_id,
+    )
+
+
+def _peer_principal(peer: Peer, country: str) -> Principal:
+    """The remote regulator, as seen here: acting through its node, for its own country."""
+    if country not in peer.countries:
+        raise PeerNotAuthoritative(f"Node {peer.node_id} does not host {country!r}.")
+    return Principal(
+        user_id=f"node:{peer.node_id}"[:32],
+        name=f"{country} regulator via node {peer.node_id}",
+        role=Role.REGULATOR,
+        authority_id=None,
+        country=country,
+    )
+
+
+def _apply_alert(
+    session: Session, peer: Peer, message: InboundMessage, data: dict[str, Any]
+) -> None:
+    """File a peer's alert in the inboxes of our authorities it names (by country and kind)."""
+    try:
+        countries = [str(c) for c in data["countries"]]
+        kinds = [str(k) for k in data["kinds"]]
+        event_type, subject_id = str(data["event_type"]), str(data["subject_id"])[:32]
+    except (KeyError, TypeError) as exc:
+        raise BadMessage(
+            f"An alert needs countries, kinds, event_type, subject_id: {exc}."
+        ) from exc
+    authorities = session.exec(
+        select(Authority).where(
+            col(Authority.country).in_(countries), col(Authority.kind).in_(kinds)
+        )
+    ).all()
+    now = utcnow()
+    for authority in authorities:
+        alert = Alert(
+            id=new_id(),
+            authority_id=authority.id,
+            inbound_message_id=message.id,
+            origin_node=peer.node_id,
+            rule=str(data.get("rule") or "peer")[:64],
+            event_type=event_type[:40],
+            subject_type=str(data.get("subject_type") or "")[:40],
+            subject_id=subject_id,
+            severity=data.get("severity") if isinstance(data.get("severity"), str) else None,
+            title=str(data.get("title") or event_type)[:300],
+            scope=str(data.get("scope") or "full")[:20],
+            route=_object(data.get("route")),
+            payload=_object(data.get("payload")),
+            created_at=now,
+        )
+        session.add(alert)
+        if authority.webhook_url:
+            row = delivery_row(
+                "webhook",
+                alert.event_type,
+                authority.webhook_url,
+                webhook_body(alert),
+                now,
+                alert_id=alert.id,
+                authority_id=authority.id,
+            )
+            session.add(Delivery(**row))
+    message.subject_type = str(data.get("subject_type") or "")[:40] or None
+    message.subject_id = subject_id
+    message.detail = f"{len(authorities)} local authorities alerted"
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _apply_pen(
+    session: Session,
+    settings: Settings,
+    peer: Peer,
+    message: InboundMessage,
+    kind: str,
+    data: dict[str, Any],
+) -> None:
+    """Create the notification (pen.sent) or move it as the other side did."""
+    reference = data.get("reference")
+    actor_country = data.get("actor_country")
+    if not isinstance(reference, str) or not isinstance(actor_country, str):
+        raise BadMessage("A PEN message needs reference and actor_country.")
+    principal = _peer_principal(peer, actor_country)
+    action = ACTIONS[kind]
+    pen = session.exec(
+        select(PreExportNotification)
+        .where(PreExportNotification.reference == reference)
+        .with_for_update()
+    ).first()
+    message.subject_type = PEN
+    if action == Action.SEND and pen is None:
+        pen = _mirror(session, settings, principal, data)
+        message.subject_id = pen.id
+        message.detail = f"notification {reference} received"
+        return
+    if pen is None:
+        raise UnknownSubject(f"No notification with reference {reference!r} here.")
+    message.subject_id = pen.id
+    side_country = (
+        pen.exporting_country if kind in EXPORTING_SIDE_PEN_EVENTS else pen.importing_country
+    )
+    if kind not in EXPORTING_SIDE_PEN_EVENTS | IMPORTING_SIDE_PEN_EVENTS or (
+        side_country != actor_country
+    ):
+        raise PeerNotAuthoritative(f"{actor_country} may not {action.value} {reference}.")
+    decision = data.get("decision")
+    try:
+        flows.transition_notification(
+            session,
+            settings,
+            principal,
+            pen,
+            action,
+            decision=Decision(decision) if action == Action.RESPOND and decision else None,
+            text=data.get("text") if isinstance(data.get("text"), str) else None,
+        )
+    except TransitionNotAllowed as exc:
+        # The local record has moved on (a late or reordered message): keep it, change nothing.
+        message.outcome = "ignored"
+        message.detail = exc.detail[:1000]
+        return
+    except ValueError as exc:
+        raise BadMessage(f"Bad decision {decision!r}: {exc}.") from exc
+    message.detail = f"{reference}: {action.value} applied"
+
+
+def _mirror(
+    session: Session, settings: Settings, principal: Principal, data: dict[str, Any]
+) -> PreExportNotification:
+    """The notification as the exporting node sent it, under the same reference."""
+    document = data.get("pen")
+    if not isinstance(document, dict):
+        raise BadMessage("pen.sent needs the notification in data.pen.")
+    try:
+        parties = {
+            role: _party(session, principal, document[role]) if document.get(role) else None
+            for role in ("exporter", "importer", "consignee")
+        }
+        body = NotificationCreate(
+            exporting_country=document["exporting_country"],
+            importing_country=document["importing_country"],
+            transit_countries=document.get("transit_countries") or [],
+            exporter_id=parties["exporter"],
+            importer_id=parties["importer"],
+            consignee_id=parties["consignee"],
+            substance=document["substance"],
+            quantity=document["quantity"],
+            unit=document["unit"],
+            expected_dispatch_date=date.fromisoformat(document["expected_dispatch_date"]),
+            expected_point_of_entry=document["expected_point_of_entry"],
+            mode_of_transport=document["mode_of_transport"],
+            means_of_payment=document["means_of_payment"],
+            intended_use=document.get("intended_use"),
+            reply_by=date.fromisoformat(document["reply_by"]) if document.get("reply_by") else None,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadMessage(f"The notification in data.pen is not valid: {exc}.") from exc
+    pen = flows.create_notification(session, principal, body)
+    pen.reference = str(document.get("reference") or data["reference"])[:32]
+    session.add(pen)
+    session.flush()
+    return flows.transition_notification(session, settings, principal, pen, Action.SEND)
+
+
+def _party(session: Session, principal: Principal, party: dict[str, Any]) -> str:
+    """The local operator for a party named in a message (created on first sight)."""
+    data = OperatorCreate.model_validate(
+        {k: party.get(k) for k in ("name", "country", "address", "kind", "registration_number")}
+        | {"licence_number": party.get("licence_number")}
+    )
+    found = session.exec(
+        select(Operator).where(
+            Operator.country == data.country,
+            Operator.name == data.name,
+            Operator.address == data.address,
+        )
+    ).first()
+    return found.id if found else create_operator(session, principal, data).id

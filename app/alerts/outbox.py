@@ -1,0 +1,253 @@
+"""The transactional outbox: a domain event becomes a routing decision, alerts and deliveries,
+written in the transaction that emitted the event. No HTTP here: `pentrack worker` sends.
+
+Registered as an event subscriber when `app.alerts.service` is imported.
+"""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert
+from sqlmodel import Session, col, or_, select
+
+from app.alerts import messages, routing
+from app.alerts.models import Alert, Delivery, Peer, RoutingDecision, RoutingRule
+from app.alerts.routing import AuthorityRef, EventFacts, RuleSpec
+from app.alerts.sharing import shape
+from app.audit import service as audit
+from app.auth.models import User
+from app.authorities.models import Authority
+from app.core.ids import new_id
+from app.core.types import utcnow
+from app.events.models import DomainEvent
+
+# Set in session.info while applying a peer's message: nothing is echoed back to that peer.
+ORIGIN_NODE = "pentrack.origin_node"
+
+
+def rule_spec(rule: RoutingRule) -> RuleSpec:
+    return RuleSpec(
+        code=rule.code,
+        priority=rule.priority,
+        event_types=tuple(rule.event_types),
+        min_severity=rule.min_severity,
+        substances=tuple(rule.substances),
+        countries=tuple(rule.countries),
+        rule_codes=tuple(rule.rule_codes),
+        route_roles=tuple(rule.route_roles),
+        authority_kinds=tuple(rule.authority_kinds),
+        authority_ids=tuple(rule.authority_ids),
+        include_international=rule.include_international,
+        exclude_actor=rule.exclude_actor,
+        scope=rule.scope,
+        redact=tuple(rule.redact),
+    )
+
+
+def _candidates(
+    session: Session, route: dict[str, Any], rules: list[RoutingRule]
+) -> list[Authority]:
+    countries = list(routing.route_countries(route, routing.ROUTE_ROLES))
+    named = {a for r in rules for a in r.authority_ids}
+    conditions: list[ColumnElement[bool]] = [
+        col(Authority.country).in_(countries),
+        col(Authority.id).in_(named),
+    ]
+    if any(r.include_international for r in rules):
+        conditions.append(col(Authority.kind) == routing.INTERNATIONAL)
+    return list(session.exec(select(Authority).where(or_(*conditions))).all())
+
+
+def _hosted_by(peers: list[Peer]) -> dict[str, str]:
+    hosted: dict[str, str] = {}
+    for peer in sorted(peers, key=lambda p: p.node_id):
+        for country in peer.countries:
+            hosted.setdefault(country, peer.node_id)
+    return hosted
+
+
+def route_event(session: Session, event: DomainEvent) -> None:
+    """Decide who hears of `event`; write the decision, alerts and deliveries (no I/O)."""
+    rules = list(
+        session.exec(
+            select(RoutingRule)
+            .where(RoutingRule.enabled == True)  # noqa: E712
+            .order_by(col(RoutingRule.priority), col(RoutingRule.code))
+        ).all()
+    )
+    peers = list(session.exec(select(Peer).where(Peer.enabled == True)).all())  # noqa: E712
+    origin = session.info.get(ORIGIN_NODE)
+    hosted = _hosted_by(peers)
+    pen_node = _pen_exchange_node(event, hosted, origin)
+    if not rules and pen_node is None:
+        return
+
+    actor_authority = None
+    if event.actor_user_id:
+        actor = session.get(User, event.actor_user_id)
+        actor_authority = actor.authority_id if actor else None
+    authorities = _candidates(session, event.route, rules) if rules else []
+    by_id = {a.id: a for a in authorities}
+    facts = EventFacts.of(event.type, event.route, event.payload, actor_authority)
+    decision = routing.decide(
+        facts,
+        [rule_spec(r) for r in rules],
+        [AuthorityRef(a.id, a.country, a.kind) for a in authorities],
+        hosted,
+        origin,
+    )
+    remote = decision.remote
+    if pen_node is not None:
+        # The PEN itself travels to that node, which routes it to its own authorities.
+        for r in remote:
+            if r.node_id == pen_node:
+                decision.skipped.append(
+                    {"rule": r.rule, "node": r.node_id, "reason": "the PEN itself goes there"}
+                )
+        remote = [r for r in remote if r.node_id != pen_node]
+    if not decision.recipients and not remote and pen_node is None:
+        if decision.matched or decision.skipped:
+            _store_decision(session, event, decision, [], [], None)
+        return
+
+    now = utcnow()
+    title = routing.title_of(event.type, event.payload)
+    alerts: list[dict[str, Any]] = []
+    deliveries: list[dict[str, Any]] = []
+    remote_log: list[dict[str, Any]] = []
+    decision_id = new_id()
+    for recipient in decision.recipients:
+        alert = Alert(
+            id=new_id(),
+            authority_id=recipient.authority_id,
+            event_id=event.id,
+            decision_id=decision_id,
+            rule=recipient.rule,
+            event_type=event.type,
+            subject_type=event.subject_type,
+            subject_id=event.subject_id,
+            severity=facts.severity,
+            title=title,
+            scope=recipient.scope,
+            route=dict(event.route),
+            payload=shape(event.payload, recipient.scope, recipient.redact),
+            created_at=now,
+        )
+        alerts.append(alert.model_dump())
+        authority = by_id[recipient.authority_id]
+        if authority.webhook_url:
+            deliveries.append(
+                messages.delivery_row(
+                    "webhook",
+                    event.type,
+                    authority.webhook_url,
+                    messages.webhook_body(alert),
+                    now,
+                    alert_id=alert.id,
+                    authority_id=authority.id,
+                )
+            )
+    peer_by_node = {p.node_id: p for p in peers}
+    for r in remote:
+        peer = peer_by_node[r.node_id]
+        body = messages.alert_message(event, r, title, facts.severity)
+        delivery = messages.delivery_row(
+            "node", event.type, messages.inbox_url(peer), body, now, peer_id=peer.id
+        )
+        deliveries.append(delivery)
+        remote_log.append(
+            {
+                "node_id": r.node_id,
+                "rule": r.rule,
+                "scope": r.scope,
+                "countries": list(r.countries),
+                "kinds": list(r.kinds),
+                "reason": r.reason,
+                "delivery_id": delivery["id"],
+            }
+        )
+    if pen_node is not None:
+        peer = peer_by_node[pen_node]
+        body = messages.pen_message(session, event)
+        delivery = messages.delivery_row(
+            "node", event.type, messages.inbox_url(peer), body, now, peer_id=peer.id
+        )
+        deliveries.append(delivery)
+        remote_log.append(
+            {
+                "node_id": pen_node,
+                "rule": "pen-exchange",
+                "scope": "full",
+                "countries": [routing.pen_counterpart(event.type, event.route)],
+                "reason": "the other side of the PEN is hosted on that node (Article 12(10)(a))",
+                "delivery_id": delivery["id"],
+            }
+        )
+    _store_decision(session, event, decision, alerts, remote_log, decision_id)
+    # Core inserts: one round trip per table, not per row (the outbox is on every write path).
+    if alerts:
+        session.execute(insert(Alert), alerts)
+    if deliveries:
+        session.execute(insert(Delivery), deliveries)
+
+
+def _store_decision(
+    session: Session,
+    event: DomainEvent,
+    decision: routing.Decision,
+    alerts: list[dict[str, Any]],
+    remote_log: list[dict[str, Any]],
+    decision_id: str | None,
+) -> None:
+    decision_id = decision_id or new_id()
+    alert_of = {a["authority_id"]: a["id"] for a in alerts}
+    recipients = [
+        {
+            "authority_id": r.authority_id,
+            "country": r.country,
+            "kind": r.kind,
+            "rule": r.rule,
+            "scope": r.scope,
+            "reason": r.reason,
+            "alert_id": alert_of.get(r.authority_id),
+        }
+        for r in decision.recipients
+    ]
+    session.add(
+        RoutingDecision(
+            id=decision_id,
+            event_id=event.id,
+            event_type=event.type,
+            subject_type=event.subject_type,
+            subject_id=event.subject_id,
+            matched_rules=decision.matched,
+            recipients=recipients,
+            remote=remote_log,
+            skipped=decision.skipped,
+        )
+    )
+    # The decision row must exist before alerts reference it.
+    session.flush()
+    if recipients or remote_log:
+        audit.record(
+            session,
+            None,
+            "alerts.routed",
+            "routing_decision",
+            decision_id,
+            after={
+                "event_id": event.id,
+                "event_type": event.type,
+                "authorities": [r["authority_id"] for r in recipients],
+                "nodes": [r["node_id"] for r in remote_log],
+            },
+        )
+
+
+def _pen_exchange_node(
+    event: DomainEvent, hosted: dict[str, str], origin: str | None
+) -> str | None:
+    if event.subject_type != "pre_export_notification":
+        return None
+    counterpart = routing.pen_counterpart(event.type, event.route)
+    node = hosted.get(counterpart) if counterpart else None
+    return None if node is None or node == origin else node

@@ -1,0 +1,274 @@
+"""Who gets what: routing rules applied to one event (pure: plain values in, plain values out).
+
+Recipients are chosen by their role on the route (exporting, importing, transit,
+consignee_country) and their kind, by name, or as "every international authority". Countries
+hosted by a peer node are reached through that node, never through local authority rows.
+Each choice and each refusal carries a reason, stored as the routing decision.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("low", "medium", "high", "critical")
+ROUTE_ROLES = ("exporting", "importing", "transit", "consignee_country")
+COMPETENT_KINDS = ("regulator", "customs", "law_enforcement")
+INTERNATIONAL = "international"
+
+# PEN actions travel to the other side's node so the notification lives on both.
+EXPORTING_SIDE_PEN_EVENTS = frozenset(
+    {"pen.sent", "pen.answer", "pen.answered", "pen.withdraw", "pen.withdrawn"}
+)
+IMPORTING_SIDE_PEN_EVENTS = frozenset(
+    {"pen.acknowledge", "pen.acknowledged", "pen.responded", "pen.respond"}
+)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    priority: int = 100
+    event_types: tuple[str, ...] = ()
+    min_severity: str | None = None
+    substances: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    rule_codes: tuple[str, ...] = ()
+    route_roles: tuple[str, ...] = ()
+    authority_kinds: tuple[str, ...] = ()
+    authority_ids: tuple[str, ...] = ()
+    include_international: bool = False
+    exclude_actor: bool = True
+    scope: str = "full"
+    redact: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthorityRef:
+    id: str
+    country: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    type: str
+    route: Mapping[str, Any]
+    severity: str | None = None
+    substance: str | None = None
+    rule_code: str | None = None
+    actor_authority_id: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        type: str,
+        route: Mapping[str, Any],
+        payload: Mapping[str, Any],
+        actor_authority_id: str | None = None,
+    ) -> "EventFacts":
+        """Facts of an event: flag events carry {flag, subject}; others carry the subject."""
+        flag = payload.get("flag") if isinstance(payload.get("flag"), dict) else None
+        subject = payload.get("subject") if isinstance(payload.get("subject"), dict) else payload
+        return cls(
+            type=type,
+            route=route,
+            severity=(flag or {}).get("severity") or payload.get("severity"),
+            substance=subject.get("substance") if subject else None,
+            rule_code=(flag or {}).get("rule"),
+            actor_authority_id=actor_authority_id,
+        )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    authority_id: str
+    country: str
+    kind: str
+    rule: str
+    scope: str
+    redact: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class RemoteRecipient:
+    node_id: str
+    rule: str
+    scope: str
+    redact: tuple[str, ...]
+    countries: tuple[str, ...]
+    kinds: tuple[str, ...]
+    reason: str
+
+
+@dataclass
+class Decision:
+    matched: list[str] = field(default_factory=list)
+    recipients: list[Recipient] = field(default_factory=list)
+    remote: list[RemoteRecipient] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+
+def severity_rank(severity: str | None) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
+
+
+def route_countries(route: Mapping[str, Any], roles: Iterable[str]) -> dict[str, list[str]]:
+    """Country → the roles it holds on the route, for the roles asked."""
+    found: dict[str, list[str]] = {}
+    for role in roles:
+        value = route.get(role)
+        for country in value if isinstance(value, list) else [value]:
+            if isinstance(country, str) and country:
+                found.setdefault(country, []).append(role)
+    return found
+
+
+def mismatch(rule: RuleSpec, facts: EventFacts) -> str | None:
+    """Why `rule` does not match the event, or None when it does."""
+    if rule.event_types and facts.type not in rule.event_types:
+        return f"event type {facts.type} not in {list(rule.event_types)}"
+    if rule.min_severity and severity_rank(facts.severity) < severity_rank(rule.min_severity):
+        return f"severity {facts.severity or 'none'} below {rule.min_severity}"
+    if rule.substances and facts.substance not in rule.substances:
+        return f"substance {facts.substance or 'none'} not in {list(rule.substances)}"
+    if rule.rule_codes and facts.rule_code not in rule.rule_codes:
+        return f"flag rule {facts.rule_code or 'none'} not in {list(rule.rule_codes)}"
+    if rule.countries:
+        on_route = route_countries(facts.route, ROUTE_ROLES)
+        if not set(on_route) & set(rule.countries):
+            return f"no country of {list(rule.countries)} on the route"
+    return None
+
+
+def decide(
+    facts: EventFacts,
+    rules: Sequence[RuleSpec],
+    authorities: Iterable[AuthorityRef],
+    hosted_by: Mapping[str, str] | None = None,
+    origin_node: str | None = None,
+) -> Decision:
+    """Apply `rules` (in priority order) to the event; the first rule to choose someone wins."""
+    hosted_by = hosted_by or {}
+    known = list(authorities)
+    decision = Decision()
+    chosen: set[str] = set()
+    remote_chosen: set[tuple[str, str, str]] = set()
+    for rule in sorted(rules, key=lambda r: (r.priority, r.code)):
+        reason = mismatch(rule, facts)
+        if reason:
+            decision.skipped.append({"rule": rule.code, "reason": reason})
+            continue
+        decision.matched.append(rule.code)
+        kinds = rule.authority_kinds or COMPETENT_KINDS
+        countries = route_countries(facts.route, rule.route_roles)
+        remote: dict[str, dict[str, set[str]]] = {}
+        for authority in known:
+            why = _why_chosen(rule, authority, countries, kinds)
+            if why is None:
+                continue
+            node = hosted_by.get(authority.country)
+            if node is not None and authority.id not in rule.authority_ids:
+                decision.skipped.append(
+                    {
+                        "rule": rule.code,
+                        "authority_id": authority.id,
+                        "reason": f"{authority.country} is hosted on node {node}",
+                    }
+                )
+                continue
+            if rule.exclude_actor and authority.id == facts.actor_authority_id:
+                decision.skipped.append(
+                    {"rule": rule.code, "authority_id": authority.id, "reason": "caused the event"}
+                )
+                continue
+            if authority.id in chosen:
+                continue
+            chosen.add(authority.id)
+            decision.recipients.append(
+                Recipient(
+                    authority.id,
+                    authority.country,
+                    authority.kind,
+                    rule.code,
+                    rule.scope,
+                    rule.redact,
+                    why,
+                )
+            )
+        for country in countries:
+            node = hosted_by.get(country)
+            if node is None:
+                continue
+            if node == origin_node:
+                decision.skipped.append(
+                    {"rule": rule.code, "node": node, "reason": "the event came from that node"}
+                )
+                continue
+            for kind in kinds:
+                if (node, country, kind) not in remote_chosen:
+                    remote_chosen.add((node, country, kind))
+                    remote.setdefault(node, {}).setdefault(country, set()).add(kind)
+        for node, by_country in sorted(remote.items()):
+            roles = sorted({r for c in by_country for r in countries[c]})
+            decision.remote.append(
+                RemoteRecipient(
+                    node_id=node,
+                    rule=rule.code,
+                    scope=rule.scope,
+                    redact=rule.redact,
+                    countries=tuple(sorted(by_country)),
+                    kinds=tuple(sorted({k for ks in by_country.values() for k in ks})),
+                    reason=f"{', '.join(roles)} on the route, hosted on node {node}",
+                )
+            )
+    return decision
+
+
+def _why_chosen(
+    rule: RuleSpec,
+    authority: AuthorityRef,
+    countries: Mapping[str, list[str]],
+    kinds: Sequence[str],
+) -> str | None:
+    if authority.id in rule.authority_ids:
+        return "named by the rule"
+    if rule.include_international and authority.kind == INTERNATIONAL:
+        return "international authority (copy)"
+    roles = countries.get(authority.country)
+    if roles and authority.kind in kinds:
+        return f"{authority.kind} of {authority.country}, {'/'.join(roles)} on the route"
+    return None
+
+
+def pen_counterpart(event_type: str, route: Mapping[str, Any]) -> str | None:
+    """The country whose node must hear of a PEN action: the other side of the exchange."""
+    if event_type in EXPORTING_SIDE_PEN_EVENTS:
+        value = route.get("importing")
+    elif event_type in IMPORTING_SIDE_PEN_EVENTS:
+        value = route.get("exporting")
+    else:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def title_of(event_type: str, payload: Mapping[str, Any]) -> str:
+    """A one-line title for an inbox."""
+    flag = payload.get("flag") if isinstance(payload.get("flag"), dict) else None
+    subject: Mapping[str, Any] = (
+        payload["subject"] if isinstance(payload.get("subject"), dict) else payload
+    )
+    ref = (
+        subject.get("reference")
+        or subject.get("customs_reference")
+        or subject.get("id")
+        or "(unknown)"
+    )
+    if flag:
+        what = event_type.split(".", 1)[-1]
+        return f"{str(flag.get('severity', '')).capitalize()} flag {what}: {flag.get('rule')} on {ref}"[
+            :300
+        ]
+    noun = "PEN" if event_type.startswith("pen.") else "Shipment"
+    verb = event_type.split(".", 1)[-1].replace("_", " ")
+    return f"{noun} {ref} {verb}"[:300]
