@@ -7,6 +7,7 @@ from app.alerts.router import alerts_router, decisions_router
 from app.alerts.router import rules_router as routing_rules_router
 from app.audit.router import router as audit_router
 from app.authorities.router import router as authorities_router
+from app.dashboard.router import router as summaries_router
 from app.notifications.router import router as notifications_router
 from app.operators.router import router as operators_router
 from app.reference.router import router as reference_router
@@ -29,5 +30,6 @@ for router in (
     peers_router,
     nodes_router,
     audit_router,
+    summaries_router,
 ):
     api_router.include_router(router)

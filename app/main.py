@@ -15,6 +15,8 @@ from app.core.db import build_engine
 from app.core.middleware import IdempotencyMiddleware, RequestContextMiddleware
 from app.core.migrations import current_revision, head_revision
 from app.core.problems import install_problem_handlers
+from app.dashboard.pages import router as dashboard_router
+from app.dashboard.pages import static_files as dashboard_static
 
 DESCRIPTION = """
 pentrack: pre-export notifications (1988 Convention, Article 12(10)(a)), shipment tracking and
@@ -42,6 +44,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(api_router)
+    app.include_router(dashboard_router)
+    app.mount("/dashboard/static", dashboard_static, name="dashboard-static")
 
     @app.get("/healthz", tags=["health"], summary="Process is up")
     def healthz() -> dict[str, str]:

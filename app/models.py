@@ -16,6 +16,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.authorities.models import Authority
 from app.core.models import IdempotencyRecord
+from app.dashboard.models import PenMonthly, ShipmentMonthly
 from app.events.models import DomainEvent
 from app.notifications.models import (
     PenMessage,
@@ -45,6 +46,7 @@ __all__ = [
     "Operator",
     "Peer",
     "PenMessage",
+    "PenMonthly",
     "PenRequirement",
     "PenRouteCountry",
     "PreExportNotification",
@@ -54,6 +56,7 @@ __all__ = [
     "Rule",
     "Shipment",
     "ShipmentEvent",
+    "ShipmentMonthly",
     "ShipmentRouteCountry",
     "Substance",
     "User",

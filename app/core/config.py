@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "info"
+    # Dashboard sessions: the cookie is signed with this secret (HMAC-SHA256). Unset, each process
+    # makes a random one, so sessions end on restart and do not cross worker processes.
+    session_secret: SecretStr | None = None
+    session_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Send the session cookie over HTTPS only (browsers make an exception for localhost).
+    session_cookie_secure: bool = True
 
     # Alerts, webhooks and nodes (app/alerts).
     # This installation's name among pentrack nodes (sent as `pentrack-node` to peers).

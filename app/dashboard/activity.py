@@ -1,0 +1,333 @@
+"""INCB-style summaries of what happened to shipments, and of the flags raised about them."""
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, or_, select, union_all
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from app.dashboard.facts import (
+    PEN,
+    SHIPMENT,
+    Scope,
+    json_text,
+    route_filters,
+    shipment_facts,
+    whole_hours,
+)
+from app.dashboard.schemas import (
+    Applied,
+    FlagGroup,
+    FlagSummary,
+    FlagTotals,
+    GapTotals,
+    Interdiction,
+    QuantityGap,
+    SeverityCount,
+    ShipmentSummary,
+    ShipmentTotals,
+    StatusCount,
+)
+from app.dashboard.service import Names, dialect_of, names
+from app.dashboard.stats import percentile
+from app.dashboard.tally import Tally, as_decimal, rounded, share
+from app.rules.models import Flag
+from app.shipments.models import ShipmentEvent
+from app.shipments.states import ShipmentStatus
+
+EVENT = ShipmentEvent.__table__  # type: ignore[attr-defined]
+FLAG = Flag.__table__  # type: ignore[attr-defined]
+INTERDICTIONS = ("stopped", "seized")
+GAP_ROWS = 200
+FLAG_STATUSES = ("open", "under_review", "confirmed", "dismissed")
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+def _shipment_route(dialect: str, scope: Scope) -> list[ColumnElement[bool]]:
+    s = SHIPMENT.c
+    return route_filters(
+        scope,
+        s.exporting_country,
+        s.importing_country,
+        json_text(dialect, s.transit_countries),
+        s.cas_number,
+    )
+
+
+def shipment_summary(session: Session, scope: Scope, applied: Applied) -> ShipmentSummary:
+    """Shipments by status; stops and seizures by country, substance and origin; quantity gaps."""
+    lookup = names(session)
+    dialect = dialect_of(session)
+    facts = shipment_facts(dialect, scope)
+    rows = session.execute(
+        select(
+            facts.c.status, facts.c.cas_number, func.sum(facts.c.n), func.sum(facts.c.quantity_kg)
+        ).group_by(facts.c.status, facts.c.cas_number)
+    ).all()
+    total = Tally()
+    statuses: dict[str, Tally] = {status.value: Tally() for status in ShipmentStatus}
+    for status, cas, n, kg in rows:
+        if not n:
+            continue
+        density = lookup.densities.get(cas)
+        for tally in (total, statuses.setdefault(status, Tally())):
+            tally.add(n, kg, cas, density)
+    interdictions, distinct_counts = _interdictions(session, dialect, scope, lookup)
+    seized_kg = sum(
+        (Decimal(str(row.quantity_kg)) for row in interdictions if row.event == "seized"),
+        Decimal(0),
+    )
+    gap_totals, gaps = _gaps(session, dialect, scope)
+    return ShipmentSummary(
+        filters=applied,
+        totals=ShipmentTotals(
+            shipments=total.n,
+            quantity_kg=total.kg_out,
+            quantity_l=total.litres_out,
+            stopped=distinct_counts.get("stopped", 0),
+            seized=distinct_counts.get("seized", 0),
+            seized_kg=float(seized_kg),
+        ),
+        by_status=[
+            StatusCount(status=status, shipments=t.n, quantity_kg=t.kg_out, quantity_l=t.litres_out)
+            for status, t in statuses.items()
+        ],
+        stopped_and_seized=interdictions,
+        gap_totals=gap_totals,
+        gaps=gaps,
+    )
+
+
+def _interdictions(
+    session: Session, dialect: str, scope: Scope, lookup: Names
+) -> tuple[list[Interdiction], dict[str, int]]:
+    """Shipments stopped or seized in the period, per event country, substance and origin.
+
+    A shipment stopped twice in one country counts once there; its quantity is the largest
+    quantity observed at those events, or the declared quantity when none was observed."""
+    e, s = EVENT.c, SHIPMENT.c
+    per_shipment = (
+        select(
+            e.type,
+            e.country,
+            s.id.label("shipment_id"),
+            s.exporting_country,
+            s.cas_number,
+            func.max(func.coalesce(e.quantity_observed_kg, s.quantity_kg)).label("quantity_kg"),
+        )
+        .select_from(EVENT.join(SHIPMENT, e.shipment_id == s.id))
+        .where(
+            e.type.in_(INTERDICTIONS),
+            e.occurred_at >= scope.period.start_at,
+            e.occurred_at < scope.period.end_before,
+            *_shipment_route(dialect, scope),
+        )
+        .group_by(e.type, e.country, s.id, s.exporting_country, s.cas_number)
+        .subquery()
+    )
+    p = per_shipment.c
+    keys = (p.type, p.country, p.exporting_country, p.cas_number)
+    rows = session.execute(
+        select(*keys, func.count(), func.sum(p.quantity_kg)).group_by(*keys)
+    ).all()
+    found = []
+    for event, country, origin, cas, n, kg in rows:
+        tally = Tally()
+        tally.add(n, kg, cas, lookup.densities.get(cas))
+        found.append(
+            Interdiction(
+                event=event,
+                country=country,
+                country_name=lookup.country(country),
+                origin=origin,
+                cas_number=cas,
+                substance=lookup.substance(cas),
+                shipments=tally.n,
+                quantity_kg=tally.kg_out,
+                quantity_l=tally.litres_out,
+            )
+        )
+    found.sort(key=lambda x: (x.event, -x.quantity_kg, x.country, x.origin, x.cas_number))
+    counts = {
+        row[0]: int(row[1])
+        for row in session.execute(
+            select(p.type, func.count(distinct(p.shipment_id))).group_by(p.type)
+        )
+    }
+    return found, counts
+
+
+def _gaps(session: Session, dialect: str, scope: Scope) -> tuple[GapTotals, list[QuantityGap]]:
+    """Observed against notified quantities, for shipments citing a PEN and observed in the period.
+
+    The observation compared is the latest recorded one in the period (as on the shipment)."""
+    e, s, p = EVENT.c, SHIPMENT.c, PEN.c
+    ranked = (
+        select(
+            e.shipment_id,
+            e.quantity_observed_kg,
+            func.row_number()
+            .over(partition_by=e.shipment_id, order_by=(e.created_at.desc(), e.id.desc()))
+            .label("rank"),
+        )
+        .where(
+            e.quantity_observed_kg.is_not(None),
+            e.occurred_at >= scope.period.start_at,
+            e.occurred_at < scope.period.end_before,
+        )
+        .subquery()
+    )
+    observed = ranked.c.quantity_observed_kg
+    gap = observed - p.quantity_kg
+    joined = SHIPMENT.join(ranked, and_(ranked.c.shipment_id == s.id, ranked.c.rank == 1)).join(
+        PEN, s.notification_id == p.id
+    )
+    where = _shipment_route(dialect, scope)
+    totals = session.execute(
+        select(
+            func.count(),
+            func.sum(case((s.quantity_kg != p.quantity_kg, 1), else_=0)),
+            func.sum(case((gap != 0, 1), else_=0)),
+            func.sum(case((gap > 0, gap), else_=0)),
+            func.sum(case((gap < 0, -gap), else_=0)),
+        )
+        .select_from(joined)
+        .where(*where)
+    ).one()
+    rows = session.execute(
+        select(
+            s.id,
+            s.customs_reference,
+            p.reference,
+            s.exporting_country,
+            s.importing_country,
+            s.cas_number,
+            p.quantity_kg,
+            s.quantity_kg,
+            observed,
+        )
+        .select_from(joined)
+        .where(gap != 0, *where)
+        .order_by(func.abs(gap).desc(), s.id)
+        .limit(GAP_ROWS)
+    ).all()
+    count = int(totals[0] or 0)
+    return (
+        GapTotals(
+            shipments_observed=count,
+            declared_differs=int(totals[1] or 0),
+            observed_differs=int(totals[2] or 0),
+            observed_excess_kg=rounded(as_decimal(totals[3])) or 0.0,
+            observed_shortfall_kg=rounded(as_decimal(totals[4])) or 0.0,
+        ),
+        [
+            QuantityGap(
+                shipment_id=row[0],
+                customs_reference=row[1],
+                pen_reference=row[2],
+                exporting_country=row[3],
+                importing_country=row[4],
+                cas_number=row[5],
+                notified_kg=float(as_decimal(row[6])),
+                declared_kg=float(as_decimal(row[7])),
+                observed_kg=float(as_decimal(row[8])),
+                declared_minus_notified_kg=float(as_decimal(row[7]) - as_decimal(row[6])),
+                observed_minus_notified_kg=float(as_decimal(row[8]) - as_decimal(row[6])),
+            )
+            for row in rows
+        ],
+    )
+
+
+# Flags.
+
+
+def _flag_facts(dialect: str, scope: Scope) -> Any:
+    """Flags raised in the period: rule, severity, status and whole hours to triage."""
+    f = FLAG.c
+    triage_hours = case(
+        (f.triaged_at.is_not(None), whole_hours(dialect, f.created_at, f.triaged_at)),
+        else_=literal(-1),
+    ).label("triage_hours")
+    columns = (f.rule, f.severity, f.status, cast(triage_hours, Integer).label("triage_hours"))
+    in_period = (f.created_at >= scope.period.start_at, f.created_at < scope.period.end_before)
+    s, p = SHIPMENT.c, PEN.c
+    on_shipments = (
+        select(*columns)
+        .select_from(FLAG.join(SHIPMENT, and_(f.subject_type == "shipment", f.subject_id == s.id)))
+        .where(*in_period, *_shipment_route(dialect, scope))
+    )
+    on_pens = (
+        select(*columns)
+        .select_from(
+            FLAG.join(PEN, and_(f.subject_type == "pre_export_notification", f.subject_id == p.id))
+        )
+        .where(
+            *in_period,
+            # A draft is its exporting country's alone (analysts and admins do not see it).
+            or_(p.status != "draft", p.exporting_country == (scope.party_country or "")),
+            *route_filters(
+                scope,
+                p.exporting_country,
+                p.importing_country,
+                json_text(dialect, p.transit_countries),
+                p.cas_number,
+            ),
+        )
+    )
+    return union_all(on_shipments, on_pens).subquery("flag_fact")
+
+
+class _Flags:
+    def __init__(self) -> None:
+        self.by_status: dict[str, int] = defaultdict(int)
+        self.hours: dict[int, int] = defaultdict(int)
+
+    def add(self, status: str, hours: int, n: int) -> None:
+        self.by_status[status] += n
+        if hours >= 0:
+            self.hours[hours] += n
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "flags": sum(self.by_status.values()),
+            **{status: self.by_status.get(status, 0) for status in FLAG_STATUSES},
+            "median_triage_hours": percentile(self.hours, 0.5),
+            "p90_triage_hours": percentile(self.hours, 0.9),
+        }
+
+
+def flag_summary(session: Session, scope: Scope, applied: Applied) -> FlagSummary:
+    """Flags by rule and severity, how triage ended (confirmed or dismissed), time to triage."""
+    facts = _flag_facts(dialect_of(session), scope)
+    keys = (facts.c.rule, facts.c.severity, facts.c.status, facts.c.triage_hours)
+    rows = session.execute(select(*keys, func.count()).group_by(*keys)).all()
+    total = _Flags()
+    groups: dict[tuple[str, str], _Flags] = defaultdict(_Flags)
+    severities: dict[str, _Flags] = {severity: _Flags() for severity in SEVERITIES}
+    for rule, severity, status, hours, n in rows:
+        for flags in (total, groups[(rule, severity)], severities.setdefault(severity, _Flags())):
+            flags.add(status, int(hours), int(n))
+    figures = total.figures()
+    decided = figures["confirmed"] + figures["dismissed"]
+    return FlagSummary(
+        filters=applied,
+        totals=FlagTotals(**figures, confirmed_share=share(figures["confirmed"], decided)),
+        by_rule=[
+            FlagGroup(rule=rule, severity=severity, **flags.figures())
+            for (rule, severity), flags in sorted(
+                groups.items(), key=lambda item: (-item[1].figures()["flags"], item[0])
+            )
+        ],
+        by_severity=[
+            SeverityCount(
+                severity=severity,
+                flags=sum(flags.by_status.values()),
+                confirmed=flags.by_status.get("confirmed", 0),
+                dismissed=flags.by_status.get("dismissed", 0),
+            )
+            for severity, flags in severities.items()
+        ],
+    )

@@ -1,0 +1,182 @@
+"""Who may read summaries, and the filters every summary takes."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import select
+
+from app.auth.roles import Role
+from app.auth.service import Principal, authenticate
+from app.core.db import SessionDep, SettingsDep
+from app.core.problems import Forbidden, Unauthorized
+from app.core.types import utcnow
+from app.dashboard.facts import Period, Scope
+from app.dashboard.regions import get_region
+from app.dashboard.schemas import Applied
+from app.dashboard.session import COOKIE_NAME, principal_from_cookie
+from app.reference.cas import is_valid_cas
+from app.reference.models import Country, Substance
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `pentrack token create`.")
+READERS = frozenset({Role.ADMIN, Role.ANALYST, Role.REGULATOR})
+
+
+def optional_principal(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The caller by bearer token or, for the dashboard's own reads, by session cookie."""
+    if credentials is not None:
+        principal = authenticate(session, credentials.credentials)
+        if principal is None:
+            raise Unauthorized("The bearer token is not valid.")
+        return principal
+    cookie = request.cookies.get(COOKIE_NAME)
+    if cookie:
+        return principal_from_cookie(session, settings, cookie)
+    return None
+
+
+def summary_reader(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    """Analysts and admins read every country's figures; a regulator its own country's rows.
+
+    Customs officers get 403: summaries are oversight figures, and a customs authority reads
+    shipments one by one through the shipments API."""
+    if principal is None:
+        raise Unauthorized("Send `Authorization: Bearer <token>` or sign in at /dashboard.")
+    if principal.role not in READERS:
+        raise Forbidden("Summaries are for analysts, admins and regulators.")
+    return principal
+
+
+SummaryReader = Annotated[Principal, Depends(summary_reader)]
+
+
+@dataclass(frozen=True)
+class Summarised:
+    scope: Scope
+    applied: Applied
+
+
+def _invalid(field: str, message: str, kind: str = "value_error") -> RequestValidationError:
+    return RequestValidationError([{"loc": ("query", field), "msg": message, "type": kind}])
+
+
+CountryQuery = Annotated[
+    str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code")
+]
+
+
+def summary_filters(
+    session: SessionDep,
+    principal: SummaryReader,
+    year: Annotated[
+        int | None, Query(ge=1900, le=2200, description="A calendar year (default: this year).")
+    ] = None,
+    date_from: Annotated[
+        date | None, Query(alias="from", description="First day (YYYY-MM-DD); with `to`.")
+    ] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Last day, included.")] = None,
+    substance: Annotated[
+        str | None, Query(max_length=14, description="CAS number (acetic anhydride: 108-24-7).")
+    ] = None,
+    exporting_country: CountryQuery = None,
+    importing_country: CountryQuery = None,
+    transit_country: CountryQuery = None,
+    region: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="`concern` (Afghanistan and neighbours) or a UN M49 region code, e.g. "
+            "`142` (Asia), `034` (Southern Asia); see /api/v1/summaries/regions.",
+        ),
+    ] = None,
+) -> Summarised:
+    """The period, substance, route and region filters, checked, and the caller's scope."""
+    today = utcnow().date()
+    if year is not None and (date_from or date_to):
+        raise _invalid("year", "Give either `year` or `from`/`to`, not both.")
+    if year is not None:
+        period = Period(date(year, 1, 1), date(year, 12, 31))
+    elif date_from or date_to:
+        start = date_from or date(today.year, 1, 1)
+        end = date_to or today
+        if start > end:
+            raise _invalid("from", f"`from` ({start}) is after `to` ({end}).")
+        period = Period(start, end)
+    else:
+        period = Period(date(today.year, 1, 1), date(today.year, 12, 31))
+    countries: dict[str, str | None] = {
+        "exporting_country": exporting_country.upper() if exporting_country else None,
+        "importing_country": importing_country.upper() if importing_country else None,
+        "transit_country": transit_country.upper() if transit_country else None,
+    }
+    wanted = {code for code in countries.values() if code}
+    if wanted:
+        known = set(session.exec(select(Country.iso2).where(Country.iso2.in_(wanted))).all())  # type: ignore[attr-defined]
+        for field, code in countries.items():
+            if code and code not in known:
+                raise _invalid(field, f"{code!r} is not an ISO 3166-1 alpha-2 country code.")
+    if substance is not None:
+        substance = substance.strip()
+        if not is_valid_cas(substance):
+            raise _invalid("substance", f"{substance!r} is not a valid CAS number.")
+        if session.get(Substance, substance) is None:
+            raise _invalid("substance", f"{substance} is not a substance of Table I or II.")
+    found_region = None
+    if region is not None:
+        found_region = get_region(region)
+        if found_region is None:
+            raise _invalid("region", f"{region!r} is not a region; see /api/v1/summaries/regions.")
+    party = None if principal.is_global_reader else principal.country
+    scope = Scope(
+        period=period,
+        substance=substance,
+        exporting_country=countries["exporting_country"],
+        importing_country=countries["importing_country"],
+        transit_country=countries["transit_country"],
+        region=found_region.countries if found_region else None,
+        party_country=party,
+    )
+    applied = Applied(
+        date_from=period.start,
+        date_to=period.end,
+        year=year if year is not None else (None if date_from or date_to else today.year),
+        substance=substance,
+        region=found_region.code if found_region else None,
+        scope_country=party,
+        as_of=today,
+        **countries,
+    )
+    return Summarised(scope, applied)
+
+
+FiltersDep = Annotated[Summarised, Depends(summary_filters)]
+
+
+def query_string(applied: Applied) -> dict[str, Any]:
+    """The filters as query parameters (links from one view to its exports)."""
+    params: dict[str, Any] = {}
+    if applied.year is not None:
+        params["year"] = applied.year
+    else:
+        params["from"], params["to"] = applied.date_from.isoformat(), applied.date_to.isoformat()
+    for name in (
+        "substance",
+        "exporting_country",
+        "importing_country",
+        "transit_country",
+        "region",
+    ):
+        value = getattr(applied, name)
+        if value:
+            params[name] = value
+    return params

@@ -1,0 +1,64 @@
+"""Monthly roll-ups of notifications and shipments, kept exact by database triggers.
+
+Each row counts the notifications (or shipments) that share every key column. Triggers on
+`pre_export_notification` and `shipment` add the new version of a row and subtract the old one in
+the same transaction as the write, so a summary read from the roll-up equals one read from the raw
+tables at every moment (tests compare the two). Keys never hold NULL: sentinels stand in
+(`''`, `-1`, `1900-01-01`) because NULLs would not collide in the unique key.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Index, Text
+from sqlmodel import Field, SQLModel
+
+from app.notifications.models import PreExportNotification
+from app.shipments.models import Shipment, ShipmentEvent
+
+NO_DATE = date(1900, 1, 1)
+
+
+class PenMonthly(SQLModel, table=True):
+    __tablename__ = "summary_pen_month"
+
+    month: str = Field(primary_key=True, max_length=7)  # YYYY-MM of sent_at, UTC
+    exporting_country: str = Field(primary_key=True, max_length=2)
+    importing_country: str = Field(primary_key=True, max_length=2)
+    transit_key: str = Field(primary_key=True, sa_type=Text)  # the transit list as JSON text
+    cas_number: str = Field(primary_key=True, max_length=12)
+    decision: str = Field(primary_key=True, max_length=24)  # '' while there is none
+    withdrawn: int = Field(primary_key=True)  # 1: withdrawn before any decision
+    reply_days: int = Field(primary_key=True)  # whole days from sending to decision; -1: none
+    replied_late: int = Field(primary_key=True)  # 1: decided after reply_by
+    reply_by: date = Field(primary_key=True)  # for undecided notifications only, else NO_DATE
+    pen_count: int = Field(default=0)
+    quantity_kg: Decimal = Field(default=Decimal(0), max_digits=20, decimal_places=3)
+
+
+class ShipmentMonthly(SQLModel, table=True):
+    __tablename__ = "summary_shipment_month"
+
+    month: str = Field(primary_key=True, max_length=7)  # YYYY-MM of created_at, UTC
+    exporting_country: str = Field(primary_key=True, max_length=2)
+    importing_country: str = Field(primary_key=True, max_length=2)
+    transit_key: str = Field(primary_key=True, sa_type=Text)
+    cas_number: str = Field(primary_key=True, max_length=12)
+    status: str = Field(primary_key=True, max_length=20)
+    shipment_count: int = Field(default=0)
+    quantity_kg: Decimal = Field(default=Decimal(0), max_digits=20, decimal_places=3)
+
+
+# Indexes the summaries read through, declared here (on other domains' tables) so that each
+# domain's model stays as its owner wrote it. The partial months at either end of a period are
+# read from the raw tables by time; stops and seizures by event type and time.
+PEN_SENT_INDEX = Index("ix_summary_pen_sent_at", PreExportNotification.__table__.c.sent_at)  # type: ignore[attr-defined]
+SHIPMENT_CREATED_INDEX = Index(
+    "ix_summary_shipment_created_at",
+    Shipment.__table__.c.created_at,  # type: ignore[attr-defined]
+)
+EVENT_TYPE_INDEX = Index(
+    "ix_summary_shipment_event_type_occurred",
+    ShipmentEvent.__table__.c.type,  # type: ignore[attr-defined]
+    ShipmentEvent.__table__.c.occurred_at,  # type: ignore[attr-defined]
+)

@@ -1,0 +1,197 @@
+"""INCB-style summaries under /api/v1/summaries (JSON, CSV, XLSX)."""
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+
+from app.core.db import SessionDep
+from app.core.problems import problem_responses
+from app.dashboard import exports, summaries
+from app.dashboard.deps import FiltersDep, SummaryReader
+from app.dashboard.regions import regions
+from app.dashboard.report import annual_report
+from app.dashboard.schemas import (
+    FlagSummary,
+    Overview,
+    PenSummary,
+    RegionFlowSummary,
+    RegionInfo,
+    ReplySummary,
+    RequirementSummary,
+    ShipmentSummary,
+)
+
+router = APIRouter(
+    prefix="/summaries", tags=["summaries"], responses=problem_responses(401, 403, 422)
+)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ReportFormat(StrEnum):
+    JSON = "json"
+    XLSX = "xlsx"
+    HTML = "html"
+
+
+SummaryName = StrEnum("SummaryName", {k.replace("-", "_"): k for k in summaries.KINDS})  # type: ignore[misc]
+
+
+@router.get("/regions", response_model=list[RegionInfo], summary="Regions for the region filter")
+def list_regions(_: SummaryReader) -> list[RegionInfo]:
+    """`concern` (Afghanistan and neighbours) and the UN M49 regions, with their countries."""
+    return [
+        RegionInfo(code=r.code, name=r.name, level=r.level, countries=sorted(r.countries))
+        for r in regions().values()
+    ]
+
+
+@router.get("/overview", response_model=Overview, summary="Headline figures")
+def overview(session: SessionDep, filters: FiltersDep) -> Overview:
+    """The dashboard's headline figures, each equal to a total of the detailed summaries."""
+    return summaries.overview(session, filters)
+
+
+@router.get("/pens", response_model=PenSummary, summary="PENs sent and received")
+def pens(session: SessionDep, filters: FiltersDep) -> PenSummary:
+    """PENs sent (by `sent_at`) by exporting country, received by importing country, and the
+    exporting → importing matrix, with quantities in kg and, for liquids, litres."""
+    return summaries.compute(session, "pens", filters)  # type: ignore[return-value]
+
+
+@router.get("/replies", response_model=ReplySummary, summary="Replies to PENs")
+def replies(session: SessionDep, filters: FiltersDep) -> ReplySummary:
+    """Per importing country: no objection, objection, information requested, unanswered after
+    `reply_by`, the objection rate, the share unanswered, and median and 90th-percentile reply
+    times (whole days from sending to the latest decision)."""
+    return summaries.compute(session, "replies", filters)  # type: ignore[return-value]
+
+
+@router.get("/shipments", response_model=ShipmentSummary, summary="Shipments, stops and seizures")
+def shipments(session: SessionDep, filters: FiltersDep) -> ShipmentSummary:
+    """Shipments declared in the period by status; stopped and seized shipments by country,
+    substance and origin; observed against notified quantities."""
+    return summaries.compute(session, "shipments", filters)  # type: ignore[return-value]
+
+
+@router.get("/flags", response_model=FlagSummary, summary="Suspicious-transaction flags")
+def flags(session: SessionDep, filters: FiltersDep) -> FlagSummary:
+    """Flags raised in the period by rule and severity, how their triage ended, time to triage."""
+    return summaries.compute(session, "flags", filters)  # type: ignore[return-value]
+
+
+@router.get(
+    "/pen-requirements",
+    response_model=RequirementSummary,
+    summary="Governments requiring PENs; no-licit-need declarations",
+)
+def pen_requirements(session: SessionDep, filters: FiltersDep) -> RequirementSummary:
+    """Article 12(10)(a) invocations in force by the end of the period, and the governments that
+    declared no licit need (filtered by substance, importing country or region)."""
+    return summaries.compute(session, "pen-requirements", filters)  # type: ignore[return-value]
+
+
+@router.get(
+    "/region-flows", response_model=RegionFlowSummary, summary="Flows towards the region of concern"
+)
+def region_flows(session: SessionDep, filters: FiltersDep) -> RegionFlowSummary:
+    """PENs and shipments bound for `region` (default `concern`: Afghanistan and its neighbours),
+    by month and by route (exporting → transit → importing country)."""
+    return summaries.compute(session, "region-flows", filters)  # type: ignore[return-value]
+
+
+@router.get(
+    "/annual-report",
+    summary="Annual report for one year and substance",
+    responses={
+        200: {
+            "content": {
+                "application/json": {},
+                exports.XLSX_MEDIA_TYPE: {},
+                "text/html": {},
+            }
+        }
+    },
+)
+def report(
+    request: Request,
+    session: SessionDep,
+    filters: FiltersDep,
+    format: Annotated[ReportFormat, Query(description="json, xlsx or html (printable)")] = (
+        ReportFormat.XLSX
+    ),
+) -> Response:
+    """The tables of INCB's annual precursors report for one year and substance (default acetic
+    anhydride), as a workbook, a printable page, or JSON."""
+    built = annual_report(session, filters)
+    stem = f"pentrack-annual-report-{_period_slug(filters.applied)}"
+    if format == ReportFormat.XLSX:
+        preface = [[built.subtitle]]
+        headline = exports.Table("Summary", ["Figure", "Value"], [list(h) for h in built.headline])
+        body = exports.to_xlsx([headline, *built.sections], preface=preface)
+        return _download(body, exports.XLSX_MEDIA_TYPE, f"{stem}.xlsx")
+    if format == ReportFormat.HTML:
+        return templates.TemplateResponse(request, "annual_report.html", {"report": built})
+    return Response(content=_report_json(built), media_type="application/json")
+
+
+@router.get(
+    "/{summary}/export",
+    summary="Export one table of a summary",
+    responses={200: {"content": {"text/csv": {}, exports.XLSX_MEDIA_TYPE: {}}}},
+)
+def export_table(
+    session: SessionDep,
+    filters: FiltersDep,
+    summary: SummaryName,
+    table: Annotated[str, Query(max_length=40, description="e.g. by_exporting_country")],
+    format: Annotated[ExportFormat, Query()] = ExportFormat.CSV,
+) -> Response:
+    """One table of a summary, with the same filters, as CSV (UTF-8) or XLSX."""
+    kind = summaries.KINDS[summary.value]
+    if table not in kind.tables:
+        from fastapi.exceptions import RequestValidationError
+
+        allowed = ", ".join(kind.tables)
+        raise RequestValidationError(
+            [{"loc": ("query", "table"), "msg": f"One of: {allowed}.", "type": "enum"}]
+        )
+    computed = summaries.compute(session, kind.name, filters)
+    found = exports.tables_of(computed, {table: kind.tables[table]})[table]
+    stem = f"pentrack-{kind.name}-{table}-{_period_slug(filters.applied)}"
+    if format == ExportFormat.XLSX:
+        return _download(exports.to_xlsx([found]), exports.XLSX_MEDIA_TYPE, f"{stem}.xlsx")
+    return _download(exports.to_csv(found), exports.CSV_MEDIA_TYPE, f"{stem}.csv")
+
+
+def _period_slug(applied: object) -> str:
+    year = getattr(applied, "year", None)
+    if year is not None:
+        return str(year)
+    start: date = applied.date_from  # type: ignore[attr-defined]
+    end: date = applied.date_to  # type: ignore[attr-defined]
+    return f"{start.isoformat()}_{end.isoformat()}"
+
+
+def _download(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        content=body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _report_json(built: object) -> str:
+    import json
+    from dataclasses import asdict
+
+    return json.dumps(asdict(built), default=str)  # type: ignore[call-overload]

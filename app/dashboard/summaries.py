@@ -1,0 +1,104 @@
+"""The summaries by name, the headline figures, and the tables each summary exports."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from app.dashboard import activity, service
+from app.dashboard.deps import Summarised
+from app.dashboard.schemas import Overview
+
+
+@dataclass(frozen=True)
+class SummaryKind:
+    name: str  # the URL segment
+    title: str
+    compute: Callable[[Session, Any, Any], BaseModel]
+    # Attribute → sheet title, for the list-valued fields that are tables.
+    tables: dict[str, str]
+
+
+KINDS: dict[str, SummaryKind] = {
+    kind.name: kind
+    for kind in (
+        SummaryKind(
+            "pens",
+            "Pre-export notifications sent and received",
+            service.pen_summary,
+            {
+                "by_exporting_country": "PENs sent, by exporting country",
+                "by_importing_country": "PENs received, by importing country",
+                "matrix": "PENs, exporting → importing country",
+                "by_substance": "PENs by substance",
+            },
+        ),
+        SummaryKind(
+            "replies",
+            "Replies to pre-export notifications",
+            service.reply_summary,
+            {"by_importing_country": "Replies by importing country"},
+        ),
+        SummaryKind(
+            "shipments",
+            "Shipments, stops, seizures and quantity gaps",
+            activity.shipment_summary,
+            {
+                "by_status": "Shipments by status",
+                "stopped_and_seized": "Stopped and seized shipments",
+                "gaps": "Observed vs notified quantities",
+            },
+        ),
+        SummaryKind(
+            "flags",
+            "Suspicious-transaction flags",
+            activity.flag_summary,
+            {"by_rule": "Flags by rule and severity", "by_severity": "Flags by severity"},
+        ),
+        SummaryKind(
+            "pen-requirements",
+            "Governments requiring PENs (Article 12(10)(a)) and no-licit-need declarations",
+            service.requirement_summary,
+            {"requirements": "PEN requirements and no-licit-need declarations"},
+        ),
+        SummaryKind(
+            "region-flows",
+            "Flows towards the region of concern",
+            service.region_flow_summary,
+            {"by_month": "Flows by month", "by_route": "Flows by route"},
+        ),
+    )
+}
+
+
+def compute(session: Session, name: str, filters: Summarised) -> BaseModel:
+    return KINDS[name].compute(session, filters.scope, filters.applied)
+
+
+def overview(session: Session, filters: Summarised) -> Overview:
+    """Headline figures, each taken from the summary that details it."""
+    scope, applied = filters.scope, filters.applied
+    pens = service.pen_summary(session, scope, applied)
+    replies = service.reply_summary(session, scope, applied)
+    shipments = activity.shipment_summary(session, scope, applied)
+    flags = activity.flag_summary(session, scope, applied)
+    requirements = service.requirement_summary(session, scope, applied)
+    return Overview(
+        filters=applied,
+        pens_sent=pens.totals.pens,
+        pen_quantity_kg=pens.totals.quantity_kg,
+        pen_quantity_l=pens.totals.quantity_l,
+        objections=replies.totals.objection,
+        objection_rate=replies.totals.objection_rate,
+        unanswered=replies.totals.unanswered,
+        share_unanswered=replies.totals.share_unanswered,
+        shipments=shipments.totals.shipments,
+        stopped=shipments.totals.stopped,
+        seized=shipments.totals.seized,
+        seized_kg=shipments.totals.seized_kg,
+        flags=flags.totals.flags,
+        flags_confirmed=flags.totals.confirmed,
+        governments_requiring_pens=requirements.totals.governments_requiring_pens,
+    )
