@@ -23,7 +23,10 @@ class Applied(BaseModel):
     as_of: date = Field(description="The day against which reply deadlines are judged.")
 
 
-class Quantities(BaseModel):
+class CountryPens(BaseModel):
+    country: str = Field(title="Country")
+    country_name: str = Field(title="Country name")
+    pens: int = Field(title="PENs")
     quantity_kg: float = Field(title="Quantity (kg)")
     quantity_l: float | None = Field(
         default=None,
@@ -32,28 +35,40 @@ class Quantities(BaseModel):
     )
 
 
-class CountryPens(Quantities):
-    country: str = Field(title="Country")
-    country_name: str = Field(title="Country name")
-    pens: int = Field(title="PENs")
-
-
-class PenFlow(Quantities):
+class PenFlow(BaseModel):
     exporting_country: str = Field(title="Exporting country")
     importing_country: str = Field(title="Importing country")
     pens: int = Field(title="PENs")
+    quantity_kg: float = Field(title="Quantity (kg)")
+    quantity_l: float | None = Field(
+        default=None,
+        title="Quantity (l)",
+        description="Liquid substances in litres (by density); null when the row has none.",
+    )
 
 
-class SubstancePens(Quantities):
+class SubstancePens(BaseModel):
     cas_number: str = Field(title="CAS number")
     substance: str = Field(title="Substance")
     pens: int = Field(title="PENs")
+    quantity_kg: float = Field(title="Quantity (kg)")
+    quantity_l: float | None = Field(
+        default=None,
+        title="Quantity (l)",
+        description="Liquid substances in litres (by density); null when the row has none.",
+    )
 
 
-class PenTotals(Quantities):
+class PenTotals(BaseModel):
     pens: int = Field(title="PENs sent")
     exporting_countries: int = Field(title="Exporting countries")
     importing_countries: int = Field(title="Importing countries")
+    quantity_kg: float = Field(title="Quantity (kg)")
+    quantity_l: float | None = Field(
+        default=None,
+        title="Quantity (l)",
+        description="Liquid substances in litres (by density); null when the row has none.",
+    )
 
 
 class PenSummary(BaseModel):
@@ -93,12 +108,18 @@ class ReplySummary(BaseModel):
     by_importing_country: list[CountryReplies]
 
 
-class StatusCount(Quantities):
+class StatusCount(BaseModel):
     status: str = Field(title="Status")
     shipments: int = Field(title="Shipments")
+    quantity_kg: float = Field(title="Quantity (kg)")
+    quantity_l: float | None = Field(
+        default=None,
+        title="Quantity (l)",
+        description="Liquid substances in litres (by density); null when the row has none.",
+    )
 
 
-class Interdiction(Quantities):
+class Interdiction(BaseModel):
     event: str = Field(title="Event", description="stopped or seized")
     country: str = Field(title="Country of the event")
     country_name: str = Field(title="Country name")
@@ -106,6 +127,12 @@ class Interdiction(Quantities):
     cas_number: str = Field(title="CAS number")
     substance: str = Field(title="Substance")
     shipments: int = Field(title="Shipments")
+    quantity_kg: float = Field(title="Quantity (kg)")
+    quantity_l: float | None = Field(
+        default=None,
+        title="Quantity (l)",
+        description="Liquid substances in litres (by density); null when the row has none.",
+    )
 
 
 class QuantityGap(BaseModel):
@@ -130,11 +157,17 @@ class GapTotals(BaseModel):
     observed_shortfall_kg: float = Field(title="Observed below notified (kg)")
 
 
-class ShipmentTotals(Quantities):
+class ShipmentTotals(BaseModel):
     shipments: int = Field(title="Shipments")
     stopped: int = Field(title="Stopped (events)")
     seized: int = Field(title="Seized (events)")
     seized_kg: float = Field(title="Seized (kg)")
+    quantity_kg: float = Field(title="Quantity (kg)")
+    quantity_l: float | None = Field(
+        default=None,
+        title="Quantity (l)",
+        description="Liquid substances in litres (by density); null when the row has none.",
+    )
 
 
 class ShipmentSummary(BaseModel):

@@ -107,8 +107,14 @@ class TestExports:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-        assert rows[0][:3] == ["Quantity (kg)", "Quantity (l)", "Exporting country"]
-        assert [(r[2], r[3], int(r[4])) for r in rows[1:]] == [
+        assert rows[0] == [
+            "Exporting country",
+            "Importing country",
+            "PENs",
+            "Quantity (kg)",
+            "Quantity (l)",
+        ]
+        assert [(r[0], r[1], int(r[2])) for r in rows[1:]] == [
             (m["exporting_country"], m["importing_country"], m["pens"]) for m in summary["matrix"]
         ]
         response = analyst.get(
@@ -119,8 +125,8 @@ class TestExports:
         values = [
             row for row in sheet.iter_rows(values_only=True) if any(v is not None for v in row)
         ]
-        assert values[1][:3] == ("Quantity (kg)", "Quantity (l)", "Exporting country")
-        assert [(r[2], r[3], r[4]) for r in values[2:]] == [
+        assert values[1][:3] == ("Exporting country", "Importing country", "PENs")
+        assert [(r[0], r[1], r[2]) for r in values[2:]] == [
             (m["exporting_country"], m["importing_country"], m["pens"]) for m in summary["matrix"]
         ]
 

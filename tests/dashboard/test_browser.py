@@ -1,0 +1,284 @@
+"""The dashboard in headless Chromium against a real server on a database with demo data:
+sign in, headline figures equal the JSON summaries, a filter changes the panels, CSV and XLSX
+downloads read back equal to the JSON, and no console errors. Screenshots go to
+test-results/dashboard/."""
+
+import csv
+import importlib.util
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from app.core.config import Settings
+from app.core.db import build_engine
+from app.core.migrations import upgrade
+from seed.loader import seed_reference
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "test-results" / "dashboard"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
+    ),
+]
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pentrack(database_url: str, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", *args]
+        if False
+        else [str(Path(sys.executable).parent / "pentrack"), *args],
+        env={**os.environ, "PENTRACK_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A database of its own with demo data, and the year the data falls in."""
+    server = os.environ.get("PENTRACK_TEST_DATABASE_URL")
+    if server and server.startswith("postgresql"):
+        from tests.conftest import _drop_postgres, _fresh_postgres
+
+        url, name = _fresh_postgres(server)
+    else:
+        url, name = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}", ""
+    upgrade(url)
+    if importlib.util.find_spec("seed.demo") is not None:
+        pentrack(url, "seed", "--demo")
+        year = datetime.now(UTC).year
+    else:
+        # Until the demo generator lands: the summaries tests' scenario, through the API.
+        from fastapi.testclient import TestClient
+
+        from app.main import create_app
+        from tests.dashboard.scenario import YEAR, build
+        from tests.factories import Api
+
+        engine = build_engine(Settings(database_url=url))
+        seed_reference(engine)
+        with TestClient(create_app(Settings(database_url=url), engine=engine)) as client:
+            build(Api(client, engine))
+        engine.dispose()
+        year = YEAR
+    yield url, year
+    if name and server:
+        _drop_postgres(server, name)
+
+
+@pytest.fixture(scope="module")
+def server(demo_database: tuple[str, int]) -> Iterator[str]:
+    url, _ = demo_database
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, "PENTRACK_DATABASE_URL": url},
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None:
+                pytest.fail("the server exited on start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def token(demo_database: tuple[str, int]) -> str:
+    url, _ = demo_database
+    return (
+        pentrack(url, "token", "create", "--role", "analyst", "--name", "browser test")
+        .strip()
+        .splitlines()[-1]
+    )
+
+
+def shown(value: Any, kind: str | None = None) -> str:
+    """A figure as the page writes it (en-GB grouping, at most one decimal, half away from 0)."""
+    if value is None:
+        return "—"
+    if kind == "share":
+        return f"{Decimal(str(value * 100)).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+    number = Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    text = f"{number:,}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def headline(page: Any) -> dict[str, str]:
+    return page.eval_on_selector_all(
+        "[data-figure]",
+        "els => Object.fromEntries(els.map(e => [e.dataset.figure, e.textContent]))",
+    )
+
+
+def expected_headline(base: str, token: str, params: dict[str, Any]) -> dict[str, str]:
+    overview = httpx.get(
+        f"{base}/api/v1/summaries/overview",
+        params=params,
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    return {
+        key: shown(overview[key], "share" if key == "objection_rate" else None)
+        for key in (
+            "pens_sent",
+            "pen_quantity_kg",
+            "pen_quantity_l",
+            "objections",
+            "objection_rate",
+            "unanswered",
+            "shipments",
+            "stopped",
+            "seized",
+            "seized_kg",
+            "flags",
+            "flags_confirmed",
+            "governments_requiring_pens",
+        )
+    }
+
+
+def test_dashboard_in_chromium(server: str, token: str, demo_database: tuple[str, int]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    _, year = demo_database
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
+        )
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 1440, "height": 900}
+        )
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+        started = time.perf_counter()
+        page.goto(f"{server}/dashboard")
+        page.fill("#token", token)
+        page.click("button[type=submit]")
+        page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+        page.goto(f"{server}/dashboard?year={year}")
+        page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+        first_render = time.perf_counter() - started
+        page.screenshot(path=str(RESULTS / "01-signed-in.png"), full_page=True)
+        before = headline(page)
+        assert before == expected_headline(server, token, {"year": year})
+        assert int(before["pens_sent"].replace(",", "")) > 0
+
+        # Keyboard: the AA toggle is reachable and works from the keyboard.
+        page.focus("#f-aa")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "document.getElementById('f-aa').getAttribute('aria-pressed') === 'true'"
+        )
+        page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+        page.select_option("#f-region", "concern")
+        page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+        after = headline(page)
+        filtered = {"year": year, "substance": "108-24-7", "region": "concern"}
+        assert after == expected_headline(server, token, filtered)
+        assert after != before
+        page.screenshot(
+            path=str(RESULTS / "02-acetic-anhydride-region-of-concern.png"), full_page=True
+        )
+        matrix = httpx.get(
+            f"{server}/api/v1/summaries/pens",
+            params=filtered,
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()["matrix"]
+        shown_rows = page.locator("[data-summary=pens] [data-table=matrix] tbody tr").count()
+        assert shown_rows == min(len(matrix), 500)
+
+        with page.expect_download() as download_info:
+            page.click("[data-summary=pens] [data-table=matrix] a[data-export=csv]")
+        csv_path = RESULTS / "matrix.csv"
+        download_info.value.save_as(csv_path)
+        rows = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+        assert rows[0][:3] == ["Exporting country", "Importing country", "PENs"]
+        assert [(r[0], r[1], int(r[2])) for r in rows[1:]] == [
+            (m["exporting_country"], m["importing_country"], m["pens"]) for m in matrix
+        ]
+
+        with page.expect_download() as download_info:
+            page.click("[data-summary=pens] [data-table=matrix] a[data-export=xlsx]")
+        xlsx_path = RESULTS / "matrix.xlsx"
+        download_info.value.save_as(xlsx_path)
+        sheet = load_workbook(xlsx_path).active
+        assert sheet is not None
+        values = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+        assert [(r[0], r[1], r[2]) for r in values[2:]] == [
+            (m["exporting_country"], m["importing_country"], m["pens"]) for m in matrix
+        ]
+
+        report = context.new_page()
+        report.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        report.goto(
+            page.get_attribute("#report-html", "href")
+            and f"{server}{page.get_attribute('#report-html', 'href')}"
+        )
+        assert "Table 7. Seizures" in report.content()
+        report.screenshot(path=str(RESULTS / "03-annual-report.png"), full_page=True)
+        page.set_viewport_size({"width": 1024, "height": 768})  # a projector's resolution
+        page.screenshot(path=str(RESULTS / "04-projector-1024.png"))
+        browser.close()
+    (RESULTS / "first-render-seconds.txt").write_text(f"{first_render:.3f}\n")
+    assert problems == []
