@@ -28,7 +28,7 @@ from app.alerts.exceptions import (
 )
 from app.alerts.messages import ALERT_MESSAGE, delivery_row, webhook_body
 from app.alerts.models import Alert, Delivery, InboundMessage, Peer
-from app.alerts.outbox import ORIGIN_NODE
+from app.alerts.outbox import ORIGIN_NODE, forget_configuration
 from app.alerts.routing import EXPORTING_SIDE_PEN_EVENTS, IMPORTING_SIDE_PEN_EVENTS
 from app.alerts.schemas import InboundReceipt, PeerCreate, PeerCreated, PeerPublic, PeerUpdate
 from app.audit import service as audit
@@ -84,6 +84,7 @@ def create_peer(session: Session, actor: Principal, data: PeerCreate) -> PeerCre
     )
     session.add(peer)
     session.flush()
+    forget_configuration(session)
     public = PeerPublic.model_validate(peer)
     audit.record(
         session, actor, "peer.created", "peer", peer.id, after=public.model_dump(mode="json")
@@ -105,6 +106,7 @@ def update_peer(session: Session, actor: Principal, peer: Peer, data: PeerUpdate
             setattr(peer, field, value)
     peer.updated_at = utcnow()
     session.add(peer)
+    forget_configuration(session)
     session.flush()
     after = PeerPublic.model_validate(peer).model_dump(mode="json")
     if "shared_secret" in changes:

@@ -6,8 +6,8 @@ Registered as an event subscriber when `app.alerts.service` is imported.
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import ColumnElement, Table, insert
+from sqlmodel import Session, SQLModel, col, or_, select
 
 from app.alerts import messages, routing
 from app.alerts.models import Alert, Delivery, Peer, RoutingDecision, RoutingRule
@@ -22,6 +22,8 @@ from app.events.models import DomainEvent
 
 # Set in session.info while applying a peer's message: nothing is echoed back to that peer.
 ORIGIN_NODE = "pentrack.origin_node"
+CONFIG_CACHE = "pentrack.routing_configuration"
+AUTHORITY_CACHE = "pentrack.routing_authorities"
 
 
 def rule_spec(rule: RoutingRule) -> RuleSpec:
@@ -46,7 +48,15 @@ def rule_spec(rule: RoutingRule) -> RuleSpec:
 def _candidates(
     session: Session, route: dict[str, Any], rules: list[RoutingRule]
 ) -> list[Authority]:
-    countries = list(routing.route_countries(route, routing.ROUTE_ROLES))
+    countries = sorted(routing.route_countries(route, routing.ROUTE_ROLES))
+    # Per transaction, like the rules: a batch on one lane asks once.
+    transaction = session.get_transaction()
+    held = session.info.get(AUTHORITY_CACHE)
+    if held is None or held[0] is not transaction:
+        held = session.info[AUTHORITY_CACHE] = (transaction, {})
+    cache: dict[tuple[str, ...], list[Authority]] = held[1]
+    if tuple(countries) in cache:
+        return cache[tuple(countries)]
     named = {a for r in rules for a in r.authority_ids}
     conditions: list[ColumnElement[bool]] = [
         col(Authority.country).in_(countries),
@@ -54,7 +64,9 @@ def _candidates(
     ]
     if any(r.include_international for r in rules):
         conditions.append(col(Authority.kind) == routing.INTERNATIONAL)
-    return list(session.exec(select(Authority).where(or_(*conditions))).all())
+    found = list(session.exec(select(Authority).where(or_(*conditions))).all())
+    cache[tuple(countries)] = found
+    return found
 
 
 def _hosted_by(peers: list[Peer]) -> dict[str, str]:
@@ -65,8 +77,12 @@ def _hosted_by(peers: list[Peer]) -> dict[str, str]:
     return hosted
 
 
-def route_event(session: Session, event: DomainEvent) -> None:
-    """Decide who hears of `event`; write the decision, alerts and deliveries (no I/O)."""
+def _configuration(session: Session) -> tuple[list[RoutingRule], list[RuleSpec], list[Peer]]:
+    """Enabled rules and peers, read once per transaction (a batch may emit thousands)."""
+    transaction = session.get_transaction()
+    cached = session.info.get(CONFIG_CACHE)
+    if cached is not None and cached[0] is transaction:
+        return cached[1]
     rules = list(
         session.exec(
             select(RoutingRule)
@@ -75,6 +91,20 @@ def route_event(session: Session, event: DomainEvent) -> None:
         ).all()
     )
     peers = list(session.exec(select(Peer).where(Peer.enabled == True)).all())  # noqa: E712
+    config = (rules, [rule_spec(r) for r in rules], peers)
+    session.info[CONFIG_CACHE] = (transaction, config)
+    return config
+
+
+def forget_configuration(session: Session) -> None:
+    """Called when rules or peers change, so the next event in this transaction sees it."""
+    session.info.pop(CONFIG_CACHE, None)
+    session.info.pop(AUTHORITY_CACHE, None)
+
+
+def route_event(session: Session, event: DomainEvent) -> None:
+    """Decide who hears of `event`; write the decision, alerts and deliveries (no I/O)."""
+    rules, specs, peers = _configuration(session)
     origin = session.info.get(ORIGIN_NODE)
     hosted = _hosted_by(peers)
     pen_node = _pen_exchange_node(event, hosted, origin)
@@ -90,7 +120,7 @@ def route_event(session: Session, event: DomainEvent) -> None:
     facts = EventFacts.of(event.type, event.route, event.payload, actor_authority)
     decision = routing.decide(
         facts,
-        [rule_spec(r) for r in rules],
+        specs,
         [AuthorityRef(a.id, a.country, a.kind) for a in authorities],
         hosted,
         origin,
@@ -185,9 +215,9 @@ def route_event(session: Session, event: DomainEvent) -> None:
     _store_decision(session, event, decision, alerts, remote_log, decision_id)
     # Core inserts: one round trip per table, not per row (the outbox is on every write path).
     if alerts:
-        session.execute(insert(Alert), alerts)
+        session.connection().execute(insert(_table(Alert)), alerts)
     if deliveries:
-        session.execute(insert(Delivery), deliveries)
+        session.connection().execute(insert(_table(Delivery)), deliveries)
 
 
 def _store_decision(
@@ -212,21 +242,25 @@ def _store_decision(
         }
         for r in decision.recipients
     ]
-    session.add(
-        RoutingDecision(
-            id=decision_id,
-            event_id=event.id,
-            event_type=event.type,
-            subject_type=event.subject_type,
-            subject_id=event.subject_id,
-            matched_rules=decision.matched,
-            recipients=recipients,
-            remote=remote_log,
-            skipped=decision.skipped,
-        )
-    )
-    # The decision row must exist before alerts reference it.
+    # The event (pending in the session) must be written before rows that reference it.
     session.flush()
+    session.connection().execute(
+        insert(_table(RoutingDecision)),
+        [
+            {
+                "id": decision_id,
+                "event_id": event.id,
+                "event_type": event.type,
+                "subject_type": event.subject_type,
+                "subject_id": event.subject_id,
+                "matched_rules": decision.matched,
+                "recipients": recipients,
+                "remote": remote_log,
+                "skipped": decision.skipped,
+                "created_at": utcnow(),
+            }
+        ],
+    )
     if recipients or remote_log:
         audit.record(
             session,
@@ -241,6 +275,11 @@ def _store_decision(
                 "nodes": [r["node_id"] for r in remote_log],
             },
         )
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def _pen_exchange_node(

@@ -17,7 +17,7 @@ from app.alerts.exceptions import (
     RoutingRuleNotFound,
 )
 from app.alerts.models import Alert, RoutingDecision, RoutingRule
-from app.alerts.outbox import route_event
+from app.alerts.outbox import forget_configuration, route_event
 from app.alerts.schemas import (
     AlertPublic,
     AlertStatus,
@@ -152,6 +152,7 @@ def create_routing_rule(
     rule = RoutingRule(id=new_id(), code=data.code, builtin=builtin, **_fields(data))
     session.add(rule)
     session.flush()
+    forget_configuration(session)
     audit.record(
         session,
         actor,
@@ -174,6 +175,7 @@ def update_routing_rule(
         raise RoutingRuleNoRecipients("The rule would have no recipients.")
     rule.updated_at = utcnow()
     session.add(rule)
+    forget_configuration(session)
     session.flush()
     audit.record(
         session,
@@ -191,6 +193,7 @@ def delete_routing_rule(session: Session, actor: Principal, rule: RoutingRule) -
     """Remove a routing rule (its past decisions keep its code)."""
     before = RoutingRulePublic.model_validate(rule).model_dump(mode="json")
     session.delete(rule)
+    forget_configuration(session)
     audit.record(session, actor, "routing_rule.deleted", "routing_rule", rule.id, before=before)
     session.flush()
 
