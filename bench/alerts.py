@@ -29,7 +29,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Server, free_port, fresh_database, temp_workdir  # noqa: E402
+from harness import Server, free_port, fresh_database, temp_workdir
 
 # --- the receiver (served by uvicorn in its own process) -----------------------------------
 
