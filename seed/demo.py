@@ -132,6 +132,11 @@ def _context(
             PenRequirement.requires_pen == True,  # noqa: E712
         )
     ).all()
+    no_licit_need = session.exec(
+        select(PenRequirement.country, PenRequirement.cas_number).where(
+            PenRequirement.no_licit_need == True  # noqa: E712
+        )
+    ).all()
     counters = session.exec(select(ReferenceCounter)).all()
     return Context(
         now=now,
@@ -143,6 +148,7 @@ def _context(
         hs_codes={s.cas_number: s.hs_code for s in substances},
         names={s.cas_number: s.name for s in substances},
         table_ii_pen_countries=frozenset(table_ii),
+        no_licit_need=frozenset((c, cas) for c, cas in no_licit_need if cas),
         users=users,
         references={c.prefix: c.last for c in counters},
     )

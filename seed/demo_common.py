@@ -51,6 +51,8 @@ class Context:
     hs_codes: dict[str, str]
     names: dict[str, str]
     table_ii_pen_countries: frozenset[str]
+    # (country, CAS) pairs a government declared it has no licit need for.
+    no_licit_need: frozenset[tuple[str, str]]
     # Demo users: authority id → user id.
     users: dict[str, str]
     # Readable numbering: `DE-2026` → last number used; customs country → last sequence number.

@@ -1,6 +1,6 @@
 """Pre-export notifications in every status, with the message history that led there."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -102,6 +102,9 @@ def write_pen(ctx: Context, plan: PenPlan) -> list[ShipmentPlan]:
         else None
     )
     cas = _substance(ctx, lane)
+    no_need = (lane.importing, cas) in ctx.no_licit_need
+    if no_need and plan.status == S.NO_OBJECTION:
+        plan = replace(plan, status=S.OBJECTION)  # no licit need: never cleared
     quantity, unit = ctx.quantity(cas)
     if lane.risky and ctx.chance(0.3):
         quantity *= 3  # extraordinary quantity
@@ -111,7 +114,12 @@ def write_pen(ctx: Context, plan: PenPlan) -> list[ShipmentPlan]:
     number = ctx.references.get(prefix, 0) + 1
     ctx.references[prefix] = number
 
-    messages, fields = _history(ctx, plan)
+    reason = (
+        f"{COUNTRIES[lane.importing][0]} has no licit need for {ctx.names[cas].lower()}."
+        if no_need
+        else None
+    )
+    messages, fields = _history(ctx, plan, reason)
     sent_date = plan.sent_at.date() if plan.sent_at else None
     reply_by: date | None = None
     if ctx.chance(0.2):  # the exporter sets its own reply window
@@ -188,7 +196,9 @@ def _substance(ctx: Context, lane: Lane) -> str:
 Message = tuple[Action, datetime, PenStatus | None, str | None]
 
 
-def _history(ctx: Context, plan: PenPlan) -> tuple[list[Message], dict[str, Any]]:
+def _history(
+    ctx: Context, plan: PenPlan, objection: str | None
+) -> tuple[list[Message], dict[str, Any]]:
     """Messages consistent with the plan's status, and the timestamps they set on the PEN."""
     rng = ctx.rng
     fields: dict[str, Any] = {
@@ -228,6 +238,8 @@ def _history(ctx: Context, plan: PenPlan) -> tuple[list[Message], dict[str, Any]
     final = status
     if status == S.WITHDRAWN:
         final = ctx.pick(((S.SENT, 5), (S.OBJECTION, 4), (S.NO_OBJECTION, 1)))
+        if objection and final == S.NO_OBJECTION:
+            final = S.OBJECTION
     asks_first = final in (S.NO_OBJECTION, S.OBJECTION) and ctx.chance(0.15)
     if final == S.INFORMATION_REQUESTED and (ctx.now - at).days > 15 and ctx.chance(0.3):
         asks_first = True
@@ -238,7 +250,7 @@ def _history(ctx: Context, plan: PenPlan) -> tuple[list[Message], dict[str, Any]
     if final == S.NO_OBJECTION:
         respond(S.NO_OBJECTION, None)
     elif final == S.OBJECTION:
-        respond(S.OBJECTION, rng.choice(OBJECTION_REASONS))
+        respond(S.OBJECTION, objection or rng.choice(OBJECTION_REASONS))
     elif final == S.INFORMATION_REQUESTED:
         respond(S.INFORMATION_REQUESTED, rng.choice(INFORMATION_REQUESTS))
     if status == S.WITHDRAWN:

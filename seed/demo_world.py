@@ -184,7 +184,6 @@ OBJECTION_REASONS = (
     "The importer is not known to this authority and holds no import licence.",
     "The quantity exceeds the importer's declared annual requirement several times over.",
     "The consignee is a freight forwarder with no licence for this substance.",
-    "Afghanistan has no licit need for acetic anhydride.",
     "The importer's licence expired before the expected date of dispatch.",
     "The end-user declaration could not be verified at the stated address.",
 )

@@ -50,6 +50,7 @@ def _context(seed: int) -> Context:
         hs_codes={AA: "2915.24"},
         names={AA: "Acetic anhydride"},
         table_ii_pen_countries=frozenset(),
+        no_licit_need=frozenset(),
         users={},
         references={},
     )
