@@ -1,0 +1,261 @@
+"""Summary endpoints and the /dashboard page on a large demo database (PostgreSQL).
+
+    .venv/bin/python bench/dashboard.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/dash_bench
+
+The database must already hold `pentrack seed --demo --scale N` (scale 1000: 200,000 PENs and
+1,000,000 shipments). For each summary endpoint and view (the default one-year view and filtered
+views), p50 and p99 over a real uvicorn server, beside the best hand-written SQL over the raw
+tables for the same figures, timed in the same run; then time to first render of /dashboard
+in headless Chromium. Results: stdout, and JSON in bench/results/.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import ROOT, create_token, serve_pentrack
+
+CONCERN = ("AF", "PK", "IR", "TJ", "UZ", "TM", "CN")
+AA = "108-24-7"
+
+# The best hand-written SQL for each endpoint's figures, straight from the raw tables (every
+# query an endpoint's response needs). {where_pen}/{where_ship} hold the view's filters.
+PEN_SQL = """
+SELECT exporting_country, importing_country, cas_number, count(*), sum(quantity_kg)
+FROM pre_export_notification WHERE sent_at >= %(start)s AND sent_at < %(end)s {where_pen}
+GROUP BY 1, 2, 3"""
+REPLY_SQL = """
+SELECT importing_country, coalesce(decision, ''), decision IS NULL AND status = 'withdrawn',
+  floor(extract(epoch FROM decided_at - sent_at) / 86400), decided_at::date > reply_by,
+  decision IS NULL AND reply_by < current_date, count(*)
+FROM pre_export_notification WHERE sent_at >= %(start)s AND sent_at < %(end)s {where_pen}
+GROUP BY 1, 2, 3, 4, 5, 6"""
+SHIPMENT_SQL = [
+    """SELECT status, cas_number, count(*), sum(quantity_kg) FROM shipment
+       WHERE created_at >= %(start)s AND created_at < %(end)s {where_ship} GROUP BY 1, 2""",
+    """SELECT e.type, e.country, s.exporting_country, s.cas_number, count(DISTINCT s.id),
+         sum(coalesce(e.quantity_observed_kg, s.quantity_kg))
+       FROM shipment_event e JOIN shipment s ON s.id = e.shipment_id
+       WHERE e.type IN ('stopped', 'seized') AND e.occurred_at >= %(start)s
+         AND e.occurred_at < %(end)s {where_s} GROUP BY 1, 2, 3, 4""",
+    """WITH latest AS (SELECT DISTINCT ON (shipment_id) shipment_id, quantity_observed_kg
+         FROM shipment_event WHERE quantity_observed_kg IS NOT NULL
+           AND occurred_at >= %(start)s AND occurred_at < %(end)s
+         ORDER BY shipment_id, created_at DESC, id DESC)
+       SELECT count(*), sum(CASE WHEN l.quantity_observed_kg <> p.quantity_kg THEN 1 ELSE 0 END)
+       FROM shipment s JOIN latest l ON l.shipment_id = s.id
+         JOIN pre_export_notification p ON p.id = s.notification_id WHERE TRUE {where_s}""",
+]
+FLAG_SQL = """
+SELECT f.rule, f.severity, f.status, floor(extract(epoch FROM f.triaged_at - f.created_at) / 3600),
+  count(*) FROM flag f WHERE f.created_at >= %(start)s AND f.created_at < %(end)s GROUP BY 1, 2, 3, 4"""
+FLOW_SQL = [
+    """SELECT to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM'), exporting_country,
+         transit_countries::text, importing_country, cas_number, count(*), sum(quantity_kg)
+       FROM pre_export_notification WHERE sent_at >= %(start)s AND sent_at < %(end)s
+         AND importing_country = ANY(%(concern)s) {where_pen} GROUP BY 1, 2, 3, 4, 5""",
+    """SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM'), exporting_country,
+         transit_countries::text, importing_country, cas_number, count(*), sum(quantity_kg)
+       FROM shipment WHERE created_at >= %(start)s AND created_at < %(end)s
+         AND importing_country = ANY(%(concern)s) {where_ship} GROUP BY 1, 2, 3, 4, 5""",
+]
+HAND_SQL = {
+    "pens": [PEN_SQL],
+    "replies": [REPLY_SQL],
+    "shipments": SHIPMENT_SQL,
+    "flags": [FLAG_SQL],
+    "region-flows": FLOW_SQL,
+    "pen-requirements": ["SELECT * FROM pen_requirement"],
+}
+HAND_SQL["overview"] = [
+    *HAND_SQL["pens"],
+    *HAND_SQL["replies"],
+    *HAND_SQL["shipments"],
+    *HAND_SQL["flags"],
+    *HAND_SQL["pen-requirements"],
+]
+
+
+def views(year: int, exporter: str) -> dict[str, dict[str, Any]]:
+    return {
+        "default (one year)": {"year": year},
+        f"exporting {exporter}, AA": {"year": year, "exporting_country": exporter, "substance": AA},
+        "importing PK": {"year": year, "importing_country": "PK"},
+        "AA, Jan 15 - Mar 15": {"from": f"{year}-01-15", "to": f"{year}-03-15", "substance": AA},
+    }
+
+
+def sql_filters(params: dict[str, Any]) -> dict[str, str]:
+    parts = []
+    if "substance" in params:
+        parts.append(f"AND {{t}}cas_number = '{params['substance']}'")
+    if "exporting_country" in params:
+        parts.append(f"AND {{t}}exporting_country = '{params['exporting_country']}'")
+    if "importing_country" in params:
+        parts.append(f"AND {{t}}importing_country = '{params['importing_country']}'")
+    where = " ".join(parts)
+    return {
+        "where_pen": where.format(t=""),
+        "where_ship": where.format(t=""),
+        "where_s": where.format(t="s."),
+    }
+
+
+def bounds(params: dict[str, Any]) -> dict[str, Any]:
+    if "year" in params:
+        start, end = date(params["year"], 1, 1), date(params["year"] + 1, 1, 1)
+    else:
+        start = date.fromisoformat(params["from"])
+        end = date.fromordinal(date.fromisoformat(params["to"]).toordinal() + 1)
+    return {
+        "start": datetime(start.year, start.month, start.day, tzinfo=UTC),
+        "end": datetime(end.year, end.month, end.day, tzinfo=UTC),
+        "concern": list(CONCERN),
+    }
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p99 * 1000
+
+
+def time_sql(conninfo: str, statements: list[str], params: dict[str, Any], n: int) -> list[float]:
+    filters = sql_filters(params)
+    values = bounds(params)
+    samples = []
+    with psycopg.connect(conninfo) as connection:
+        for i in range(n + 2):
+            started = time.perf_counter()
+            for statement in statements:
+                connection.execute(statement.format(**filters), values).fetchall()
+            if i >= 2:  # two warm-up runs
+                samples.append(time.perf_counter() - started)
+    return samples
+
+
+def time_endpoint(client: httpx.Client, path: str, params: dict[str, Any], n: int) -> list[float]:
+    samples = []
+    for i in range(n + 2):
+        started = time.perf_counter()
+        response = client.get(path, params=params)
+        response.raise_for_status()
+        if i >= 2:
+            samples.append(time.perf_counter() - started)
+    return samples
+
+
+def first_render(base: str, token: str, runs: int) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    samples = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{base}/dashboard")
+        page.fill("#token", token)
+        page.click("button[type=submit]")
+        page.wait_for_selector("body[data-state=ready]", timeout=120_000)
+        for _ in range(runs):
+            started = time.perf_counter()
+            page.goto(f"{base}/dashboard")
+            page.wait_for_selector("body[data-state=ready]", timeout=120_000)
+            samples.append(time.perf_counter() - started)
+        browser.close()
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--n", type=int, default=20, help="timed requests per endpoint and view")
+    parser.add_argument("--year", type=int, default=datetime.now(UTC).year)
+    parser.add_argument("--render-runs", type=int, default=5)
+    args = parser.parse_args()
+    conninfo = args.database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as connection:
+        counts = {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+            for table in (
+                "pre_export_notification",
+                "shipment",
+                "shipment_event",
+                "flag",
+                "summary_pen_month",
+                "summary_shipment_month",
+            )
+        }
+        exporter = connection.execute(
+            "SELECT exporting_country FROM pre_export_notification GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]  # type: ignore[index]
+    print("rows:", json.dumps(counts))
+    workdir = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    token = create_token(args.database_url, workdir, "analyst")
+    server = serve_pentrack(args.database_url, workdir)
+    results: list[dict[str, Any]] = []
+    try:
+        server.wait_ready("/healthz", timeout=60)
+        with httpx.Client(
+            base_url=server.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=120
+        ) as client:
+            for view, params in views(args.year, exporter).items():
+                for name, statements in HAND_SQL.items():
+                    api = percentiles(
+                        time_endpoint(client, f"/api/v1/summaries/{name}", params, args.n)
+                    )
+                    sql = percentiles(time_sql(conninfo, statements, params, args.n))
+                    row = {
+                        "view": view,
+                        "endpoint": name,
+                        "api_p50_ms": api[0],
+                        "api_p99_ms": api[1],
+                        "sql_p50_ms": sql[0],
+                        "sql_p99_ms": sql[1],
+                        "ratio_p50": api[0] / sql[0],
+                    }
+                    results.append(row)
+                    print(
+                        f"{view:24} {name:17} api p50 {api[0]:8.1f} p99 {api[1]:8.1f} | "
+                        f"hand SQL p50 {sql[0]:8.1f} p99 {sql[1]:8.1f} | ratio {api[0] / sql[0]:5.2f}",
+                        flush=True,
+                    )
+        renders = first_render(server.base_url, token, args.render_runs)
+        render = {"median_s": statistics.median(renders), "max_s": max(renders), "runs": renders}
+        print(
+            f"/dashboard first render (sign-in done, all panels ready): median {render['median_s']:.2f} s, "
+            f"max {render['max_s']:.2f} s over {len(renders)} runs"
+        )
+    finally:
+        server.stop()
+    out = ROOT / "bench" / "results" / f"dashboard-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps({"rows": counts, "results": results, "first_render": render}, indent=2)
+    )
+    print("written", out)
+
+
+if __name__ == "__main__":
+    main()
