@@ -6,7 +6,7 @@ Registered as an event subscriber when `app.alerts.service` is imported.
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, insert
+from sqlalchemy import ColumnElement, Table, insert, text
 from sqlmodel import Session, SQLModel, col, or_, select
 
 from app.alerts import messages, routing
@@ -24,6 +24,8 @@ from app.events.models import DomainEvent
 ORIGIN_NODE = "pentrack.origin_node"
 CONFIG_CACHE = "pentrack.routing_configuration"
 AUTHORITY_CACHE = "pentrack.routing_authorities"
+# PostgreSQL: idle workers LISTEN here; NOTIFY is delivered when the emitting transaction commits.
+NOTIFY_CHANNEL = "pentrack_delivery"
 
 
 def rule_spec(rule: RoutingRule) -> RuleSpec:
@@ -218,6 +220,8 @@ def route_event(session: Session, event: DomainEvent) -> None:
         session.connection().execute(insert(_table(Alert)), alerts)
     if deliveries:
         session.connection().execute(insert(_table(Delivery)), deliveries)
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection().execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
 def _store_decision(

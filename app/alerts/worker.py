@@ -11,14 +11,16 @@ import random
 import socket
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import Engine
 
-from app.alerts import delivery, signing
+from app.alerts import delivery, overdue, signing
 from app.alerts.delivery import AttemptResult, Claimed
+from app.alerts.outbox import NOTIFY_CHANNEL
 from app.core.config import Settings
 from app.core.types import utcnow
 
@@ -48,6 +50,7 @@ class Worker:
         self.client = client
         self.name = name or _worker_name()
         self.rng = rng or random.Random()
+        self._next_overdue_check = 0.0
         self._pool = ThreadPoolExecutor(
             max_workers=settings.worker_concurrency, thread_name_prefix="pentrack-send"
         )
@@ -106,12 +109,33 @@ class Worker:
 
     def process_batch(self) -> int:
         """Claim, send in parallel, record; how many deliveries were attempted."""
-        claimed = delivery.claim_due(
+        claimed = self._claim()
+        if claimed:
+            self._record(claimed, [self._pool.submit(self.send, c) for c in claimed])
+        return len(claimed)
+
+    def drain(self, stop: threading.Event | None = None) -> int:
+        """Send until nothing is due, as a pipeline: the next batch is claimed while this one
+        is on the wire, and this one is recorded while the next is on the wire."""
+        total = 0
+        in_flight: tuple[list[Claimed], list[Future[AttemptResult]]] | None = None
+        while True:
+            claimed = [] if stop is not None and stop.is_set() else self._claim()
+            futures = [self._pool.submit(self.send, c) for c in claimed]
+            if in_flight is not None:
+                self._record(*in_flight)
+            if not claimed:
+                return total
+            in_flight = (claimed, futures)
+            total += len(claimed)
+
+    def _claim(self) -> list[Claimed]:
+        return delivery.claim_due(
             self.engine, self.settings, self.name, self.settings.worker_batch_size
         )
-        if not claimed:
-            return 0
-        results = list(self._pool.map(self.send, claimed))
+
+    def _record(self, claimed: list[Claimed], futures: list[Future[AttemptResult]]) -> None:
+        results = [f.result() for f in futures]
         outcomes = delivery.record_results(
             self.engine, self.settings, self.name, claimed, results, self.rng
         )
@@ -119,25 +143,76 @@ class Worker:
             failed = [i for i, o in outcomes.items() if o == outcome]
             if failed:
                 log.warning("%d deliveries %s: %s", len(failed), outcome, ", ".join(failed[:5]))
-        return len(claimed)
+
+    def check_overdue(self) -> None:
+        """Announce PENs whose reply date passed (at most every `worker_overdue_check_seconds`)."""
+        now = time.monotonic()
+        if now < self._next_overdue_check:
+            return
+        self._next_overdue_check = now + self.settings.worker_overdue_check_seconds
+        try:
+            count = overdue.announce_overdue_replies(self.engine)
+        except Exception:  # never let the announcement stop deliveries
+            log.exception("announcing overdue replies failed")
+            return
+        if count:
+            log.info("announced %d overdue PEN replies", count)
 
     def run_once(self) -> int:
         """Send everything due now (and what falls due while sending); how many attempts."""
-        total = 0
-        while (count := self.process_batch()) > 0:
-            total += count
-        return total
+        self.check_overdue()
+        return self.drain()
 
     def run(self, stop: threading.Event) -> int:
         """Send until `stop` is set; a batch in flight is finished first."""
         total = 0
-        while not stop.is_set():
-            try:
-                count = self.process_batch()
-            except Exception:  # the database may be briefly away: wait and try again
-                log.exception("worker batch failed; retrying")
-                count = 0
-            total += count
-            if count == 0:
-                stop.wait(self.settings.worker_poll_seconds)
+        wakeups = Wakeups(self.engine)
+        try:
+            while not stop.is_set():
+                self.check_overdue()
+                try:
+                    total += self.drain(stop)
+                except Exception:  # the database may be briefly away: wait and try again
+                    log.exception("worker batch failed; retrying")
+                wakeups.wait(stop, self.settings.worker_poll_seconds)
+        finally:
+            wakeups.close()
         return total
+
+
+class Wakeups:
+    """An idle worker's wait: on PostgreSQL, woken as soon as the outbox commits a delivery
+    (LISTEN/NOTIFY, sent by the emitting transaction at commit); elsewhere, a plain poll."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.connection: Any = None
+        if engine.dialect.name != "postgresql":
+            return
+        try:
+            import psycopg
+
+            url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self.connection = psycopg.connect(url, autocommit=True)
+            self.connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        except Exception:  # wake-ups are an optimisation: polling still delivers
+            log.warning("LISTEN unavailable; polling only", exc_info=True)
+            self.connection = None
+
+    def wait(self, stop: threading.Event, timeout: float) -> None:
+        if self.connection is None:
+            stop.wait(timeout)
+            return
+        try:
+            for _ in self.connection.notifies(timeout=timeout, stop_after=1):
+                pass
+        except Exception:
+            log.warning("LISTEN connection lost; polling only", exc_info=True)
+            self.close()
+            stop.wait(timeout)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            finally:
+                self.connection = None

@@ -2,12 +2,13 @@
 `standardwebhooks` package: success, retries, 4xx/5xx, Retry-After, dead letters, redelivery."""
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from standardwebhooks import Webhook
 
+from app.alerts.overdue import announce_overdue_replies
 from app.auth.roles import Role
 from app.core.config import Settings
 from app.core.db import open_session
@@ -248,3 +249,26 @@ class TestInbox:
         assert second.status_code == 200
         assert second.json()["acknowledged_at"] == first["acknowledged_at"]
         assert second.json()["acknowledgement_note"] is None
+
+
+class TestReplyOverdue:
+    def test_silence_past_reply_by_is_announced_once_to_the_exporting_regulator(
+        self, api: Api, engine: Engine
+    ) -> None:
+        de = api.regulator("DE")
+        pen = sent_pen(api, de)
+        replied = sent_pen(api, de, importing="IN")
+        respond = api.regulator("IN").post(
+            f"/api/v1/pre-export-notifications/{replied['id']}/respond",
+            json={"decision": "no_objection"},
+        )
+        assert respond.status_code == 200, respond.text
+        later = date.fromisoformat(pen["reply_by"]) + timedelta(days=1)
+
+        assert announce_overdue_replies(engine, today=later) == 1
+        assert announce_overdue_replies(engine, today=later) == 0
+        [alert] = de.get("/api/v1/alerts", params={"event_type": "pen.reply_overdue"}).json()[
+            "items"
+        ]
+        assert alert["subject_id"] == pen["id"]
+        assert alert["payload"]["days_overdue"] == 1
