@@ -38,6 +38,7 @@ Value = Callable[[Facts], Any]
 
 CONDITION = TypeAdapter(Condition)
 SEVERITIES = ("low", "medium", "high", "critical")
+_NUMBERS = (int, float, Decimal)
 
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "gt": operator.gt,
@@ -91,7 +92,10 @@ def parse_condition(raw: Any) -> Any:
 
 
 def dump_condition(condition: Any) -> dict[str, Any]:
-    dumped: dict[str, Any] = CONDITION.dump_python(condition, by_alias=True, exclude_none=False)
+    # JSON mode: the pair of `intersects` must come back as a list, as the database returns it.
+    dumped: dict[str, Any] = CONDITION.dump_python(
+        condition, mode="json", by_alias=True, exclude_none=False
+    )
     return _drop_none_days(dumped)
 
 
@@ -118,12 +122,17 @@ def compile_value(node: Any) -> Value:
         combine = _ARITHMETIC[node.op]
 
         def arithmetic(facts: Facts) -> Any:
+            # Numbers only: a missing operand, another type, a division by zero or an overflow
+            # gives no value (a rule mixing types must not fail the write it judges).
             result = args[0](facts)
             for arg in args[1:]:
                 value = arg(facts)
-                if result is None or value is None or (combine is operator.truediv and not value):
+                if not isinstance(result, _NUMBERS) or not isinstance(value, _NUMBERS):
                     return None
-                result = combine(result, value)
+                try:
+                    result = combine(result, value)
+                except (ArithmeticError, TypeError):
+                    return None
             return result
 
         return arithmetic
@@ -174,7 +183,12 @@ def compile_condition(node: Any) -> Predicate:
 
         def member(facts: Facts) -> bool:
             value, pool = item(facts), members(facts)
-            return value is not None and pool is not None and value in pool
+            if value is None or pool is None:
+                return False
+            try:
+                return value in pool
+            except TypeError:  # a list looked up in a set, a number in a number: not a member
+                return False
 
         return member
     if isinstance(node, Intersects):
@@ -182,7 +196,12 @@ def compile_condition(node: Any) -> Predicate:
 
         def intersects(facts: Facts) -> bool:
             a, b = first(facts), second(facts)
-            return bool(a) and bool(b) and not set(a).isdisjoint(b)
+            if not a or not b:
+                return False
+            try:
+                return not set(a).isdisjoint(b)
+            except TypeError:  # not two collections
+                return False
 
         return intersects
     if isinstance(node, Contains):
@@ -193,7 +212,10 @@ def compile_condition(node: Any) -> Predicate:
             if not text or not needles:
                 return False
             lowered = str(text).lower()
-            return any(str(n).lower() in lowered for n in needles)
+            try:
+                return any(str(n).lower() in lowered for n in needles)
+            except TypeError:  # the needles are not a collection
+                return False
 
         return contains
     raise TypeError(f"not a condition: {node!r}")
@@ -229,7 +251,7 @@ _FORMATTER = string.Formatter()
 
 
 def explain(template: str, facts: Facts) -> str:
-    """The rule's explanation with facts filled in (missing facts show as a dash)."""
+    """The rule's explanation with facts filled in (missing or null facts show as a dash)."""
     values = _Blank({k: _readable(v) for k, v in facts.items()})
     try:
         return _FORMATTER.vformat(template, (), values)
@@ -238,6 +260,8 @@ def explain(template: str, facts: Facts) -> str:
 
 
 def _readable(value: Any) -> Any:
+    if value is None:
+        return "—"
     if isinstance(value, float | Decimal):
         return f"{value:,.0f}" if abs(float(value)) >= 100 else f"{value:,.2f}"
     if isinstance(value, list | tuple | frozenset | set):

@@ -47,7 +47,12 @@ class RuleDefinitionIn(BaseModel):
     def _names_are_known(self) -> Self:
         condition = parse_condition(self.condition)
         subjects: set[str] = set(self.subjects)
-        unknown = unknown_facts(referenced_facts(condition), subjects)
+        # Aggregate facts exist only for the aggregates the condition computes.
+        computed = {a.fact_name for a in aggregates_of(condition)}
+        names = referenced_facts(condition)
+        unknown = unknown_facts(names, subjects) + [
+            n for n in names if n.startswith("agg_") and n not in computed
+        ]
         if unknown:
             raise ValueError(f"condition reads unknown facts for {sorted(subjects)}: {unknown}")
         for aggregate in aggregates_of(condition):
@@ -56,7 +61,6 @@ class RuleDefinitionIn(BaseModel):
                     f"aggregate over {aggregate.over} does not apply to {sorted(subjects)}"
                 )
         fields = template_fields(self.explanation)
-        computed = {a.fact_name for a in aggregates_of(condition)}
         bad = unknown_facts(fields, subjects) + [
             f for f in fields if f.startswith("agg_") and f not in computed
         ]
