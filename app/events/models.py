@@ -22,6 +22,8 @@ class DomainEvent(SQLModel, table=True):
     subject_id: str = Field(max_length=32, index=True)
     # Countries concerned (exporting, importing, transit, consignee), by role.
     route: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
-    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    payload: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False)
+    )
     actor_user_id: str | None = Field(default=None, max_length=32)
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

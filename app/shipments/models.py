@@ -16,11 +16,18 @@ class Shipment(SQLModel, table=True):
         # Covering indexes for the rules' history aggregates (trailing averages, split shipments).
         Index(
             "ix_shipment_importer_substance_created",
-            "importer_id", "cas_number", "created_at", "quantity_kg",
+            "importer_id",
+            "cas_number",
+            "created_at",
+            "quantity_kg",
         ),
         Index(
             "ix_shipment_parties_substance_created",
-            "exporter_id", "importer_id", "cas_number", "created_at", "quantity_kg",
+            "exporter_id",
+            "importer_id",
+            "cas_number",
+            "created_at",
+            "quantity_kg",
         ),
         Index("ix_shipment_exporting_created", "exporting_country", "created_at"),
     )
