@@ -1,9 +1,13 @@
 """Small typed helpers that build test data through the public API."""
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -148,3 +152,142 @@ def shipment_body(pen: dict[str, Any] | None, **overrides: Any) -> dict[str, Any
         )
     body.update(overrides)
     return body
+
+
+PENS = "/api/v1/pre-export-notifications"
+SHIPMENTS = "/api/v1/shipments"
+AUDIT = "/api/v1/audit-events"
+
+# The requests that drive a draft into each status, as (action, body) steps.
+_ROUTE_TO_STATUS: dict[str, list[tuple[str, dict[str, Any] | None]]] = {
+    "draft": [],
+    "sent": [("send", None)],
+    "acknowledged": [("send", None), ("acknowledge", None)],
+    "no_objection": [("send", None), ("respond", {"decision": "no_objection"})],
+    "objection": [
+        ("send", None),
+        ("respond", {"decision": "objection", "reason": "Importer not licensed"}),
+    ],
+    "information_requested": [
+        ("send", None),
+        ("respond", {"decision": "information_requested", "reason": "Name the end user"}),
+    ],
+    "withdrawn": [("send", None), ("withdraw", {"reason": "Order cancelled"})],
+}
+EXPORTING_ACTIONS = frozenset({"send", "answer", "withdraw"})
+
+
+def event_body(
+    type_: str, country: str, occurred_at: datetime | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A border event body; by default it happened an hour ago."""
+    when = occurred_at or datetime.now(UTC) - timedelta(hours=1)
+    return {"type": type_, "country": country, "occurred_at": when.isoformat(), **extra}
+
+
+def walk(actor: Actor, path: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a paginated list, following `next_cursor`."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        query = {**params, "limit": params.get("limit", 500)}
+        if cursor:
+            query["cursor"] = cursor
+        response = actor.get(path, params=query)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+
+
+@dataclass
+class Lane:
+    """A trade lane (exporting → importing via transit) with its regulators and operators."""
+
+    api: Api
+    exporting: Actor  # the exporting country's regulator
+    importing: Actor  # the importing country's regulator
+    exporter: dict[str, Any]
+    importer: dict[str, Any]
+    transit_countries: list[str]
+
+    def draft_body(self, **overrides: Any) -> dict[str, Any]:
+        """A valid PEN body for this lane."""
+        return pen_body(
+            self.exporter,
+            self.importer,
+            **{"transit_countries": self.transit_countries, **overrides},
+        )
+
+    def shipment_body(self, **overrides: Any) -> dict[str, Any]:
+        """A valid shipment body on this lane that cites no PEN."""
+        route = {
+            "exporting_country": self.exporter["country"],
+            "importing_country": self.importer["country"],
+            "transit_countries": self.transit_countries,
+            "exporter_id": self.exporter["id"],
+            "importer_id": self.importer["id"],
+            "substance": AA,
+        }
+        return shipment_body(None, **{**route, **overrides})
+
+    def draft(self, **overrides: Any) -> dict[str, Any]:
+        """A draft PEN on this lane, created through the API."""
+        response = self.exporting.post(PENS, json=self.draft_body(**overrides))
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def act(self, pen: dict[str, Any], action: str, json: dict[str, Any] | None = None) -> Any:
+        """`action` on `pen` by the regulator whose side performs it."""
+        actor = self.exporting if action in EXPORTING_ACTIONS else self.importing
+        return actor.post(f"{PENS}/{pen['id']}/{action}", json=json)
+
+    def pen_in(self, status: str, **overrides: Any) -> dict[str, Any]:
+        """A PEN driven through the API into `status`."""
+        pen = self.draft(**overrides)
+        for action, json in _ROUTE_TO_STATUS[status]:
+            response = self.act(pen, action, json)
+            assert response.status_code == 200, response.text
+            pen = response.json()
+        assert pen["status"] == status
+        return pen
+
+
+def lane(
+    api: Api, exporting: str = "DE", importing: str = "PK", transit: tuple[str, ...] = ("AE",)
+) -> Lane:
+    """The lane of issue 2's story by default: Germany to Pakistan via the UAE."""
+    return Lane(
+        api=api,
+        exporting=api.regulator(exporting),
+        importing=api.regulator(importing),
+        exporter=api.operator(exporting, f"{exporting} Exporter GmbH"),
+        importer=api.operator(importing, f"{importing} Importer Ltd"),
+        transit_countries=list(transit),
+    )
+
+
+def record_shipment(customs: Actor, pen: dict[str, Any] | None, **overrides: Any) -> dict[str, Any]:
+    """A shipment recorded through the API by `customs`."""
+    response = customs.post(SHIPMENTS, json=shipment_body(pen, **overrides))
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def at_once(app: FastAPI, actor: Actor, calls: list[Callable[[Actor], Any]]) -> list[Any]:
+    """Run each call as `actor` in its own thread and TestClient, released together.
+
+    TestClient is not thread-safe, so every thread gets its own on the same app and engine.
+    """
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[Actor], Any]) -> Any:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            own = Actor(client, actor.token, actor.role, actor.country, actor.authority_id)
+            barrier.wait(timeout=30)
+            return call(own)
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))

@@ -1,0 +1,113 @@
+"""RFC 9457 problem details: every error, whatever raised it, answers application/problem+json."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
+
+from tests.factories import PENS, Actor, Api, lane, walk
+
+PROBLEM = "https://pentrack.org/problems/"
+
+
+def _assert_problem(response: Any, status: int, type_: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == PROBLEM + type_
+    assert body["status"] == status
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    return dict(body)
+
+
+@pytest.fixture
+def analyst(api: Api) -> Actor:
+    return api.analyst()
+
+
+class TestProblemShape:
+    def test_unknown_path_is_a_404_problem(self, analyst: Actor) -> None:
+        body = _assert_problem(analyst.get("/api/v1/no-such-thing"), 404, "http-404")
+        assert body["instance"] == "/api/v1/no-such-thing"
+
+    def test_wrong_method_is_a_405_problem(self, analyst: Actor) -> None:
+        _assert_problem(analyst.delete("/api/v1/countries"), 405, "http-405")
+
+    def test_domain_problem_names_its_own_type_and_instance(self, analyst: Actor) -> None:
+        body = _assert_problem(analyst.get("/api/v1/countries/ZZ"), 404, "country-not-found")
+        assert body["instance"] == "/api/v1/countries/ZZ"
+
+    def test_validation_problem_lists_each_error(self, analyst: Actor) -> None:
+        response = analyst.get(PENS, params={"limit": 0, "status": "lost"})
+        body = _assert_problem(response, 422, "validation-error")
+        locs = sorted(tuple(e["loc"]) for e in body["errors"])
+        assert locs == [("query", "limit"), ("query", "status")]
+        assert all(set(e) == {"loc", "msg", "type"} for e in body["errors"])
+        assert body["detail"].startswith("query.")
+
+    def test_limit_above_500_is_refused(self, analyst: Actor) -> None:
+        _assert_problem(analyst.get(PENS, params={"limit": 501}), 422, "validation-error")
+
+    @pytest.mark.parametrize("cursor", ["zzzz", "!!!", "bad cursor"])
+    def test_cursor_not_handed_out_is_a_400_problem(self, analyst: Actor, cursor: str) -> None:
+        _assert_problem(analyst.get(PENS, params={"cursor": cursor}), 400, "bad-cursor")
+
+
+class TestBodySizeLimit:
+    def test_declared_oversized_body_is_413(self, api: Api) -> None:
+        de = api.regulator("DE")
+        response = de.post(PENS, content=b"{" + b" " * (1024 * 1024) + b"}")
+        _assert_problem(response, 413, "payload-too-large")
+
+    def test_streamed_oversized_body_is_413_and_writes_nothing(self, api: Api) -> None:
+        de_pk = lane(api)
+
+        def chunks() -> Iterator[bytes]:
+            for _ in range(12):
+                yield b" " * 100_000
+
+        response = de_pk.exporting.post(
+            PENS, content=chunks(), headers={"content-type": "application/json"}
+        )
+        _assert_problem(response, 413, "payload-too-large")
+        assert walk(de_pk.exporting, PENS) == []
+
+
+class TestRequestId:
+    def test_request_id_is_echoed(self, analyst: Actor) -> None:
+        response = analyst.get("/api/v1/countries/DE", headers={"X-Request-ID": "abc-123"})
+        assert response.headers["x-request-id"] == "abc-123"
+
+    def test_request_id_is_generated_when_absent(self, analyst: Actor) -> None:
+        first = analyst.get("/api/v1/countries/DE").headers["x-request-id"]
+        second = analyst.get("/api/v1/countries/DE").headers["x-request-id"]
+        assert first and second and first != second
+
+
+class TestUnexpectedErrors:
+    def test_crash_is_a_500_problem_with_request_id_and_no_internals(
+        self, app: FastAPI, client: TestClient
+    ) -> None:
+        def crash() -> None:
+            raise RuntimeError("secret connection string postgres://admin:hunter2@db")
+
+        app.add_api_route("/crash", crash)
+        response = client.get("/crash", headers={"X-Request-ID": "req-42"})
+        body = _assert_problem(response, 500, "internal-error")
+        assert body["request_id"] == "req-42"
+        assert "hunter2" not in response.text and "RuntimeError" not in response.text
+
+    def test_database_unavailable_is_503_with_retry_after(
+        self, app: FastAPI, client: TestClient
+    ) -> None:
+        def locked() -> None:
+            raise OperationalError("UPDATE x", {}, Exception("database is locked"))
+
+        app.add_api_route("/locked", locked)
+        response = client.get("/locked")
+        _assert_problem(response, 503, "service-busy")
+        assert response.headers["retry-after"] == "1"

@@ -1,0 +1,145 @@
+"""Who may do what, generated from one table: role × country relation × action → status.
+
+The lane is Germany (exporting) → Pakistan (importing) via the UAE (transit); France is
+unrelated. A record the caller may not see answers 404; one it sees but may not touch, 403.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import pytest
+
+from app.auth.roles import Role
+from tests.factories import (
+    AUDIT,
+    PENS,
+    SHIPMENTS,
+    Actor,
+    Api,
+    Lane,
+    event_body,
+    lane,
+    record_shipment,
+    shipment_body,
+)
+
+COUNTRY = {"exporting": "DE", "importing": "PK", "transit": "AE", "unrelated": "FR"}
+REQUIREMENTS = "/api/v1/pen-requirements"
+
+# Columns: who is calling, as (role, country relation); admin and analyst have no country.
+CALLERS: list[tuple[str, str | None]] = [
+    ("admin", None),
+    ("analyst", None),
+    *[("regulator", r) for r in COUNTRY],
+    *[("customs", r) for r in COUNTRY],
+]
+# fmt: off
+MATRIX: dict[str, tuple[int, ...]] = {
+    #                         admin analyst | regulator: exp imp  tra  unr | customs: exp imp  tra  unr
+    "create PEN":              (403, 403,               201, 403, 403, 403,          403, 403, 403, 403),
+    "read draft":              (404, 404,               200, 404, 404, 404,          200, 404, 404, 404),
+    "read sent":               (200, 200,               200, 200, 200, 404,          200, 200, 200, 404),
+    "send":                    (404, 404,               200, 404, 404, 404,          403, 404, 404, 404),
+    "acknowledge":             (403, 403,               403, 200, 403, 404,          403, 403, 403, 404),
+    "respond":                 (403, 403,               403, 200, 403, 404,          403, 403, 403, 404),
+    "answer":                  (403, 403,               200, 403, 403, 404,          403, 403, 403, 404),
+    "withdraw":                (403, 403,               200, 403, 403, 404,          403, 403, 403, 404),
+    "create shipment":         (403, 403,               403, 403, 403, 403,          201, 201, 201, 403),
+    "read shipment":           (200, 200,               200, 200, 200, 404,          200, 200, 200, 404),
+    "record event":            (403, 403,               403, 403, 403, 404,          201, 201, 201, 404),
+    "list audit":              (200, 200,               403, 403, 403, 403,          403, 403, 403, 403),
+    "create authority":        (201, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "create operator":         (201, 403,               201, 201, 201, 201,          201, 201, 201, 201),
+    "create pen-requirement":  (201, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "delete pen-requirement":  (204, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+}
+# fmt: on
+
+
+@dataclass
+class World:
+    api: Api
+    caller: Actor
+
+    @cached_property
+    def lane(self) -> Lane:
+        """Built on first use: actions that need no PEN skip its cost."""
+        return lane(self.api)
+
+
+def _pen(world: World, status: str) -> dict[str, Any]:
+    return world.lane.pen_in(status)
+
+
+def _shipment(world: World) -> dict[str, Any]:
+    return record_shipment(world.api.customs("AE"), _pen(world, "sent"), customs_reference="AE-1")
+
+
+def _transition(status: str, action: str, body: dict[str, Any] | None = None) -> Callable:
+    def act(world: World) -> Any:
+        return world.caller.post(f"{PENS}/{_pen(world, status)['id']}/{action}", json=body)
+
+    return act
+
+
+def _requirement(world: World) -> dict[str, Any]:
+    response = world.api.admin.post(
+        REQUIREMENTS, json={"country": "TV", "table": "I", "source": "test"}
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+ACTIONS: dict[str, Callable[[World], Any]] = {
+    "create PEN": lambda w: w.caller.post(PENS, json=w.lane.draft_body()),
+    "read draft": lambda w: w.caller.get(f"{PENS}/{_pen(w, 'draft')['id']}"),
+    "read sent": lambda w: w.caller.get(f"{PENS}/{_pen(w, 'sent')['id']}"),
+    "send": _transition("draft", "send"),
+    "acknowledge": _transition("sent", "acknowledge"),
+    "respond": _transition("sent", "respond", {"decision": "no_objection"}),
+    "answer": _transition("information_requested", "answer", {"message": "Details attached"}),
+    "withdraw": _transition("sent", "withdraw", {"reason": "Order cancelled"}),
+    "create shipment": lambda w: w.caller.post(
+        SHIPMENTS, json=shipment_body(_pen(w, "sent"), customs_reference="C-1")
+    ),
+    "read shipment": lambda w: w.caller.get(f"{SHIPMENTS}/{_shipment(w)['id']}"),
+    "record event": lambda w: w.caller.post(
+        f"{SHIPMENTS}/{_shipment(w)['id']}/events",
+        json=event_body("stopped", w.caller.country or "AE"),
+    ),
+    "list audit": lambda w: w.caller.get(AUDIT),
+    "create authority": lambda w: w.caller.post(
+        "/api/v1/authorities", json={"country": "IT", "name": "Ministero", "kind": "regulator"}
+    ),
+    "create operator": lambda w: w.caller.post(
+        "/api/v1/operators", json={"name": "Acme", "country": "DE", "address": "1 Main St"}
+    ),
+    "create pen-requirement": lambda w: w.caller.post(
+        REQUIREMENTS, json={"country": "TV", "table": "I", "source": "test"}
+    ),
+    "delete pen-requirement": lambda w: w.caller.delete(f"{REQUIREMENTS}/{_requirement(w)['id']}"),
+}
+
+CASES = [
+    pytest.param(action, role, relation, expected, id=f"{action}-{role}-{relation or 'global'}")
+    for action, row in MATRIX.items()
+    for (role, relation), expected in zip(CALLERS, row, strict=True)
+]
+
+
+def test_every_action_has_a_row_and_every_row_an_action() -> None:
+    assert set(MATRIX) == set(ACTIONS)
+
+
+@pytest.mark.parametrize(("action", "role", "relation", "expected"), CASES)
+def test_authorization(
+    api: Api, action: str, role: str, relation: str | None, expected: int
+) -> None:
+    caller = api.actor(Role(role), COUNTRY[relation] if relation else None)
+    response = ACTIONS[action](World(api, caller))
+    assert response.status_code == expected, response.text
+    if expected >= 400:
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == expected
