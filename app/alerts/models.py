@@ -4,7 +4,7 @@ attempts, peer nodes and the messages they sent us."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.core.types import JSONType, UTCDateTime, utcnow
@@ -106,7 +106,16 @@ class Delivery(SQLModel, table=True):
     """
 
     __tablename__ = "delivery"
-    __table_args__ = (Index("ix_delivery_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        # Partial: only what still has to be sent, in due order, so a claim reads the first
+        # rows of the index however many delivered rows pile up.
+        Index(
+            "ix_delivery_due",
+            "next_attempt_at",
+            postgresql_where=text("status IN ('pending', 'retrying')"),
+            sqlite_where=text("status IN ('pending', 'retrying')"),
+        ),
+    )
 
     id: str = Field(primary_key=True, max_length=32)
     target: str = Field(max_length=10)  # "webhook" or "node"

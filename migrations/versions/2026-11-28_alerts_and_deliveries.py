@@ -261,7 +261,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_delivery_authority_id"), ["authority_id"], unique=False
         )
-        batch_op.create_index("ix_delivery_due", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index(
+            "ix_delivery_due",
+            ["next_attempt_at"],
+            unique=False,
+            postgresql_where=sa.text("status IN ('pending', 'retrying')"),
+            sqlite_where=sa.text("status IN ('pending', 'retrying')"),
+        )
         batch_op.create_index(batch_op.f("ix_delivery_peer_id"), ["peer_id"], unique=False)
 
     op.create_table(
