@@ -35,7 +35,14 @@ from app.shipments.schemas import (
     ShipmentDetail,
     ShipmentPublic,
 )
-from app.shipments.states import EVENT_ROLES, EventRefused, EventType, ShipmentStatus, next_status
+from app.shipments.states import (
+    EVENT_ROLES,
+    EventRefused,
+    EventType,
+    ShipmentStatus,
+    next_status,
+    replay,
+)
 
 # Clocks at borders drift; an event a few minutes "ahead" is not an error.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -186,16 +193,9 @@ def _events(session: Session, shipment_id: str) -> list[ShipmentEvent]:
     )
 
 
-def status_before_last_stop(events: list[ShipmentEvent]) -> ShipmentStatus:
-    """Replay the events before the last stop: where a released shipment returns to."""
-    stops = [i for i, e in enumerate(events) if e.type == EventType.STOPPED.value]
-    status = ShipmentStatus.DECLARED
-    for event in events[: stops[-1] if stops else 0]:
-        try:
-            status = next_status(status, EventType(event.type))
-        except EventRefused:
-            continue
-    return status
+def status_before_last_stop(events: list[ShipmentEvent]) -> ShipmentStatus | None:
+    """Where a released shipment returns to: its status when it was stopped."""
+    return replay([EventType(e.type) for e in events])[1]
 
 
 def record_event(

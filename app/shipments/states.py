@@ -76,3 +76,17 @@ def next_status(
     if status == ShipmentStatus.STOPPED and event not in (EventType.SEIZED, EventType.STOPPED):
         raise EventRefused(f"The shipment is stopped; release or seize it before {event.value}.")
     return _MOVES[event]
+
+
+def replay(events: list[EventType]) -> tuple[ShipmentStatus, ShipmentStatus | None]:
+    """The status after `events` in order, and where a release would return the shipment
+    (the status it had when it was first stopped, repeated stops included)."""
+    status, before_stop = ShipmentStatus.DECLARED, None
+    for event in events:
+        if event == EventType.STOPPED and status != ShipmentStatus.STOPPED:
+            before_stop = status
+        try:
+            status = next_status(status, event, before_stop)
+        except EventRefused:
+            continue  # stored events were accepted once; never fail on history
+    return status, before_stop

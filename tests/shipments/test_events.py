@@ -116,6 +116,26 @@ class TestStopAndRelease:
         assert _record(customs["AE"], shipment, "stopped")["status"] == "stopped"
         assert _record(customs["AE"], shipment, "released")["status"] == "in_transit"
 
+    def test_a_second_stop_and_release_return_it_to_where_it_was(
+        self, customs: dict[str, Actor], shipment: dict[str, Any]
+    ) -> None:
+        _record(customs["DE"], shipment, "departed")
+        _record(customs["AE"], shipment, "stopped")
+        _record(customs["AE"], shipment, "released")
+        _record(customs["AE"], shipment, "transit_entered")
+        _record(customs["AE"], shipment, "stopped")
+        assert _record(customs["AE"], shipment, "released")["status"] == "in_transit"
+
+    def test_a_stop_repeated_before_release_still_releases_to_where_it_was(
+        self, customs: dict[str, Actor], shipment: dict[str, Any]
+    ) -> None:
+        _record(customs["DE"], shipment, "departed")
+        _record(customs["AE"], shipment, "stopped")
+        _record(customs["AE"], shipment, "stopped")
+        released = _record(customs["AE"], shipment, "released")
+        assert released["status"] == "in_transit"
+        assert _record(customs["AE"], shipment, "transit_exited")["status"] == "in_transit"
+
     def test_release_without_a_stop_is_409(
         self, api: Api, customs: dict[str, Actor], shipment: dict[str, Any]
     ) -> None:
