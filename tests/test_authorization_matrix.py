@@ -22,7 +22,6 @@ from tests.factories import (
     event_body,
     lane,
     record_shipment,
-    shipment_body,
 )
 
 COUNTRY = {"exporting": "DE", "importing": "PK", "transit": "AE", "unrelated": "FR"}
@@ -74,7 +73,8 @@ def _pen(world: World, status: str) -> dict[str, Any]:
 
 
 def _shipment(world: World) -> dict[str, Any]:
-    return record_shipment(world.api.customs("AE"), _pen(world, "sent"), customs_reference="AE-1")
+    body = world.lane.shipment_body(customs_reference="AE-1")
+    return record_shipment(world.api.customs("AE"), None, **body)
 
 
 def _transition(status: str, action: str, body: dict[str, Any] | None = None) -> Callable:
@@ -101,9 +101,7 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
     "respond": _transition("sent", "respond", {"decision": "no_objection"}),
     "answer": _transition("information_requested", "answer", {"message": "Details attached"}),
     "withdraw": _transition("sent", "withdraw", {"reason": "Order cancelled"}),
-    "create shipment": lambda w: w.caller.post(
-        SHIPMENTS, json=shipment_body(_pen(w, "sent"), customs_reference="C-1")
-    ),
+    "create shipment": lambda w: w.caller.post(SHIPMENTS, json=w.lane.shipment_body()),
     "read shipment": lambda w: w.caller.get(f"{SHIPMENTS}/{_shipment(w)['id']}"),
     "record event": lambda w: w.caller.post(
         f"{SHIPMENTS}/{_shipment(w)['id']}/events",

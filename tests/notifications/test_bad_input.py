@@ -96,6 +96,7 @@ CASES: list[tuple[str, dict[str, Any], int, str, str | None]] = [
         "expected_point_of_entry",
     ),
     ("unknown-exporter", {"exporter_id": "nobody"}, 400, "unknown-operator", None),
+    ("unknown-consignee", {"consignee_id": "nobody"}, 400, "unknown-operator", None),
 ]
 
 

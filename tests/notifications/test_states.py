@@ -128,21 +128,21 @@ def _run(steps: list[tuple[Action, Decision]]) -> list[PenStatus]:
 
 class TestProperties:
     # database=None: no example database written into the working tree.
-    @settings(max_examples=150, database=None)
+    @settings(max_examples=100, database=None)
     @given(st.lists(STEP, max_size=30))
     def test_random_sequences_stay_in_defined_statuses(
         self, steps: list[tuple[Action, Decision]]
     ) -> None:
         assert all(isinstance(s, PenStatus) for s in _run(steps))
 
-    @settings(max_examples=150, database=None)
+    @settings(max_examples=100, database=None)
     @given(st.lists(STEP, max_size=30))
     def test_withdrawn_is_terminal(self, steps: list[tuple[Action, Decision]]) -> None:
         visited = _run(steps)
         if PenStatus.WITHDRAWN in visited:
             assert visited[visited.index(PenStatus.WITHDRAWN) :] == [PenStatus.WITHDRAWN]
 
-    @settings(max_examples=150, database=None)
+    @settings(max_examples=100, database=None)
     @given(st.lists(STEP, max_size=30))
     def test_a_sent_notification_never_returns_to_draft(
         self, steps: list[tuple[Action, Decision]]
@@ -150,7 +150,7 @@ class TestProperties:
         visited = _run(steps)
         assert PenStatus.DRAFT not in visited[1:]
 
-    @settings(max_examples=150, database=None)
+    @settings(max_examples=100, database=None)
     @given(st.sampled_from(list(PenStatus)), STEP)
     def test_allowed_exactly_when_the_contract_allows(
         self, status: PenStatus, step: tuple[Action, Decision]
