@@ -1,0 +1,143 @@
+"""The baseline: validate a PEN-like body with pydantic and insert one row, nothing else.
+
+No authentication, no audit, no lookups, no middleware: what any FastAPI endpoint writing one
+row pays. The database gets the same server settings as pentrack (SQLite: WAL,
+synchronous=NORMAL, a busy timeout; both: the same pool size), so the ratio measures the
+application's work, not a different database setup.
+"""
+
+import os
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    create_engine,
+    event,
+    insert,
+)
+from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+bench_pen = Table(
+    "bench_pen",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("status", String(24), nullable=False),
+    Column("exporting_country", String(2), nullable=False),
+    Column("importing_country", String(2), nullable=False),
+    Column("transit_countries", JSON, nullable=False),
+    Column("exporter_id", String(32), nullable=False),
+    Column("importer_id", String(32), nullable=False),
+    Column("consignee_id", String(32)),
+    Column("cas_number", String(12), nullable=False),
+    Column("quantity", Numeric(15, 3), nullable=False),
+    Column("unit", String(3), nullable=False),
+    Column("expected_dispatch_date", Date, nullable=False),
+    Column("expected_point_of_entry", String(200), nullable=False),
+    Column("mode_of_transport", String(20), nullable=False),
+    Column("means_of_payment", String(40), nullable=False),
+    Column("intended_use", String(500)),
+    Column("reply_by", Date),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+Country = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
+]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Unit(StrEnum):
+    KG = "kg"
+    G = "g"
+    T = "t"
+    L = "l"
+    ML = "ml"
+
+
+class PenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    exporting_country: Country
+    importing_country: Country
+    transit_countries: list[Country] = Field(default_factory=list, max_length=20)
+    exporter_id: Text200
+    importer_id: Text200
+    consignee_id: Text200 | None = None
+    substance: Annotated[str, Field(max_length=14, pattern=r"^\d{2,7}-\d{2}-\d$")]
+    quantity: Annotated[Decimal, Field(gt=0, le=Decimal("1000000000"), decimal_places=3)]
+    unit: Unit
+    expected_dispatch_date: date
+    expected_point_of_entry: Text200
+    mode_of_transport: Text200
+    means_of_payment: Text200
+    intended_use: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    reply_by: date | None = None
+
+
+class PenOut(PenIn):
+    id: str
+    status: str
+    created_at: datetime
+
+
+def build_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=10,
+        max_overflow=20,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return engine
+
+
+def create_app() -> FastAPI:
+    engine = build_engine(os.environ["BENCH_DATABASE_URL"])
+    metadata.create_all(engine)
+    app = FastAPI(title="minimal write")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/pens", status_code=201, response_model=PenOut)
+    def create_pen(data: PenIn) -> PenOut:
+        row = {
+            **data.model_dump(exclude={"substance", "unit"}),
+            "id": uuid.uuid4().hex,
+            "status": "draft",
+            "cas_number": data.substance,
+            "unit": data.unit.value,
+            "created_at": datetime.now(UTC),
+        }
+        with engine.begin() as connection:
+            connection.execute(insert(bench_pen), row)
+        return PenOut(
+            **data.model_dump(), id=row["id"], status="draft", created_at=row["created_at"]
+        )
+
+    return app
