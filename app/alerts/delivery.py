@@ -7,6 +7,7 @@ them claimed until the lease runs out; SQLite serialises the claim with BEGIN IM
 HTTP call happens outside any transaction; its result is written in a second one.
 """
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -95,6 +96,17 @@ def next_step(
     return "retrying", delay
 
 
+def lease_seconds(settings: Settings) -> float:
+    """The configured lease, raised if needed to cover two batches sent against timeouts.
+
+    The worker claims its next batch while the current one is on the wire, so a claim must
+    outlive both even when every attempt times out; otherwise a second worker could take a
+    delivery that is still being sent.
+    """
+    rounds = math.ceil(settings.worker_batch_size / settings.worker_concurrency)
+    return max(settings.delivery_lease_seconds, 2 * rounds * settings.delivery_timeout_seconds + 2)
+
+
 def claim_due(engine: Engine, settings: Settings, worker: str, limit: int) -> list[Claimed]:
     """Take up to `limit` due deliveries for `worker` until its lease expires."""
     now = utcnow()
@@ -115,7 +127,7 @@ def claim_due(engine: Engine, settings: Settings, worker: str, limit: int) -> li
         .where(table.c.id.in_(due.scalar_subquery()))
         .values(
             claimed_by=worker,
-            claimed_until=now + timedelta(seconds=settings.delivery_lease_seconds),
+            claimed_until=now + timedelta(seconds=lease_seconds(settings)),
         )
         .returning(
             table.c.id,

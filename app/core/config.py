@@ -48,9 +48,10 @@ class Settings(BaseSettings):
     # Longest Retry-After a receiver may ask for (seconds).
     delivery_max_retry_after_seconds: int = Field(default=86_400, ge=0)
     # A claimed delivery belongs to its worker this long; then another worker may take it.
+    # Raised automatically to cover two batches of timeouts (batch / concurrency × timeout × 2).
     delivery_lease_seconds: float = Field(default=60.0, gt=0)
     # Deliveries one worker claims at a time, and sends in parallel.
-    worker_batch_size: int = Field(default=50, ge=1, le=1000)
+    worker_batch_size: int = Field(default=200, ge=1, le=1000)
     worker_concurrency: int = Field(default=8, ge=1, le=64)
     # How long an idle worker sleeps before looking for due deliveries again.
     worker_poll_seconds: float = Field(default=0.5, gt=0, le=60)

@@ -29,7 +29,7 @@ def _env(database_url: str, **settings: str) -> dict[str, str]:
         "PENTRACK_LOG_LEVEL": "warning",
         "PENTRACK_DELIVERY_SCHEDULE_SECONDS": "[0.2, 0.2, 0.2]",
         "PENTRACK_DELIVERY_JITTER": "0",
-        "PENTRACK_DELIVERY_TIMEOUT_SECONDS": "2",
+        "PENTRACK_DELIVERY_TIMEOUT_SECONDS": "0.5",
         "PENTRACK_DELIVERY_LEASE_SECONDS": "60",
         "PENTRACK_WORKER_POLL_SECONDS": "0.05",
         "PENTRACK_WORKER_BATCH_SIZE": "5",
