@@ -324,7 +324,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--workers", type=int, nargs="+", default=None)
     parser.add_argument("--trickle", type=int, default=1000)
-    parser.add_argument("--poll", type=float, default=0.5, help="worker idle poll (s)")
+    parser.add_argument("--poll", type=float, default=0.25, help="PENTRACK_WORKER_POLL_SECONDS")
     parser.add_argument("--batch", type=int, default=200, help="PENTRACK_WORKER_BATCH_SIZE")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     worker_batch_size: int = Field(default=200, ge=1, le=1000)
     worker_concurrency: int = Field(default=8, ge=1, le=64)
     # How long an idle worker sleeps before looking for due deliveries again.
-    worker_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    worker_poll_seconds: float = Field(default=0.25, gt=0, le=60)
     # How often a worker looks for PENs whose reply date passed (emits pen.reply_overdue).
     worker_overdue_check_seconds: float = Field(default=60.0, gt=0)
 

@@ -25,7 +25,7 @@ from app.main import create_app
 from app.models import metadata
 from seed.loader import seed_reference
 from tests.alerts.conftest import LiveServer, fast, run_worker
-from tests.alerts.helpers import PENS, count
+from tests.alerts.helpers import PENS, count, emit_incidents
 from tests.conftest import REFERENCE_TABLES, _drop_postgres, _fresh_postgres
 from tests.factories import Api, pen_body
 
@@ -273,3 +273,19 @@ class TestRefused:
         raw, headers = nodes.signed(reply)
         self._problem(self._post(nodes, http, raw, headers), 403, "peer-not-authoritative")
         self._nothing_stored(nodes)
+
+
+class TestRemoteAlerts:
+    def test_a_seizure_on_de_reaches_pk_authorities_through_the_node(self, nodes: Nodes) -> None:
+        pk_customs = nodes.pk.customs("PK")
+        nodes.de.regulator("PK")  # a row on DE for a country PK hosts: reached via PK only
+        emit_incidents(nodes.de_engine, 1, "PK")
+
+        assert count(nodes.de_engine, "alert") == 0  # PK's authorities live on node PK
+        assert run_worker(nodes.de_engine, nodes.de_settings) == 1
+        [alert] = pk_customs.get("/api/v1/alerts").json()["items"]
+        assert alert["event_type"] == "shipment.seized"
+        assert alert["origin_node"] == "de" and alert["rule"] == "shipment-incident-route"
+        assert alert["payload"]["customs_reference"] == "SZ-0"
+        [message] = _inbound(nodes.pk)
+        assert (message["type"], message["outcome"]) == ("alert", "applied")
