@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import exists
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, and_, col, or_, select
 
 from app.audit import service as audit
@@ -66,7 +67,18 @@ def next_reference(session: Session, country: str, year: int) -> str:
         .on_conflict_do_update(index_elements=["prefix"], set_={"last": counter.c.last + 1})
         .returning(counter.c.last)
     )
-    number = session.execute(statement).scalar_one()
+    if dialect == "postgresql":
+        # Taken in a short transaction of its own, so that concurrent drafts from one country
+        # do not queue on the counter row until each request commits. A request that fails
+        # afterwards leaves a gap: references are unique and increasing, not gapless.
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        with engine.connect() as connection:
+            number = connection.execute(statement).scalar_one()
+            connection.commit()
+    else:
+        # SQLite writers are serialised already; stay inside the request's transaction.
+        number = session.execute(statement).scalar_one()
     return f"{prefix}-{number:06d}"
 
 
@@ -112,10 +124,13 @@ def create_notification(
             )
     if data.reply_by and data.reply_by < today():
         raise ReplyByInPast(f"reply_by: {data.reply_by} is already past.")
+    quantity_kg = quantity_in_kg(substance, data.quantity, data.unit)
     now = utcnow()
+    # Last, once every check has passed: a refused draft must not consume a reference.
+    reference = next_reference(session, data.exporting_country, now.year)
     pen = PreExportNotification(
         id=new_id(),
-        reference=next_reference(session, data.exporting_country, now.year),
+        reference=reference,
         status=PenStatus.DRAFT.value,
         exporting_country=data.exporting_country,
         importing_country=data.importing_country,
@@ -126,7 +141,7 @@ def create_notification(
         cas_number=substance.cas_number,
         quantity=data.quantity,
         unit=data.unit.value,
-        quantity_kg=quantity_in_kg(substance, data.quantity, data.unit),
+        quantity_kg=quantity_kg,
         expected_dispatch_date=data.expected_dispatch_date,
         expected_point_of_entry=data.expected_point_of_entry,
         mode_of_transport=data.mode_of_transport.value,
