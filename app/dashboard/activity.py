@@ -17,6 +17,7 @@ from app.dashboard.facts import (
     shipment_facts,
     whole_hours,
 )
+from app.dashboard.rollups import OBSERVED, latest_observations
 from app.dashboard.schemas import (
     Applied,
     FlagGroup,
@@ -159,43 +160,59 @@ def _interdictions(
     return found, counts
 
 
-def _gaps(session: Session, dialect: str, scope: Scope) -> tuple[GapTotals, list[QuantityGap]]:
-    """Observed against notified quantities, for shipments citing a PEN and observed in the period.
-
-    The observation compared is the latest recorded one in the period (as on the shipment)."""
-    e, s, p = EVENT.c, SHIPMENT.c, PEN.c
-    ranked = (
+def _observed(dialect: str, scope: Scope) -> Any:
+    """Shipments citing a PEN whose latest recorded observation occurred in the period, with
+    route, notified, declared and observed quantities: from `summary_shipment_observed`, or
+    (raw_only) ranked from the border events themselves."""
+    source = latest_observations(dialect).subquery("observed_raw") if scope.raw_only else OBSERVED
+    o = source.c
+    return (
         select(
-            e.shipment_id,
-            e.quantity_observed_kg,
-            func.row_number()
-            .over(partition_by=e.shipment_id, order_by=(e.created_at.desc(), e.id.desc()))
-            .label("rank"),
+            o.shipment_id,
+            o.pen_id,
+            o.exporting_country,
+            o.importing_country,
+            o.cas_number,
+            o.notified_kg,
+            o.declared_kg,
+            o.observed_kg,
         )
         .where(
-            e.quantity_observed_kg.is_not(None),
-            e.occurred_at >= scope.period.start_at,
-            e.occurred_at < scope.period.end_before,
+            o.pen_id.is_not(None),
+            o.occurred_at >= scope.period.start_at,
+            o.occurred_at < scope.period.end_before,
+            *route_filters(
+                scope, o.exporting_country, o.importing_country, o.transit_key, o.cas_number
+            ),
         )
-        .subquery()
+        .subquery("observed")
     )
-    observed = ranked.c.quantity_observed_kg
-    gap = observed - p.quantity_kg
-    joined = SHIPMENT.join(ranked, and_(ranked.c.shipment_id == s.id, ranked.c.rank == 1)).join(
-        PEN, s.notification_id == p.id
-    )
-    where = _shipment_route(dialect, scope)
+
+
+def _gaps(session: Session, dialect: str, scope: Scope) -> tuple[GapTotals, list[QuantityGap]]:
+    """Observed against notified quantities, for shipments citing a PEN.
+
+    The observation compared is the shipment's latest recorded one (as on the shipment), counted
+    in the period in which it occurred."""
+    o = _observed(dialect, scope).c
+    gap = o.observed_kg - o.notified_kg
     totals = session.execute(
         select(
             func.count(),
-            func.sum(case((s.quantity_kg != p.quantity_kg, 1), else_=0)),
+            func.sum(case((o.declared_kg != o.notified_kg, 1), else_=0)),
             func.sum(case((gap != 0, 1), else_=0)),
             func.sum(case((gap > 0, gap), else_=0)),
             func.sum(case((gap < 0, -gap), else_=0)),
         )
-        .select_from(joined)
-        .where(*where)
     ).one()
+    largest = (
+        select(o.shipment_id, o.pen_id, o.notified_kg, o.declared_kg, o.observed_kg)
+        .where(gap != 0)
+        .order_by(func.abs(gap).desc(), o.shipment_id)
+        .limit(GAP_ROWS)
+        .subquery("largest")
+    )
+    s, p, g = SHIPMENT.c, PEN.c, largest.c
     rows = session.execute(
         select(
             s.id,
@@ -204,14 +221,12 @@ def _gaps(session: Session, dialect: str, scope: Scope) -> tuple[GapTotals, list
             s.exporting_country,
             s.importing_country,
             s.cas_number,
-            p.quantity_kg,
-            s.quantity_kg,
-            observed,
+            g.notified_kg,
+            g.declared_kg,
+            g.observed_kg,
         )
-        .select_from(joined)
-        .where(gap != 0, *where)
-        .order_by(func.abs(gap).desc(), s.id)
-        .limit(GAP_ROWS)
+        .select_from(largest.join(SHIPMENT, s.id == g.shipment_id).join(PEN, p.id == g.pen_id))
+        .order_by(func.abs(g.observed_kg - g.notified_kg).desc(), s.id)
     ).all()
     count = int(totals[0] or 0)
     return (

@@ -7,12 +7,13 @@ tables at every moment (tests compare the two). Keys never hold NULL: sentinels 
 (`''`, `-1`, `1900-01-01`) because NULLs would not collide in the unique key.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
+from app.core.types import UTCDateTime
 from app.notifications.models import PreExportNotification
 from app.shipments.models import Shipment, ShipmentEvent
 
@@ -47,6 +48,38 @@ class ShipmentMonthly(SQLModel, table=True):
     status: str = Field(primary_key=True, max_length=20)
     shipment_count: int = Field(default=0)
     quantity_kg: Decimal = Field(default=Decimal(0), max_digits=20, decimal_places=3)
+
+
+class ShipmentObserved(SQLModel, table=True):
+    """Per shipment with an observed quantity, the latest one recorded (by the event's
+    created_at, then id), beside the shipment's route, declared and notified quantities.
+
+    Kept by triggers on shipment_event, shipment and pre_export_notification in the writing
+    transaction, so the observed-vs-notified gaps read one narrow row per shipment instead of
+    ranking every border event."""
+
+    __tablename__ = "summary_shipment_observed"
+    __table_args__ = (
+        Index(
+            "ix_summary_shipment_observed_occurred",
+            "occurred_at",
+            postgresql_where="pen_id IS NOT NULL",
+            sqlite_where="pen_id IS NOT NULL",
+        ),
+    )
+
+    shipment_id: str = Field(primary_key=True, max_length=32)
+    pen_id: str | None = Field(default=None, max_length=32)  # the shipment's notification_id
+    exporting_country: str = Field(max_length=2)
+    importing_country: str = Field(max_length=2)
+    transit_key: str = Field(sa_type=Text)
+    cas_number: str = Field(max_length=12)
+    notified_kg: Decimal | None = Field(default=None, max_digits=18, decimal_places=3)
+    declared_kg: Decimal = Field(max_digits=18, decimal_places=3)
+    observed_kg: Decimal = Field(max_digits=18, decimal_places=3)
+    occurred_at: datetime = Field(sa_type=UTCDateTime)  # of the latest observation
+    recorded_at: datetime = Field(sa_type=UTCDateTime)  # its created_at
+    event_id: str = Field(max_length=32)
 
 
 # Indexes the summaries read through, declared here (on other domains' tables) so that each

@@ -13,4 +13,5 @@ def _empty_rollups(engine: Engine) -> Iterator[None]:
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM summary_pen_month"))
         connection.execute(text("DELETE FROM summary_shipment_month"))
+        connection.execute(text("DELETE FROM summary_shipment_observed"))
     yield
