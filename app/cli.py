@@ -30,7 +30,9 @@ def seed(
     demo: Annotated[bool, typer.Option(help="Also add a demo year of activity.")] = False,
     scale: Annotated[int, typer.Option(min=1, max=10_000, help="Multiply the demo data set.")] = 1,
 ) -> None:
-    """Load reference data (countries, substances, PEN requirements); idempotent."""
+    """Load reference data (countries, substances, PEN requirements), built-in rules and
+    default routing; idempotent."""
+    from app.alerts.defaults import seed_default_routing
     from app.rules.service import seed_builtin_rules
     from seed.loader import seed_reference
 
@@ -38,6 +40,7 @@ def seed(
     counts = seed_reference(engine)
     with open_session(engine, write=True) as session:
         counts.update(seed_builtin_rules(session))
+        counts["routing rules added"] = seed_default_routing(session)
         session.commit()
     typer.echo("reference data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     if demo:

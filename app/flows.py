@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+import app.alerts.service  # noqa: F401  (registers the outbox subscriber for every event)
 from app.auth.service import Principal
 from app.core.config import Settings
 from app.events.service import emit
@@ -24,6 +25,14 @@ from app.shipments.schemas import EventCreate, ShipmentCreate
 
 PEN = "pre_export_notification"
 SHIPMENT = "shipment"
+# What each PEN step is called when it is announced.
+PEN_EVENTS = {
+    Action.SEND: "pen.sent",
+    Action.ACKNOWLEDGE: "pen.acknowledged",
+    Action.RESPOND: "pen.responded",
+    Action.ANSWER: "pen.answered",
+    Action.WITHDRAW: "pen.withdrawn",
+}
 # Shipment events that partner authorities hear about.
 NOTIFIED_SHIPMENT_EVENTS = {"stopped", "seized", "released"}
 
@@ -189,9 +198,7 @@ def transition_notification(
         session, settings, principal, pen, action, decision=decision, text=text
     )
     judge(session, PEN, pen.id)
-    event_type = "pen.responded" if action == Action.RESPOND else f"pen.{action.value}"
-    if action == Action.SEND:
-        event_type = "pen.sent"
+    event_type = PEN_EVENTS[action]
     payload = {**pen_payload(pen), "message": text}
     emit(
         session,

@@ -75,7 +75,7 @@ class TestDefaultRules:
         pen = world.pen
         steps = [
             ("pen.sent", world.de, "send", None, {"PK/regulator"}),
-            ("pen.acknowledge", world.pk, "acknowledge", None, {"DE/regulator"}),
+            ("pen.acknowledged", world.pk, "acknowledge", None, {"DE/regulator"}),
             (
                 "pen.responded",
                 world.pk,
@@ -83,8 +83,8 @@ class TestDefaultRules:
                 {"decision": "information_requested", "reason": "Name the end user"},
                 {"DE/regulator", "AT/international"},
             ),
-            ("pen.answer", world.de, "answer", {"message": "Cellulose acetate"}, {"PK/regulator"}),
-            ("pen.withdraw", world.de, "withdraw", {"reason": "Cancelled"}, {"PK/regulator"}),
+            ("pen.answered", world.de, "answer", {"message": "Cellulose acetate"}, {"PK/regulator"}),
+            ("pen.withdrawn", world.de, "withdraw", {"reason": "Cancelled"}, {"PK/regulator"}),
         ]
         for event_type, actor, action, body, expected in steps:
             _act(actor, pen, action, body)
