@@ -4,7 +4,7 @@
     {"cmp": "eq|ne|gt|ge|lt|le", "left": e, "right": e}
     {"in": e, "list": e | [literal, …]}         membership
     {"intersects": [e, e]}                       two lists share an element
-    {"contains": e, "any_of": e | [str, …]}      text contains one of the strings (case-insensitive)
+    {"contains": e, "any_of": e | [str, …]}      text contains one of the strings as whole words, any case
     {"is_null": "fact_name"}
 
 Expressions e: {"fact": "name"}, {"value": literal}, {"op": "add|sub|mul|div", "args": [e, e, …]},

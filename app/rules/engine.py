@@ -5,6 +5,7 @@ calls per node rather than a walk over pydantic models.
 """
 
 import operator
+import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -213,12 +214,19 @@ def compile_condition(node: Any) -> Predicate:
                 return False
             lowered = str(text).lower()
             try:
-                return any(str(n).lower() in lowered for n in needles)
+                return any(_has_word(lowered, str(n).lower()) for n in needles)
             except TypeError:  # the needles are not a collection
                 return False
 
         return contains
     raise TypeError(f"not a condition: {node!r}")
+
+
+def _has_word(text: str, needle: str) -> bool:
+    """`needle` in `text` as whole words: "aa" is in "aa 99%" but not in "haarlem"."""
+    if not needle or needle not in text:  # the cheap test first; most texts stop here
+        return False
+    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text) is not None
 
 
 def compile_rule(definition: RuleDefinition) -> CompiledRule:

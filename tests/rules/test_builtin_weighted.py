@@ -79,10 +79,6 @@ class TestHsCodeMismatch:
         )
         assert by_rule(api.admin, shipment["id"]) == {}
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="bug: `contains` matches substrings, and the synonym 'AA' is inside 'Haarlem'",
-    )
     def test_a_glacial_acetic_acid_description_naming_a_place_with_aa_is_still_flagged(
         self, api: Api, tz_pk: Trade
     ) -> None:
