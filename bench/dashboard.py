@@ -221,6 +221,7 @@ def main() -> None:
                 "summary_pen_month",
                 "summary_shipment_month",
                 "summary_shipment_observed",
+                "summary_shipment_interdiction",
             )
         }
         exporter = connection.execute(

@@ -4,7 +4,19 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -17,7 +29,12 @@ from app.dashboard.facts import (
     shipment_facts,
     whole_hours,
 )
-from app.dashboard.rollups import OBSERVED, latest_observations
+from app.dashboard.rollups import (
+    INTERDICTION,
+    OBSERVED,
+    interdiction_events,
+    latest_observations,
+)
 from app.dashboard.schemas import (
     Applied,
     FlagGroup,
@@ -40,7 +57,6 @@ from app.shipments.states import ShipmentStatus
 
 EVENT = ShipmentEvent.__table__  # type: ignore[attr-defined]
 FLAG = Flag.__table__  # type: ignore[attr-defined]
-INTERDICTIONS = ("stopped", "seized")
 GAP_ROWS = 200
 FLAG_STATUSES = ("open", "under_review", "confirmed", "dismissed")
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -101,40 +117,68 @@ def shipment_summary(session: Session, scope: Scope, applied: Applied) -> Shipme
     )
 
 
+def _interdiction_source(dialect: str, scope: Scope) -> Any:
+    """Stops and seizures with their shipment's route, substance and quantity: from
+    `summary_shipment_interdiction`, or (raw_only) joined from the raw tables themselves."""
+    if scope.raw_only:
+        return interdiction_events(dialect).subquery("interdiction_raw")
+    return INTERDICTION
+
+
 def _interdictions(
     session: Session, dialect: str, scope: Scope, lookup: Names
 ) -> tuple[list[Interdiction], dict[str, int]]:
     """Shipments stopped or seized in the period, per event country, substance and origin.
 
     A shipment stopped twice in one country counts once there; its quantity is the largest
-    quantity observed at those events, or the declared quantity when none was observed."""
-    e, s = EVENT.c, SHIPMENT.c
+    quantity observed at those events, or the declared quantity when none was observed. The
+    table and the distinct shipments per event type (a shipment stopped in two countries counts
+    once) come from one statement over one read of the events (a CTE used twice, which
+    PostgreSQL materialises)."""
+    o = _interdiction_source(dialect, scope).c
     per_shipment = (
         select(
-            e.type,
-            e.country,
-            s.id.label("shipment_id"),
-            s.exporting_country,
-            s.cas_number,
-            func.max(func.coalesce(e.quantity_observed_kg, s.quantity_kg)).label("quantity_kg"),
+            o.event_type,
+            o.country,
+            o.shipment_id,
+            o.exporting_country,
+            o.cas_number,
+            func.max(o.quantity_kg).label("quantity_kg"),
         )
-        .select_from(EVENT.join(SHIPMENT, e.shipment_id == s.id))
         .where(
-            e.type.in_(INTERDICTIONS),
-            e.occurred_at >= scope.period.start_at,
-            e.occurred_at < scope.period.end_before,
-            *_shipment_route(dialect, scope),
+            o.occurred_at >= scope.period.start_at,
+            o.occurred_at < scope.period.end_before,
+            *route_filters(
+                scope, o.exporting_country, o.importing_country, o.transit_key, o.cas_number
+            ),
         )
-        .group_by(e.type, e.country, s.id, s.exporting_country, s.cas_number)
-        .subquery()
+        .group_by(o.event_type, o.country, o.shipment_id, o.exporting_country, o.cas_number)
+        .cte("per_shipment")
     )
     p = per_shipment.c
-    keys = (p.type, p.country, p.exporting_country, p.cas_number)
-    rows = session.execute(
-        select(*keys, func.count(), func.sum(p.quantity_kg)).group_by(*keys)
-    ).all()
+    keys = (p.event_type, p.country, p.exporting_country, p.cas_number)
+    table = select(
+        literal(1).label("part"), *keys, func.count().label("n"), func.sum(p.quantity_kg)
+    ).group_by(*keys)
+    shipments = select(p.event_type, p.shipment_id).distinct().subquery("shipments")
+    nothing = null().cast(String)
+    counts_per_type = select(
+        literal(2),
+        shipments.c.event_type,
+        nothing,
+        nothing,
+        nothing,
+        func.count(),
+        null().cast(p.quantity_kg.type),
+    ).group_by(shipments.c.event_type)
     found = []
-    for event, country, origin, cas, n, kg in rows:
+    counts: dict[str, int] = {}
+    for part, event, country, origin, cas, n, kg in session.execute(
+        union_all(table, counts_per_type)
+    ):
+        if part == 2:
+            counts[event] = int(n)
+            continue
         tally = Tally()
         tally.add(n, kg, cas, lookup.densities.get(cas))
         found.append(
@@ -151,12 +195,6 @@ def _interdictions(
             )
         )
     found.sort(key=lambda x: (x.event, -x.quantity_kg, x.country, x.origin, x.cas_number))
-    counts = {
-        row[0]: int(row[1])
-        for row in session.execute(
-            select(p.type, func.count(distinct(p.shipment_id))).group_by(p.type)
-        )
-    }
     return found, counts
 
 

@@ -82,6 +82,31 @@ class ShipmentObserved(SQLModel, table=True):
     event_id: str = Field(max_length=32)
 
 
+class ShipmentInterdiction(SQLModel, table=True):
+    """Every stop and seizure (one row per such border event) beside its shipment's route,
+    substance and quantity (the one observed at the event, else the declared one).
+
+    Kept by triggers on shipment_event and shipment in the writing transaction, so the stopped
+    and seized summary reads these rows alone instead of joining the events to every shipment."""
+
+    __tablename__ = "summary_shipment_interdiction"
+    __table_args__ = (
+        Index("ix_summary_shipment_interdiction_occurred", "occurred_at"),
+        Index("ix_summary_shipment_interdiction_shipment", "shipment_id"),
+    )
+
+    event_id: str = Field(primary_key=True, max_length=32)
+    shipment_id: str = Field(max_length=32)
+    event_type: str = Field(max_length=20)  # stopped or seized
+    country: str = Field(max_length=2)  # where it happened
+    exporting_country: str = Field(max_length=2)
+    importing_country: str = Field(max_length=2)
+    transit_key: str = Field(sa_type=Text)
+    cas_number: str = Field(max_length=12)
+    quantity_kg: Decimal = Field(max_digits=18, decimal_places=3)  # observed, else declared
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+
+
 # Indexes the summaries read through, declared here (on other domains' tables) so that each
 # domain's model stays as its owner wrote it. The partial months at either end of a period are
 # read from the raw tables by time; stops and seizures by event type and time.

@@ -26,10 +26,11 @@ from app.dashboard.facts import (
     pen_facts,
     shipment_facts,
 )
-from app.dashboard.models import ShipmentObserved
+from app.dashboard.models import ShipmentInterdiction, ShipmentObserved
 from app.shipments.models import ShipmentEvent
 
 OBSERVED = ShipmentObserved.__table__  # type: ignore[attr-defined]
+INTERDICTION = ShipmentInterdiction.__table__  # type: ignore[attr-defined]
 EVENT = ShipmentEvent.__table__  # type: ignore[attr-defined]
 EVERYTHING = Period(date(1900, 1, 1), date(2999, 12, 31))
 
@@ -48,6 +49,21 @@ OBSERVED_COLUMNS = (
     "recorded_at",
     "event_id",
 )
+
+
+INTERDICTION_COLUMNS = (
+    "event_id",
+    "shipment_id",
+    "event_type",
+    "country",
+    "exporting_country",
+    "importing_country",
+    "transit_key",
+    "cas_number",
+    "quantity_kg",
+    "occurred_at",
+)
+INTERDICTIONS = ("stopped", "seized")
 
 
 def _monthly(table: Table, facts: Any, count: str) -> Any:
@@ -101,16 +117,43 @@ def latest_observations(dialect: str) -> Any:
     )
 
 
+def interdiction_events(dialect: str) -> Any:
+    """Every stop and seizure with its shipment's route, substance and quantity (observed at
+    the event, else declared): the rows of `summary_shipment_interdiction`, from the raw tables.
+    Must match migrations/versions/2026-11-28_summary_interdiction.py."""
+    e, s = EVENT.c, SHIPMENT.c
+    columns = (
+        e.id,
+        e.shipment_id,
+        e.type,
+        e.country,
+        s.exporting_country,
+        s.importing_country,
+        json_text(dialect, s.transit_countries),  # as the roll-ups key it
+        s.cas_number,
+        func.coalesce(e.quantity_observed_kg, s.quantity_kg),
+        e.occurred_at,
+    )
+    return (
+        select(*[c.label(name) for c, name in zip(columns, INTERDICTION_COLUMNS, strict=True)])
+        .select_from(EVENT.join(SHIPMENT, s.id == e.shipment_id))
+        .where(e.type.in_(INTERDICTIONS))
+    )
+
+
 def rebuild_rollups(session: Session) -> None:
     """Empty every summary table and fill it again from the raw tables (set-based)."""
     dialect = session.get_bind().dialect.name
     everything = Scope(EVERYTHING, raw_only=True)
-    for table in (PEN_MONTH, SHIPMENT_MONTH, OBSERVED):
+    for table in (PEN_MONTH, SHIPMENT_MONTH, OBSERVED, INTERDICTION):
         session.execute(delete(table))
     session.execute(_monthly(PEN_MONTH, pen_facts(dialect, everything), "pen_count"))
     session.execute(_monthly(SHIPMENT_MONTH, shipment_facts(dialect, everything), "shipment_count"))
     session.execute(
         insert(OBSERVED).from_select(list(OBSERVED_COLUMNS), latest_observations(dialect))
+    )
+    session.execute(
+        insert(INTERDICTION).from_select(list(INTERDICTION_COLUMNS), interdiction_events(dialect))
     )
 
 
