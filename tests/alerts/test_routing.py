@@ -83,7 +83,13 @@ class TestDefaultRules:
                 {"decision": "information_requested", "reason": "Name the end user"},
                 {"DE/regulator", "AT/international"},
             ),
-            ("pen.answered", world.de, "answer", {"message": "Cellulose acetate"}, {"PK/regulator"}),
+            (
+                "pen.answered",
+                world.de,
+                "answer",
+                {"message": "Cellulose acetate"},
+                {"PK/regulator"},
+            ),
             ("pen.withdrawn", world.de, "withdraw", {"reason": "Cancelled"}, {"PK/regulator"}),
         ]
         for event_type, actor, action, body, expected in steps:
