@@ -359,6 +359,21 @@ class TestEvaluation:
         }
         assert evaluate([_rule(condition)], facts) == []
 
+    @pytest.mark.parametrize(
+        ("description", "named"),
+        [
+            ("aa 99%", True),
+            ("ethanoic anhydride, drums", True),
+            ("acetic acid glacial, ex haarlem", False),
+            ("ethanoic anhydrides", False),
+        ],
+    )
+    def test_contains_matches_whole_words_in_any_case(self, description: str, named: bool) -> None:
+        rule = _rule(
+            {"contains": {"fact": "declared_description"}, "any_of": ["AA", "Ethanoic anhydride"]}
+        )
+        assert bool(evaluate([rule], {"declared_description": description})) is named
+
 
 class TestExplanation:
     def test_missing_and_null_facts_read_as_a_dash(self) -> None:
