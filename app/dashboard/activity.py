@@ -117,68 +117,26 @@ def shipment_summary(session: Session, scope: Scope, applied: Applied) -> Shipme
     )
 
 
-def _interdiction_source(dialect: str, scope: Scope) -> Any:
-    """Stops and seizures with their shipment's route, substance and quantity: from
-    `summary_shipment_interdiction`, or (raw_only) joined from the raw tables themselves."""
-    if scope.raw_only:
-        return interdiction_events(dialect).subquery("interdiction_raw")
-    return INTERDICTION
-
-
 def _interdictions(
     session: Session, dialect: str, scope: Scope, lookup: Names
 ) -> tuple[list[Interdiction], dict[str, int]]:
     """Shipments stopped or seized in the period, per event country, substance and origin.
 
     A shipment stopped twice in one country counts once there; its quantity is the largest
-    quantity observed at those events, or the declared quantity when none was observed. The
-    table and the distinct shipments per event type (a shipment stopped in two countries counts
-    once) come from one statement over one read of the events (a CTE used twice, which
-    PostgreSQL materialises)."""
-    o = _interdiction_source(dialect, scope).c
-    per_shipment = (
-        select(
-            o.event_type,
-            o.country,
-            o.shipment_id,
-            o.exporting_country,
-            o.cas_number,
-            func.max(o.quantity_kg).label("quantity_kg"),
-        )
-        .where(
-            o.occurred_at >= scope.period.start_at,
-            o.occurred_at < scope.period.end_before,
-            *route_filters(
-                scope, o.exporting_country, o.importing_country, o.transit_key, o.cas_number
-            ),
-        )
-        .group_by(o.event_type, o.country, o.shipment_id, o.exporting_country, o.cas_number)
-        .cte("per_shipment")
-    )
-    p = per_shipment.c
-    keys = (p.event_type, p.country, p.exporting_country, p.cas_number)
-    table = select(
-        literal(1).label("part"), *keys, func.count().label("n"), func.sum(p.quantity_kg)
-    ).group_by(*keys)
-    shipments = select(p.event_type, p.shipment_id).distinct().subquery("shipments")
-    nothing = null().cast(String)
-    counts_per_type = select(
-        literal(2),
-        shipments.c.event_type,
-        nothing,
-        nothing,
-        nothing,
-        func.count(),
-        null().cast(p.quantity_kg.type),
-    ).group_by(shipments.c.event_type)
-    found = []
-    counts: dict[str, int] = {}
-    for part, event, country, origin, cas, n, kg in session.execute(
-        union_all(table, counts_per_type)
-    ):
-        if part == 2:
-            counts[event] = int(n)
+    quantity observed at those events, or the declared quantity when none was observed; and a
+    shipment stopped in two countries counts once among the stopped shipments."""
+    statement = _interdictions_raw(dialect, scope) if scope.raw_only else _interdictions_kept(scope)
+    groups: dict[tuple[str, str, str, str], list[Any]] = {}
+    counts: dict[str, int] = defaultdict(int)
+    for part, event, country, origin, cas, n, kg, once in session.execute(statement):
+        counts[event] += int(once or 0)
+        if part == 2 or not n:
             continue
+        group = groups.setdefault((event, country, origin, cas), [0, Decimal(0)])
+        group[0] += int(n)
+        group[1] += as_decimal(kg)
+    found = []
+    for (event, country, origin, cas), (n, kg) in groups.items():
         tally = Tally()
         tally.add(n, kg, cas, lookup.densities.get(cas))
         found.append(
@@ -195,7 +153,96 @@ def _interdictions(
             )
         )
     found.sort(key=lambda x: (x.event, -x.quantity_kg, x.country, x.origin, x.cas_number))
-    return found, counts
+    return found, {event: n for event, n in counts.items() if n}
+
+
+def _in_period(o: Any, scope: Scope) -> list[ColumnElement[bool]]:
+    return [
+        o.occurred_at >= scope.period.start_at,
+        o.occurred_at < scope.period.end_before,
+        *route_filters(
+            scope, o.exporting_country, o.importing_country, o.transit_key, o.cas_number
+        ),
+    ]
+
+
+def _per_shipment(o: Any, where: list[ColumnElement[bool]], name: str) -> Any:
+    """Stops (or seizures) grouped per (type, country, shipment): each counts once there, with
+    its largest quantity."""
+    return (
+        select(
+            o.event_type,
+            o.country,
+            o.shipment_id,
+            o.exporting_country,
+            o.cas_number,
+            func.max(o.quantity_kg).label("quantity_kg"),
+        )
+        .where(*where)
+        .group_by(o.event_type, o.country, o.shipment_id, o.exporting_country, o.cas_number)
+        .cte(name)
+    )
+
+
+def _parts(per_shipment: Any, shipments: Any) -> tuple[Any, Any]:
+    """(part 1) the per-shipment rows grouped by (type, country, origin, substance); (part 2)
+    the distinct shipments per type among `shipments` (type, shipment_id)."""
+    p = per_shipment.c
+    keys = (p.event_type, p.country, p.exporting_country, p.cas_number)
+    nothing = null().cast(String)
+    table = select(
+        literal(1).label("part"),
+        *keys,
+        func.count().label("n"),
+        func.sum(p.quantity_kg).label("kg"),
+        literal(0).label("once"),
+    ).group_by(*keys)
+    distinct = select(
+        literal(2),
+        shipments.c.event_type,
+        nothing,
+        nothing,
+        nothing,
+        literal(0),
+        null().cast(p.quantity_kg.type),
+        func.count(),
+    ).group_by(shipments.c.event_type)
+    return table, distinct
+
+
+def _interdictions_raw(dialect: str, scope: Scope) -> Any:
+    """The reference: every stop and seizure joined to its shipment, grouped per shipment."""
+    o = interdiction_events(dialect, flags=False).subquery("interdiction_raw").c
+    per_shipment = _per_shipment(o, _in_period(o, scope), "per_shipment")
+    shipments = select(per_shipment.c.event_type, per_shipment.c.shipment_id).distinct().subquery()
+    return union_all(*_parts(per_shipment, shipments))
+
+
+def _interdictions_kept(scope: Scope) -> Any:
+    """From `summary_shipment_interdiction`: rows that are the only event of their (shipment,
+    type, country) are counted and summed as they are in one pass, which also counts the rows
+    that are the only event of their (shipment, type); only the other rows (a shipment stopped
+    twice: few) are grouped per shipment, through a partial index."""
+    o = INTERDICTION.c
+    where = _in_period(o, scope)
+    keys = (o.event_type, o.country, o.exporting_country, o.cas_number)
+    solo = o.solo_in_country == 1
+    single = (
+        select(
+            literal(1).label("part"),
+            *keys,
+            func.sum(case((solo, 1), else_=0)),
+            func.sum(case((solo, o.quantity_kg), else_=None)),
+            func.sum(case((o.solo_in_type == 1, 1), else_=0)),
+        )
+        .where(*where)
+        .group_by(*keys)
+    )
+    repeated = _per_shipment(o, [*where, o.solo_in_country == 0], "repeated")
+    shipments = (
+        select(o.event_type, o.shipment_id).where(*where, o.solo_in_type == 0).distinct().subquery()
+    )
+    return union_all(single, *_parts(repeated, shipments))
 
 
 def _observed(dialect: str, scope: Scope) -> Any:

@@ -87,12 +87,20 @@ class ShipmentInterdiction(SQLModel, table=True):
     substance and quantity (the one observed at the event, else the declared one).
 
     Kept by triggers on shipment_event and shipment in the writing transaction, so the stopped
-    and seized summary reads these rows alone instead of joining the events to every shipment."""
+    and seized summary reads these rows alone instead of joining the events to every shipment.
+    The solo flags (which do not depend on the period) let it count and sum the rows of
+    shipments stopped (or seized) once as they are, and group per shipment only the others."""
 
     __tablename__ = "summary_shipment_interdiction"
     __table_args__ = (
         Index("ix_summary_shipment_interdiction_occurred", "occurred_at"),
         Index("ix_summary_shipment_interdiction_shipment", "shipment_id"),
+        Index(
+            "ix_summary_shipment_interdiction_repeated",
+            "occurred_at",
+            postgresql_where="solo_in_type = 0",
+            sqlite_where="solo_in_type = 0",
+        ),
     )
 
     event_id: str = Field(primary_key=True, max_length=32)
@@ -105,6 +113,10 @@ class ShipmentInterdiction(SQLModel, table=True):
     cas_number: str = Field(max_length=12)
     quantity_kg: Decimal = Field(max_digits=18, decimal_places=3)  # observed, else declared
     occurred_at: datetime = Field(sa_type=UTCDateTime)
+    # 1: the only event of its (shipment, event type, country); 0: one of several.
+    solo_in_country: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # 1: the only event of its (shipment, event type) in any country.
+    solo_in_type: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 # Indexes the summaries read through, declared here (on other domains' tables) so that each

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, literal, select, text
+from sqlalchemy import Table, case, delete, func, insert, literal, select, text
 from sqlmodel import Session
 
 from app.dashboard.facts import (
@@ -62,6 +62,8 @@ INTERDICTION_COLUMNS = (
     "cas_number",
     "quantity_kg",
     "occurred_at",
+    "solo_in_country",
+    "solo_in_type",
 )
 INTERDICTIONS = ("stopped", "seized")
 
@@ -117,12 +119,13 @@ def latest_observations(dialect: str) -> Any:
     )
 
 
-def interdiction_events(dialect: str) -> Any:
+def interdiction_events(dialect: str, flags: bool = True) -> Any:
     """Every stop and seizure with its shipment's route, substance and quantity (observed at
-    the event, else declared): the rows of `summary_shipment_interdiction`, from the raw tables.
-    Must match migrations/versions/2026-11-28_summary_interdiction.py."""
+    the event, else declared), and (flags) whether it is the only event of its (shipment, type,
+    country) and of its (shipment, type): the rows of `summary_shipment_interdiction`, from the
+    raw tables. Must match migrations/versions/2026-11-28_summary_interdiction*.py."""
     e, s = EVENT.c, SHIPMENT.c
-    columns = (
+    columns: tuple[Any, ...] = (
         e.id,
         e.shipment_id,
         e.type,
@@ -134,8 +137,13 @@ def interdiction_events(dialect: str) -> Any:
         func.coalesce(e.quantity_observed_kg, s.quantity_kg),
         e.occurred_at,
     )
+    if flags:
+        columns += tuple(
+            case((func.count().over(partition_by=keys) == 1, 1), else_=0)
+            for keys in ((e.shipment_id, e.type, e.country), (e.shipment_id, e.type))
+        )
     return (
-        select(*[c.label(name) for c, name in zip(columns, INTERDICTION_COLUMNS, strict=True)])
+        select(*[c.label(name) for c, name in zip(columns, INTERDICTION_COLUMNS, strict=False)])
         .select_from(EVENT.join(SHIPMENT, s.id == e.shipment_id))
         .where(e.type.in_(INTERDICTIONS))
     )

@@ -125,6 +125,11 @@ class TestInterdictionTable:
         world.event(s2, "stopped", "AE", at(4, 2), observed=3900)
         world.event(s2, "released", "AE", at(4, 3))
         assert_exact(engine)
+        with Session(engine) as session:
+            flags = {
+                row[10:] for row in interdiction_rows(session) if row[1:3] == (s2.id, "stopped")
+            }
+        assert flags == {(0, 0)}  # two stops of s2 in AE: neither is solo
         _summaries_equal(engine)
         fast, _ = both_paths(engine, "shipments")
         assert fast["totals"]["stopped"] == 2
