@@ -4,6 +4,7 @@ Conditions are compiled once into nested closures, so evaluating a rule costs a 
 calls per node rather than a walk over pydantic models.
 """
 
+import functools
 import operator
 import re
 import string
@@ -150,11 +151,9 @@ def _as_values(node: Any) -> Value:
 def compile_condition(node: Any) -> Predicate:
     """A predicate over facts. Ordering comparisons with a missing operand are false."""
     if isinstance(node, AllOf):
-        parts = [compile_condition(c) for c in node.all]
-        return lambda facts: all(p(facts) for p in parts)
+        return _all_of([compile_condition(c) for c in node.all])
     if isinstance(node, AnyOf):
-        parts = [compile_condition(c) for c in node.any]
-        return lambda facts: any(p(facts) for p in parts)
+        return _any_of([compile_condition(c) for c in node.any])
     if isinstance(node, Not):
         inner = compile_condition(node.not_)
         return lambda facts: not inner(facts)
@@ -162,6 +161,9 @@ def compile_condition(node: Any) -> Predicate:
         name = node.is_null
         return lambda facts: facts.get(name) is None
     if isinstance(node, Compare):
+        fast = _compare_fact_with_constant(node)
+        if fast is not None:
+            return fast
         left, right = compile_value(node.left), compile_value(node.right)
         if node.cmp == "eq":
             return lambda facts: left(facts) == right(facts)
@@ -229,6 +231,65 @@ def _has_word(text: str, needle: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text) is not None
 
 
+def _all_of(parts: list[Predicate]) -> Predicate:
+    # A loop, not all(generator): no generator object per evaluation.
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda facts: first(facts) and second(facts)
+
+    def all_of(facts: Facts) -> bool:
+        for part in parts:  # noqa: SIM110 (all() over a generator is slower)
+            if not part(facts):
+                return False
+        return True
+
+    return all_of
+
+
+def _any_of(parts: list[Predicate]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda facts: first(facts) or second(facts)
+
+    def any_of(facts: Facts) -> bool:
+        for part in parts:  # noqa: SIM110 (any() over a generator is slower)
+            if part(facts):
+                return True
+        return False
+
+    return any_of
+
+
+def _compare_fact_with_constant(node: Compare) -> Predicate | None:
+    """`fact <cmp> constant`, the commonest comparison, read without intermediate closures."""
+    if not isinstance(node.left, FactRef | Aggregate) or not isinstance(node.right, Constant):
+        return None
+    name = node.left.fact if isinstance(node.left, FactRef) else node.left.fact_name
+    constant = node.right.value
+    if node.cmp == "eq":
+        return lambda facts: facts.get(name) == constant
+    if node.cmp == "ne":
+        return lambda facts: facts.get(name) != constant
+    if constant is None:
+        return lambda facts: False
+    compare = _COMPARISONS[node.cmp]
+
+    def ordered(facts: Facts) -> bool:
+        value = facts.get(name)
+        if value is None:
+            return False
+        try:
+            return compare(value, constant)
+        except TypeError:
+            return False
+
+    return ordered
+
+
 def compile_rule(definition: RuleDefinition) -> CompiledRule:
     return CompiledRule(
         definition=definition,
@@ -258,11 +319,20 @@ class _Blank(dict[str, Any]):
 _FORMATTER = string.Formatter()
 
 
+@functools.lru_cache(maxsize=1024)
+def _fields(template: str) -> tuple[str, ...]:
+    try:
+        return tuple({name: None for _, name, _, _ in _FORMATTER.parse(template) if name})
+    except ValueError:
+        return ()
+
+
 def explain(template: str, facts: Facts) -> str:
     """The rule's explanation with facts filled in (missing or null facts show as a dash)."""
-    values = _Blank({k: _readable(v) for k, v in facts.items()})
+    # Only the fields the template names are made readable (a hit used to format every fact).
+    values = _Blank({name: _readable(facts.get(name)) for name in _fields(template)})
     try:
-        return _FORMATTER.vformat(template, (), values)
+        return template.format_map(values)  # str.format in C; the same errors as vformat
     except (ValueError, IndexError, KeyError, AttributeError):
         return template
 

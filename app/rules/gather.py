@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, literal, union_all
 from sqlmodel import Session, col, or_, select
 
 from app.core.types import utcnow
@@ -28,9 +28,16 @@ def _kg(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
+_COUNTRY_NAMES: dict[str, str] = {}
+
+
 def _country_name(session: Session, iso2: str | None) -> str | None:
-    country = session.get(Country, iso2) if iso2 else None
-    return country.name if country else iso2
+    """Country names are reference data (ISO 3166, seeded): read once per process."""
+    if not iso2:
+        return None
+    if not _COUNTRY_NAMES:
+        _COUNTRY_NAMES.update(session.exec(select(Country.iso2, Country.name)).all())
+    return _COUNTRY_NAMES.get(iso2, iso2)
 
 
 def _licence_expired(operator: Operator | None, today: date) -> bool | None:
@@ -156,10 +163,17 @@ def add_aggregates(
     aggregates: Iterable[Aggregate],
 ) -> None:
     """Compute each (group, window) once — count, sum, avg and max together — from the
-    covering indexes on shipment; earlier shipments only, never the subject itself."""
-    windows = {(a.over, a.days) for a in aggregates}
-    for over, days in windows:
-        query = select(func.count(), func.sum(Shipment.quantity_kg), func.max(Shipment.quantity_kg))
+    covering indexes on shipment; earlier shipments only, never the subject itself. All the
+    windows go to the database as one statement (a UNION ALL, one branch per index)."""
+    windows = sorted({(a.over, a.days) for a in aggregates}, key=lambda w: (w[0], w[1] or 0))
+    branches = []
+    for index, (over, days) in enumerate(windows):
+        query = select(
+            literal(index).label("window"),
+            func.count().label("n"),
+            func.sum(Shipment.quantity_kg).label("total"),
+            func.max(Shipment.quantity_kg).label("largest"),
+        )
         if over == "pen_shipments":
             notification_id = (
                 subject.notification_id if isinstance(subject, Shipment) else subject.id
@@ -182,7 +196,12 @@ def add_aggregates(
                 query = query.where(
                     Shipment.created_at >= subject.created_at - timedelta(days=days)
                 )
-        count, total, largest = session.exec(query).one()
+        branches.append(query)
+    if not branches:
+        return
+    statement = branches[0] if len(branches) == 1 else union_all(*branches)
+    for index, count, total, largest in session.execute(statement).all():
+        over, days = windows[index]
         _store(facts, over, days, count, total, largest)
 
 
