@@ -213,7 +213,7 @@ def transition_notification(
 
 
 def record_shipment(session: Session, principal: Principal, data: ShipmentCreate) -> Shipment:
-    """Record a shipment and judge it (and the PEN it cites)."""
+    """Record a shipment, announce it, and judge it."""
     shipment = shipments.create_shipment(session, principal, data)
     emit(
         session,
