@@ -12,6 +12,7 @@ from app.auth.service import Principal
 from app.core.ids import new_id
 from app.core.types import utcnow
 from app.notifications.models import PreExportNotification
+from app.notifications.states import PenStatus
 from app.rules import gather
 from app.rules.builtin import BUILTIN_RULES
 from app.rules.engine import (
@@ -325,7 +326,13 @@ def _recent(
         if since:
             query = query.where(Shipment.created_at >= since)
         return list(session.exec(query).all())
-    pens = select(PreExportNotification).order_by(col(PreExportNotification.id).desc()).limit(limit)
+    # Drafts are the exporting country's alone, admins included: a dry run never reads them.
+    pens = (
+        select(PreExportNotification)
+        .where(PreExportNotification.status != PenStatus.DRAFT.value)
+        .order_by(col(PreExportNotification.id).desc())
+        .limit(limit)
+    )
     if since:
         pens = pens.where(PreExportNotification.created_at >= since)
     return list(session.exec(pens).all())

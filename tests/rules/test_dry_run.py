@@ -105,6 +105,15 @@ class TestDryRun:
         assert [h["subject_id"] for h in only_pens["hits"]] == [pen["id"]]
         assert only_pens["evaluated"] == 1
 
+    def test_drafts_stay_out_of_a_dry_run(self, api: Api, de_pk: Trade) -> None:
+        draft = de_pk.pen("draft", means_of_payment="hawala")
+        sent = de_pk.pen("sent", means_of_payment="hawala")
+        result = api.admin.post(
+            DRY_RUN, json={"code": "unusual-payment", "subject_type": "pre_export_notification"}
+        ).json()
+        assert [h["subject_id"] for h in result["hits"]] == [sent["id"]]
+        assert draft["id"] != sent["id"]
+
     def test_limit_takes_the_newest_subjects(self, api: Api, de_pk: Trade) -> None:
         pen = de_pk.pen("no_objection")
         older = de_pk.ship(pen, means_of_payment="cash", quantity=100)
