@@ -95,18 +95,6 @@ def shipment_payload(shipment: Shipment) -> dict[str, Any]:
     }
 
 
-def _subject(
-    session: Session, subject_type: str, subject_id: str
-) -> PreExportNotification | Shipment:
-    subject = (
-        session.get(Shipment, subject_id)
-        if subject_type == SHIPMENT
-        else session.get(PreExportNotification, subject_id)
-    )
-    assert subject is not None
-    return subject
-
-
 def _subject_payload(subject: PreExportNotification | Shipment) -> dict[str, Any]:
     return (
         pen_payload(subject)
@@ -134,7 +122,8 @@ def emit_flag_event(
     session: Session, event_type: str, flag: Flag, actor_user_id: str | None
 ) -> None:
     """Tell the partner authorities about a flag (routing decides who hears what)."""
-    subject = _subject(session, flag.subject_type, flag.subject_id)
+    subject = rules.get_subject(session, flag.subject_type, flag.subject_id)
+    assert subject is not None  # a flag's subject is never deleted
     score = flag_service.scores(session, {(flag.subject_type, flag.subject_id)}).get(
         (flag.subject_type, flag.subject_id)
     )

@@ -7,6 +7,7 @@ partial months at either end from the raw tables.
 """
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -224,6 +225,24 @@ def _pen_raw(dialect: str, scope: Scope, period: Period) -> Select[Any]:
     )
 
 
+def _facts(
+    dialect: str,
+    scope: Scope,
+    raw: Callable[[str, Scope, Period], Select[Any]],
+    rollup: Callable[[Scope, tuple[str, str]], Select[Any]],
+    name: str,
+) -> Any:
+    """Whole months from the roll-up, the partial months at either end from the raw table
+    (everything from the raw table when `scope.raw_only`), as one subquery."""
+    months, edges = scope.period.split()
+    if scope.raw_only:
+        months, edges = None, [scope.period]
+    parts: list[Select[Any]] = [raw(dialect, scope, edge) for edge in edges]
+    if months:
+        parts.append(rollup(scope, months))
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery(name)
+
+
 def _pen_rollup(scope: Scope, months: tuple[str, str]) -> Select[Any]:
     r = PEN_MONTH.c
     return select(
@@ -250,13 +269,7 @@ def _pen_rollup(scope: Scope, months: tuple[str, str]) -> Select[Any]:
 
 def pen_facts(dialect: str, scope: Scope) -> Any:
     """Sent notifications in the scope, as a subquery with PEN_FACT_COLUMNS."""
-    months, edges = scope.period.split()
-    if scope.raw_only:
-        months, edges = None, [scope.period]
-    parts: list[Select[Any]] = [_pen_raw(dialect, scope, edge) for edge in edges]
-    if months:
-        parts.append(_pen_rollup(scope, months))
-    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("pen_fact")
+    return _facts(dialect, scope, _pen_raw, _pen_rollup, "pen_fact")
 
 
 # Shipment facts.
@@ -303,10 +316,4 @@ def _shipment_rollup(scope: Scope, months: tuple[str, str]) -> Select[Any]:
 
 def shipment_facts(dialect: str, scope: Scope) -> Any:
     """Shipments declared in the scope, as a subquery (month, route, cas_number, status, n, kg)."""
-    months, edges = scope.period.split()
-    if scope.raw_only:
-        months, edges = None, [scope.period]
-    parts: list[Select[Any]] = [_shipment_raw(dialect, scope, edge) for edge in edges]
-    if months:
-        parts.append(_shipment_rollup(scope, months))
-    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("shipment_fact")
+    return _facts(dialect, scope, _shipment_raw, _shipment_rollup, "shipment_fact")

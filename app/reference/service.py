@@ -68,20 +68,21 @@ def list_pen_requirements(session: Session, country: str | None) -> list[PenRequ
     return list(session.exec(query).all())
 
 
-def requirements_for(session: Session, country: str, substance: Substance) -> list[PenRequirement]:
-    """The requirements of `country` that cover `substance` (by CAS number or by its table)."""
-    return list(
-        session.exec(
-            select(PenRequirement).where(
-                PenRequirement.country == country,
-                or_(
-                    PenRequirement.cas_number == substance.cas_number,
-                    (col(PenRequirement.cas_number).is_(None))
-                    & (PenRequirement.table == substance.convention_table),
-                ),
-            )
-        ).all()
+def requirements_for(
+    session: Session, substance: Substance, country: str | None = None
+) -> list[PenRequirement]:
+    """The requirements (of `country`, or of every country) that cover `substance`, by its CAS
+    number or by its table."""
+    query = select(PenRequirement).where(
+        or_(
+            PenRequirement.cas_number == substance.cas_number,
+            (col(PenRequirement.cas_number).is_(None))
+            & (PenRequirement.table == substance.convention_table),
+        )
     )
+    if country:
+        query = query.where(PenRequirement.country == country)
+    return list(session.exec(query).all())
 
 
 def create_pen_requirement(

@@ -6,12 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, literal, union_all
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from app.core.types import utcnow
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
-from app.reference.models import Country, PenRequirement, Substance
+from app.reference.models import Country, Substance
+from app.reference.service import requirements_for
 from app.rules.conditions import Aggregate
 from app.shipments.models import Shipment, ShipmentEvent
 
@@ -46,20 +47,6 @@ def _licence_expired(operator: Operator | None, today: date) -> bool | None:
     return operator.licence_valid_until < today
 
 
-def _requirements(session: Session, substance: Substance) -> list[PenRequirement]:
-    return list(
-        session.exec(
-            select(PenRequirement).where(
-                or_(
-                    PenRequirement.cas_number == substance.cas_number,
-                    (col(PenRequirement.cas_number).is_(None))
-                    & (PenRequirement.table == substance.convention_table),
-                )
-            )
-        ).all()
-    )
-
-
 def _common(
     session: Session,
     subject: Shipment | PreExportNotification,
@@ -70,7 +57,7 @@ def _common(
     assert substance is not None
     importer = session.get(Operator, subject.importer_id)
     consignee = session.get(Operator, subject.consignee_id) if subject.consignee_id else None
-    requirements = _requirements(session, substance)
+    requirements = requirements_for(session, substance)
     no_licit_need = sorted({r.country for r in requirements if r.no_licit_need})
     consignee_country = consignee.country if consignee else None
     destination = next(

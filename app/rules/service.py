@@ -238,9 +238,10 @@ def facts_for(
     return facts
 
 
-def _load_subject(
+def get_subject(
     session: Session, subject_type: str, subject_id: str
 ) -> Shipment | PreExportNotification | None:
+    """The shipment or notification a flag or an evaluation is about, or None."""
     if subject_type == SHIPMENT:
         return session.get(Shipment, subject_id)
     return session.get(PreExportNotification, subject_id)
@@ -250,7 +251,7 @@ def evaluate_subject(session: Session, subject_type: str, subject_id: str) -> li
     """Evaluate every enabled current rule against the subject, in the caller's transaction,
     and raise the flags not raised before for the same rule version; returns the new flags."""
     rules = [_compile(r) for r in current_rules(session, subject_type) if r.enabled]
-    subject = _load_subject(session, subject_type, subject_id)
+    subject = get_subject(session, subject_type, subject_id)
     if not rules or subject is None:
         return []
     hits = evaluate(rules, facts_for(session, subject, rules))
