@@ -14,8 +14,10 @@ What it writes, all in one transaction:
 Volume scales with `scale`: 200 notifications and 1,000 shipments per unit. Generation is
 deterministic for a given scale and day. The demo is written once per database: when the INCB
 authority already exists, nothing is added (start from an empty database to change the scale).
-Rows are written straight to the tables, not through the API, so no flags, alerts or audit
-events are produced for them.
+Rows are written straight to the tables, not through the API, so no alerts or audit events are
+produced for them. Flags are: the built-in rules judge every subject with the real engine
+(seed/demo_flags.py: one subject at a time as the API does for the default demo, with facts
+gathered set-based for `--scale` above 1), and a share of the flags is triaged.
 """
 
 import math
@@ -43,10 +45,12 @@ from app.notifications.models import (
 )
 from app.operators.models import Operator
 from app.reference.models import PenRequirement, Substance
+from app.rules.models import Flag, FlagTriage
 from app.shipments.models import Shipment, ShipmentEvent, ShipmentRouteCountry
 from seed.bulk import BulkWriter, TimeOrderedIds
 from seed.demo_cases import write_cases
 from seed.demo_common import Context, Parties, Party
+from seed.demo_flags import write_demo_flags
 from seed.demo_pens import write_pens
 from seed.demo_trade import write_trade
 from seed.demo_world import (
@@ -99,6 +103,8 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> None:
                 Shipment,
                 ShipmentRouteCountry,
                 ShipmentEvent,
+                Flag,
+                FlagTriage,
             )
             writer.track(PreExportNotification, "pre-export notifications", PENS_PER_SCALE * scale)
             writer.track(Shipment, "shipments", SHIPMENTS_PER_SCALE * scale)
@@ -108,6 +114,7 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> None:
             shipments = write_cases(ctx)
             shipments += write_pens(ctx, PENS_PER_SCALE * scale)
             write_trade(ctx, max(0, SHIPMENTS_PER_SCALE * scale - shipments))
+            flags = write_demo_flags(ctx, session, one_by_one=scale == 1)
             writer.flush()
         _advance_counters(session, counters, ctx.references)
         session.commit()
@@ -117,7 +124,8 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> None:
         f"demo written: {rows} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s): "
         f"{writer.written(PreExportNotification)} pre-export notifications, "
         f"{writer.written(Shipment)} shipments, {writer.written(ShipmentEvent)} border events, "
-        f"{writer.written(Operator)} operators"
+        f"{writer.written(Operator)} operators, {flags} flags "
+        f"({writer.written(FlagTriage)} triage steps)"
     )
     echo("demo users (tokens are shown this once):")
     echo(f"{'role':<10} {'authority':<14} token")

@@ -1,0 +1,375 @@
+"""Facts for the rules engine, gathered for every demo subject at once (set-based).
+
+app/rules/gather.py reads a subject's facts with a handful of queries; for a million shipments
+that is hours. For `seed --demo --scale N` the same facts, under the same names and with the
+same values, come from three ordered scans instead: the subjects with their history aggregates
+(window functions over the earlier shipments of the same importer and substance, of the same
+parties, under the same PEN: `RANGE … EXCLUDE GROUP` leaves out the subject's own instant, as
+gather's `created_at <` does), the border events in shipment order, and the cited PENs. The
+reference data (substances, countries, operators, requirements) is read once.
+tests/dashboard/test_demo_flags.py checks these facts against gather's on the default demo.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Integer, Numeric, String, select, text
+from sqlmodel import Session, col
+
+from app.notifications.models import PreExportNotification
+from app.operators.models import Operator
+from app.reference.models import Country, Substance
+from app.reference.service import requirements_for
+from app.shipments.models import Shipment, ShipmentEvent
+
+DEPARTURE_EVENTS = ("export_cleared", "departed")
+DECIDED = ("no_objection", "objection")
+SHIPMENT = "shipment"
+PEN = "pre_export_notification"
+PEN_TABLE = PreExportNotification.__table__  # type: ignore[attr-defined]
+SHIPMENT_TABLE = Shipment.__table__  # type: ignore[attr-defined]
+EVENT_TABLE = ShipmentEvent.__table__  # type: ignore[attr-defined]
+# Partitions of the history aggregates (app/rules/conditions.py AGGREGATE_GROUPS).
+PARTITIONS = {
+    "importer_substance": "importer_id, cas_number",
+    "parties_substance": "importer_id, exporter_id, cas_number",
+}
+Window = tuple[str, int | None]  # (over, days)
+
+
+def hs6(code: str | None) -> str | None:
+    digits = "".join(ch for ch in code or "" if ch.isdigit())
+    return digits[:6] or None
+
+
+def kg(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class _Operator:
+    name: str
+    kind: str | None
+    country: str
+    registration_number: str | None
+    licence_valid_until: date | None
+
+
+@dataclass(frozen=True)
+class _Substance:
+    cas_number: str
+    name: str
+    table: str
+    hs6: str | None
+    names: tuple[str, ...]
+    no_licit_need: tuple[str, ...]
+    requires_pen: frozenset[str]
+
+
+class Lookups:
+    """Reference data and operators, read once."""
+
+    def __init__(self, session: Session, today: date) -> None:
+        self.today = today
+        self.countries: dict[str, str] = {
+            row[0]: row[1] for row in session.execute(select(col(Country.iso2), col(Country.name)))
+        }
+        self.substances: dict[str, _Substance] = {}
+        for substance in session.scalars(select(Substance)).all():
+            requirements = requirements_for(session, substance)
+            self.substances[substance.cas_number] = _Substance(
+                cas_number=substance.cas_number,
+                name=substance.name,
+                table=substance.convention_table,
+                hs6=hs6(substance.hs_code),
+                names=(substance.name.lower(), *(s.lower() for s in substance.synonyms)),
+                no_licit_need=tuple(sorted({r.country for r in requirements if r.no_licit_need})),
+                requires_pen=frozenset(r.country for r in requirements if r.requires_pen),
+            )
+        self.operators: dict[str, _Operator] = {
+            o.id: _Operator(o.name, o.kind, o.country, o.registration_number, o.licence_valid_until)
+            for o in session.scalars(select(Operator)).all()
+        }
+
+    def country(self, iso2: str | None) -> str | None:
+        return self.countries.get(iso2, iso2) if iso2 else None
+
+    def expired(self, operator: _Operator | None) -> bool | None:
+        if operator is None or operator.licence_valid_until is None:
+            return None
+        return operator.licence_valid_until < self.today
+
+    def common(self, row: Any, quantity_kg: Decimal) -> dict[str, Any]:
+        """gather._common, from a subject row."""
+        substance = self.substances[row.cas_number]
+        importer = self.operators.get(row.importer_id)
+        consignee = self.operators.get(row.consignee_id) if row.consignee_id else None
+        consignee_country = consignee.country if consignee else None
+        destination = next(
+            (c for c in (row.importing_country, consignee_country) if c in substance.no_licit_need),
+            None,
+        )
+        return {
+            "subject_id": row.id,
+            "substance": substance.cas_number,
+            "substance_name": substance.name,
+            "substance_table": substance.table,
+            "substance_hs_code": substance.hs6,
+            "substance_names": list(substance.names),
+            "quantity_kg": kg(quantity_kg),
+            "exporting_country": row.exporting_country,
+            "exporting_country_name": self.country(row.exporting_country),
+            "importing_country": row.importing_country,
+            "importing_country_name": self.country(row.importing_country),
+            "transit_countries": sorted(row.transit_countries),
+            "consignee_country": consignee_country,
+            "consignee_country_name": self.country(consignee_country),
+            "means_of_payment": row.means_of_payment,
+            "mode_of_transport": row.mode_of_transport,
+            "exporter_id": row.exporter_id,
+            "importer_id": row.importer_id,
+            "importer_name": importer.name if importer else None,
+            "consignee_id": row.consignee_id,
+            "consignee_kind": consignee.kind if consignee else None,
+            "importer_registration_number": importer.registration_number if importer else None,
+            "importer_licence_expired": self.expired(importer),
+            "consignee_registration_number": consignee.registration_number if consignee else None,
+            "consignee_licence_expired": self.expired(consignee),
+            "no_licit_need_countries": list(substance.no_licit_need),
+            "no_licit_need_destination_name": self.country(destination),
+            "importing_requires_pen": row.importing_country in substance.requires_pen,
+        }
+
+
+def _window_sql(
+    dialect: str, windows: list[Window], maxed: set[Window], kind: str
+) -> tuple[str, dict[str, Any]]:
+    """Per subject of `kind` (s or p), count, sum and (for the windows in `maxed`) max of the
+    quantities of the shipments in each window: the subject's earlier shipments of its group,
+    within `days` when given.
+
+    Count and sum take the frame up to the current row and subtract the row's peers (same
+    instant): PostgreSQL recomputes a frame with an EXCLUDE clause from scratch for every row,
+    which over a million rows takes hours, while this keeps the running aggregate. Max cannot
+    be subtracted, so it keeps EXCLUDE GROUP, and is computed only for windows a rule reads
+    it from (the built-in rules: over the 30 days of one pair of parties, a few rows)."""
+    postgres = dialect == "postgresql"
+    # SQLite has no interval frames: whole seconds since the epoch (the demo stamps whole seconds).
+    order = "created_at" if postgres else "t"
+    columns = []
+    for index, window in enumerate(windows):
+        over, days = window
+        if over == "pen_shipments":
+            if kind != "s":
+                continue
+            frame = "PARTITION BY notification_id"
+            others = (
+                f"{frame} ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING "
+                "EXCLUDE CURRENT ROW"
+            )
+            columns += [
+                f"count(q) OVER ({frame}) - 1 AS w{index}_n",
+                f"sum(q) OVER ({frame}) - q AS w{index}_sum",
+                f"max(q) OVER ({others}) AS w{index}_max"
+                if window in maxed
+                else f"CAST(NULL AS NUMERIC) AS w{index}_max",
+            ]
+            continue
+        if days:
+            start = f"INTERVAL '{days} days'" if postgres else str(days * 86_400)
+            start += " PRECEDING"
+        else:
+            start = "UNBOUNDED PRECEDING"
+        group = PARTITIONS[over]
+        running = f"PARTITION BY {group} ORDER BY {order} RANGE BETWEEN {start} AND CURRENT ROW"
+        peers = f"PARTITION BY {group}, {order}"
+        columns += [
+            f"count(q) OVER ({running}) - count(q) OVER ({peers}) AS w{index}_n",
+            f"sum(q) OVER ({running}) - coalesce(sum(q) OVER ({peers}), 0) AS w{index}_sum",
+            f"max(q) OVER ({running} EXCLUDE GROUP) AS w{index}_max"
+            if window in maxed
+            else f"CAST(NULL AS NUMERIC) AS w{index}_max",
+        ]
+    seconds = "" if postgres else ", CAST(strftime('%s', created_at) AS INTEGER) AS t"
+    union = (
+        "SELECT 's' AS kind, id, importer_id, exporter_id, cas_number, created_at, "
+        f"notification_id, quantity_kg AS q{seconds} FROM shipment UNION ALL "
+        "SELECT 'p', id, importer_id, exporter_id, cas_number, created_at, NULL, NULL"
+        f"{seconds} FROM pre_export_notification"
+    )
+    listed = ", ".join(["kind", "id", *columns])
+    return f"SELECT * FROM (SELECT {listed} FROM ({union}) u) w WHERE kind = :kind", {"kind": kind}
+
+
+def _windowed(session: Session, windows: list[Window], maxed: set[Window], kind: str) -> Any:
+    dialect = session.get_bind().dialect.name
+    sql, params = _window_sql(dialect, windows, maxed, kind)
+    types: dict[str, Any] = {"kind": String(), "id": String()}
+    for index, (over, _) in enumerate(windows):
+        if over == "pen_shipments" and kind != "s":
+            continue
+        types[f"w{index}_n"] = Integer()
+        types[f"w{index}_sum"] = Numeric(24, 3)
+        types[f"w{index}_max"] = Numeric(24, 3)
+    return text(sql).bindparams(**params).columns(**types).subquery("w")
+
+
+def _aggregates(w: Any) -> list[Any]:
+    return [c for c in w.c if c.name not in ("kind", "id")]
+
+
+def _store(facts: dict[str, Any], window: Window, n: int, total: Any, largest: Any) -> None:
+    """gather._store."""
+    over, days = window
+    prefix = f"agg_{over}_{f'{days}d' if days else 'all'}_"
+    facts[prefix + "count"] = n
+    facts[prefix + "sum"] = kg(total) if total is not None else 0.0
+    facts[prefix + "avg"] = kg(total / n) if n and total is not None else None
+    facts[prefix + "max"] = kg(largest)
+
+
+def _add_windows(facts: dict[str, Any], row: Any, windows: list[Window], pen_id: Any) -> None:
+    for index, window in enumerate(windows):
+        if window[0] == "pen_shipments" and pen_id is None:
+            _store(facts, window, 0, None, None)
+            continue
+        n = int(getattr(row, f"w{index}_n") or 0)
+        total = getattr(row, f"w{index}_sum")
+        _store(facts, window, n, total if n else None, getattr(row, f"w{index}_max"))
+
+
+def notification_facts(
+    session: Session,
+    lookups: Lookups,
+    windows: list[Window],
+    maxed: set[Window],
+    chunk: int = 5000,
+) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(notification row, facts) for every notification, drafts included."""
+    usable = [w for w in windows if w[0] != "pen_shipments"]
+    w = _windowed(session, usable, maxed, "p")
+    query = (
+        select(PEN_TABLE, *_aggregates(w))
+        .join(w, w.c.id == PEN_TABLE.c.id)
+        .order_by(PEN_TABLE.c.id)
+    ).execution_options(yield_per=chunk)
+    for row in session.execute(query):
+        facts = lookups.common(row, row.quantity_kg)
+        _add_windows(facts, row, usable, None)
+        yield row, facts
+
+
+@dataclass(frozen=True)
+class _Pen:
+    reference: str | None
+    status: str
+    decision: str | None
+    decided_at: datetime | None
+    reply_by: date | None
+    quantity_kg: Decimal
+    exporting_country: str
+    importing_country: str
+    transit_countries: list[str]
+    exporter_id: str
+    importer_id: str
+    consignee_id: str | None
+
+
+def _events(session: Session, chunk: int) -> Iterator[tuple[str, list[Any]]]:
+    """(shipment id, its events in recorded order), in shipment id order."""
+    e = EVENT_TABLE.c
+    query = (
+        select(e.shipment_id, e.type, e.occurred_at, e.quantity_observed_kg)
+        .order_by(e.shipment_id, e.created_at, e.id)
+        .execution_options(yield_per=chunk)
+    )
+    current: str | None = None
+    events: list[Any] = []
+    for row in session.execute(query):
+        if row.shipment_id != current:
+            if current is not None:
+                yield current, events
+            current, events = row.shipment_id, []
+        events.append(row)
+    if current is not None:
+        yield current, events
+
+
+def shipment_facts(
+    session: Session,
+    lookups: Lookups,
+    windows: list[Window],
+    maxed: set[Window],
+    chunk: int = 5000,
+) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(shipment row, facts) for every shipment."""
+    p = PEN_TABLE.c
+    pens = {
+        row.id: _Pen(*row[1:])
+        for row in session.execute(
+            select(
+                p.id,
+                p.reference,
+                p.status,
+                p.decision,
+                p.decided_at,
+                p.reply_by,
+                p.quantity_kg,
+                p.exporting_country,
+                p.importing_country,
+                p.transit_countries,
+                p.exporter_id,
+                p.importer_id,
+                p.consignee_id,
+            ).where(p.id.in_(select(SHIPMENT_TABLE.c.notification_id)))
+        )
+    }
+    w = _windowed(session, windows, maxed, "s")
+    query = (
+        select(SHIPMENT_TABLE, *_aggregates(w))
+        .join(w, w.c.id == SHIPMENT_TABLE.c.id)
+        .order_by(SHIPMENT_TABLE.c.id)
+        .execution_options(yield_per=chunk)
+    )
+    # Both scans run in the session's transaction (the demo has not committed yet), in the
+    # database's id order: the event scan's shipment ids are a subsequence of the shipments'.
+    events = _events(session, chunk)
+    pending: tuple[str, list[Any]] | None = next(events, None)
+    for row in session.execute(query):
+        own: list[Any] = []
+        if pending is not None and pending[0] == row.id:
+            own = pending[1]
+            pending = next(events, None)
+        facts = lookups.common(row, row.quantity_kg)
+        observed = [e.quantity_observed_kg for e in own if e.quantity_observed_kg is not None]
+        departures = [e.occurred_at for e in own if e.type in DEPARTURE_EVENTS]
+        pen = pens.get(row.notification_id) if row.notification_id else None
+        facts.update(
+            declared_hs_code=hs6(row.declared_hs_code),
+            declared_description=(row.declared_description or "").lower() or None,
+            observed_quantity_kg=kg(max(observed)) if observed else None,
+            event_types=sorted({e.type for e in own}),
+            last_event_type=own[-1].type if own else None,
+            first_departure_at=min(departures) if departures else None,
+            has_pen=pen is not None,
+        )
+        if pen is not None:
+            facts.update(
+                pen_reference=pen.reference,
+                pen_status=pen.status,
+                pen_decision=pen.decision,
+                pen_decided_at=pen.decided_at if pen.decision in DECIDED else None,
+                pen_reply_by=pen.reply_by.isoformat() if pen.reply_by else None,
+                pen_quantity_kg=kg(pen.quantity_kg),
+                pen_exporting_country=pen.exporting_country,
+                pen_importing_country=pen.importing_country,
+                pen_transit_countries=sorted(pen.transit_countries),
+                pen_exporter_id=pen.exporter_id,
+                pen_importer_id=pen.importer_id,
+                pen_consignee_id=pen.consignee_id,
+            )
+        _add_windows(facts, row, windows, row.notification_id)
+        yield row, facts

@@ -1,0 +1,134 @@
+"""The demo's flags: what the real rules engine raises on the demo subjects, triaged plausibly."""
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlmodel import Session
+
+from app.core.config import Settings
+from app.main import create_app
+from seed.demo_flags import raised_one_by_one
+from tests.seed.conftest import fresh_database, pentrack
+
+
+@dataclass
+class Demo:
+    url: str
+    analyst: str
+    client: TestClient
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """`pentrack seed --demo --scale 2`: the set-based path (facts gathered for all subjects)."""
+    with fresh_database(tmp_path_factory.mktemp("demo-flags")) as url:
+        assert pentrack(["migrate"], url).returncode == 0
+        assert pentrack(["seed"], url).returncode == 0
+        result = pentrack(["seed", "--demo", "--scale", "2"], url)
+        assert result.returncode == 0, result.stderr
+        analyst = next(
+            line.split()[2] for line in result.stdout.splitlines() if line.startswith("analyst ")
+        )
+        with TestClient(create_app(Settings(database_url=url))) as client:
+            yield Demo(url, analyst, client)
+
+
+def _rows(url: str, sql: str) -> list[tuple]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(text(sql))]
+    engine.dispose()
+    return rows
+
+
+class TestDemoFlags:
+    def test_are_exactly_what_the_engine_raises_one_subject_at_a_time(self, demo: Demo) -> None:
+        stored = set(
+            _rows(demo.url, "SELECT subject_type, subject_id, rule_id, explanation FROM flag")
+        )
+        engine = create_engine(demo.url)
+        now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        with Session(engine) as session:
+            evaluated = {
+                (r.subject_type, r.subject_id, r.hit.rule_id, r.hit.explanation)
+                for r in raised_one_by_one(session, now)
+            }
+        engine.dispose()
+        assert len(stored) > 1000
+        assert stored == evaluated
+
+    def test_name_current_rule_versions_and_cover_most_rules(self, demo: Demo) -> None:
+        rows = _rows(
+            demo.url,
+            "SELECT f.rule, f.rule_version, f.severity, r.code, r.version, r.severity "
+            "FROM flag f LEFT JOIN rule r ON r.id = f.rule_id",
+        )
+        assert all(row[:3] == row[3:] for row in rows)
+        assert len({row[0] for row in rows}) >= 10
+
+    def test_have_a_triage_mix_with_notes_and_times(self, demo: Demo) -> None:
+        statuses = Counter(row[0] for row in _rows(demo.url, "SELECT status FROM flag"))
+        assert set(statuses) == {"open", "under_review", "confirmed", "dismissed"}
+        assert all(n >= 0.05 * sum(statuses.values()) for n in statuses.values())
+        flags = _rows(
+            demo.url,
+            "SELECT f.id, f.status, f.created_at, f.triaged_at, count(t.id), max(t.created_at), "
+            "min(length(t.note)) FROM flag f LEFT JOIN flag_triage t ON t.flag_id = f.id "
+            "GROUP BY f.id, f.status, f.created_at, f.triaged_at",
+        )
+        steps = {"open": 0, "under_review": 1, "confirmed": 2, "dismissed": 2}
+        for _, status, created, triaged, n, last_step, shortest_note in flags:
+            assert n == steps[status]
+            if n:
+                assert str(created) < str(triaged) == str(last_step)
+                assert shortest_note > 10
+            else:
+                assert triaged is None
+
+    def test_show_in_the_flags_summary(self, demo: Demo) -> None:
+        today = datetime.now(UTC).date()
+        tomorrow = today + timedelta(days=1)
+        response = demo.client.get(
+            "/api/v1/summaries/flags",
+            params={"from": f"{today.year - 1}-01-01", "to": today.isoformat()},
+            headers={"Authorization": f"Bearer {demo.analyst}"},
+        )
+        assert response.status_code == 200, response.text
+        totals = response.json()["totals"]
+        visible = _rows(
+            demo.url,
+            "SELECT count(*) FROM flag f LEFT JOIN pre_export_notification p ON p.id = "
+            "f.subject_id AND f.subject_type = 'pre_export_notification' "
+            f"WHERE (p.status IS NULL OR p.status <> 'draft') "
+            f"AND f.created_at >= '{today.year - 1}-01-01' AND f.created_at < '{tomorrow}'",
+        )[0][0]
+        assert totals["flags"] == visible > 0
+        assert totals["confirmed"] > 0 and totals["dismissed"] > 0
+        assert totals["median_triage_hours"] is not None
+        overview = demo.client.get(
+            "/api/v1/summaries/overview",
+            params={"from": f"{today.year - 1}-01-01", "to": today.isoformat()},
+            headers={"Authorization": f"Bearer {demo.analyst}"},
+        ).json()
+        assert (overview["flags"], overview["flags_confirmed"]) == (
+            totals["flags"],
+            totals["confirmed"],
+        )
+
+
+def test_default_demo_judges_subjects_one_by_one_quickly(tmp_path: Path) -> None:
+    with fresh_database(tmp_path) as url:
+        assert pentrack(["migrate"], url).returncode == 0
+        assert pentrack(["seed"], url).returncode == 0
+        result = pentrack(["seed", "--demo"], url)
+        assert result.returncode == 0, result.stderr
+        summary = next(line for line in result.stdout.splitlines() if "demo written" in line)
+        seconds = float(summary.split(" rows in ")[1].split(" s")[0])
+        assert seconds < 20
+        assert _rows(url, "SELECT count(*) FROM flag")[0][0] > 200
