@@ -5,11 +5,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    Integer,
     String,
     and_,
     case,
-    cast,
     func,
     literal,
     null,
@@ -27,13 +25,14 @@ from app.dashboard.facts import (
     json_text,
     route_filters,
     shipment_facts,
-    whole_hours,
 )
 from app.dashboard.rollups import (
+    FLAG_SUBJECT,
     INTERDICTION,
     OBSERVED,
     interdiction_events,
     latest_observations,
+    triage_hours,
 )
 from app.dashboard.schemas import (
     Applied,
@@ -77,7 +76,7 @@ def shipment_summary(session: Session, scope: Scope, applied: Applied) -> Shipme
     """Shipments by status; stops and seizures by country, substance and origin; quantity gaps."""
     lookup = names(session)
     dialect = dialect_of(session)
-    facts = shipment_facts(dialect, scope)
+    facts = shipment_facts(dialect, scope, ("status", "cas_number", "n", "quantity_kg"))
     rows = session.execute(
         select(
             facts.c.status, facts.c.cas_number, func.sum(facts.c.n), func.sum(facts.c.quantity_kg)
@@ -345,14 +344,26 @@ def _gaps(session: Session, dialect: str, scope: Scope) -> tuple[GapTotals, list
 
 
 def _flag_facts(dialect: str, scope: Scope) -> Any:
-    """Flags raised in the period: rule, severity, status and whole hours to triage."""
+    """Flags raised in the period: rule, severity, status and whole hours to triage; from
+    `summary_flag` (one row per flag beside its subject's route), or (raw_only) by joining the
+    flags to their shipments and notifications."""
+    if not scope.raw_only:
+        o = FLAG_SUBJECT.c
+        return (
+            select(o.rule, o.severity, o.status, o.triage_hours)
+            .where(
+                *_in_period_created(o, scope),
+                # A draft is its exporting country's alone (analysts and admins do not see it).
+                or_(o.draft_country == "", o.draft_country == (scope.party_country or "")),
+                *route_filters(
+                    scope, o.exporting_country, o.importing_country, o.transit_key, o.cas_number
+                ),
+            )
+            .subquery("flag_fact")
+        )
     f = FLAG.c
-    triage_hours = case(
-        (f.triaged_at.is_not(None), whole_hours(dialect, f.created_at, f.triaged_at)),
-        else_=literal(-1),
-    ).label("triage_hours")
-    columns = (f.rule, f.severity, f.status, cast(triage_hours, Integer).label("triage_hours"))
-    in_period = (f.created_at >= scope.period.start_at, f.created_at < scope.period.end_before)
+    columns = (f.rule, f.severity, f.status, triage_hours(dialect, f).label("triage_hours"))
+    in_period = _in_period_created(f, scope)
     s, p = SHIPMENT.c, PEN.c
     on_shipments = (
         select(*columns)
@@ -380,6 +391,10 @@ def _flag_facts(dialect: str, scope: Scope) -> Any:
     return union_all(on_shipments, on_pens).subquery("flag_fact")
 
 
+def _in_period_created(f: Any, scope: Scope) -> tuple[ColumnElement[bool], ...]:
+    return (f.created_at >= scope.period.start_at, f.created_at < scope.period.end_before)
+
+
 class _Flags:
     def __init__(self) -> None:
         self.by_status: dict[str, int] = defaultdict(int)
@@ -397,6 +412,14 @@ class _Flags:
             "median_triage_hours": percentile(self.hours, 0.5),
             "p90_triage_hours": percentile(self.hours, 0.9),
         }
+
+
+def flag_counts(session: Session, scope: Scope) -> dict[str, int]:
+    """Flags raised in the period by status alone: the headline figures need no more, and
+    grouping a year of flags by four keys costs twice as much as by one."""
+    facts = _flag_facts(dialect_of(session), scope)
+    rows = session.execute(select(facts.c.status, func.count()).group_by(facts.c.status))
+    return {status: int(n) for status, n in rows}
 
 
 def flag_summary(session: Session, scope: Scope, applied: Applied) -> FlagSummary:

@@ -12,7 +12,19 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, case, delete, func, insert, literal, select, text
+from sqlalchemy import (
+    Integer,
+    Table,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+)
 from sqlmodel import Session
 
 from app.dashboard.facts import (
@@ -25,12 +37,16 @@ from app.dashboard.facts import (
     json_text,
     pen_facts,
     shipment_facts,
+    whole_hours,
 )
-from app.dashboard.models import ShipmentInterdiction, ShipmentObserved
+from app.dashboard.models import FlagSubject, ShipmentInterdiction, ShipmentObserved
+from app.rules.models import Flag
 from app.shipments.models import ShipmentEvent
 
 OBSERVED = ShipmentObserved.__table__  # type: ignore[attr-defined]
 INTERDICTION = ShipmentInterdiction.__table__  # type: ignore[attr-defined]
+FLAG_SUBJECT = FlagSubject.__table__  # type: ignore[attr-defined]
+FLAG = Flag.__table__  # type: ignore[attr-defined]
 EVENT = ShipmentEvent.__table__  # type: ignore[attr-defined]
 EVERYTHING = Period(date(1900, 1, 1), date(2999, 12, 31))
 
@@ -66,6 +82,21 @@ INTERDICTION_COLUMNS = (
     "solo_in_type",
 )
 INTERDICTIONS = ("stopped", "seized")
+FLAG_SUBJECT_COLUMNS = (
+    "flag_id",
+    "subject_type",
+    "subject_id",
+    "rule",
+    "severity",
+    "status",
+    "created_at",
+    "triage_hours",
+    "exporting_country",
+    "importing_country",
+    "transit_key",
+    "cas_number",
+    "draft_country",
+)
 
 
 def _monthly(table: Table, facts: Any, count: str) -> Any:
@@ -149,11 +180,58 @@ def interdiction_events(dialect: str, flags: bool = True) -> Any:
     )
 
 
+def triage_hours(dialect: str, f: Any) -> Any:
+    """Whole hours from a flag's raising to its latest triage step; -1 while untriaged."""
+    return cast(
+        case(
+            (f.triaged_at.is_not(None), whole_hours(dialect, f.created_at, f.triaged_at)),
+            else_=literal(-1),
+        ),
+        Integer,
+    )
+
+
+def flag_subjects(dialect: str) -> Any:
+    """Every flag beside its subject's route, substance and (for a draft PEN) its exporting
+    country: the rows of `summary_flag`, from the raw tables. Must match
+    migrations/versions/2026-12-01_summary_flag.py."""
+    f = FLAG.c
+    parts = []
+    for subject_type, table in (("shipment", SHIPMENT), ("pre_export_notification", PEN)):
+        s = table.c
+        draft = (
+            case((s.status == "draft", s.exporting_country), else_=literal(""))
+            if table is PEN
+            else literal("")
+        )
+        columns = (
+            f.id,
+            f.subject_type,
+            f.subject_id,
+            f.rule,
+            f.severity,
+            f.status,
+            f.created_at,
+            triage_hours(dialect, f),
+            s.exporting_country,
+            s.importing_country,
+            json_text(dialect, s.transit_countries),
+            s.cas_number,
+            draft,
+        )
+        parts.append(
+            select(*[c.label(n) for c, n in zip(columns, FLAG_SUBJECT_COLUMNS, strict=True)])
+            .select_from(FLAG.join(table, s.id == f.subject_id))
+            .where(f.subject_type == subject_type)
+        )
+    return union_all(*parts)
+
+
 def rebuild_rollups(session: Session) -> None:
     """Empty every summary table and fill it again from the raw tables (set-based)."""
     dialect = session.get_bind().dialect.name
     everything = Scope(EVERYTHING, raw_only=True)
-    for table in (PEN_MONTH, SHIPMENT_MONTH, OBSERVED, INTERDICTION):
+    for table in (PEN_MONTH, SHIPMENT_MONTH, OBSERVED, INTERDICTION, FLAG_SUBJECT):
         session.execute(delete(table))
     session.execute(_monthly(PEN_MONTH, pen_facts(dialect, everything), "pen_count"))
     session.execute(_monthly(SHIPMENT_MONTH, shipment_facts(dialect, everything), "shipment_count"))
@@ -162,6 +240,9 @@ def rebuild_rollups(session: Session) -> None:
     )
     session.execute(
         insert(INTERDICTION).from_select(list(INTERDICTION_COLUMNS), interdiction_events(dialect))
+    )
+    session.execute(
+        insert(FLAG_SUBJECT).from_select(list(FLAG_SUBJECT_COLUMNS), flag_subjects(dialect))
     )
 
 

@@ -81,7 +81,11 @@ def dialect_of(session: Session) -> str:
 def pen_summary(session: Session, scope: Scope, applied: Applied) -> PenSummary:
     """PENs sent by exporting country, received by importing country, and between them."""
     lookup = names(session)
-    facts = pen_facts(dialect_of(session), scope)
+    facts = pen_facts(
+        dialect_of(session),
+        scope,
+        ("exporting_country", "importing_country", "cas_number", "n", "quantity_kg"),
+    )
     rows = session.execute(
         select(
             facts.c.exporting_country,
@@ -206,7 +210,19 @@ class _Replies:
 def reply_summary(session: Session, scope: Scope, applied: Applied) -> ReplySummary:
     """Replies by importing country: decisions, silence past reply_by, and reply times."""
     lookup = names(session)
-    facts = pen_facts(dialect_of(session), scope)
+    facts = pen_facts(
+        dialect_of(session),
+        scope,
+        (
+            "importing_country",
+            "decision",
+            "withdrawn",
+            "reply_days",
+            "replied_late",
+            "reply_by",
+            "n",
+        ),
+    )
     overdue = case(
         (
             and_(
@@ -307,9 +323,18 @@ def region_flow_summary(session: Session, scope: Scope, applied: Applied) -> Reg
     months: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     routes: dict[tuple[str, str, str], dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     totals: dict[str, Tally] = defaultdict(Tally)
+    columns = (
+        "month",
+        "exporting_country",
+        "transit_key",
+        "importing_country",
+        "cas_number",
+        "n",
+        "quantity_kg",
+    )
     for kind, facts in (
-        ("pens", pen_facts(dialect, flow_scope)),
-        ("shipments", shipment_facts(dialect, flow_scope)),
+        ("pens", pen_facts(dialect, flow_scope, columns)),
+        ("shipments", shipment_facts(dialect, flow_scope, columns)),
     ):
         keys = (
             facts.c.month,

@@ -94,7 +94,7 @@ def overview(session: Session, filters: Summarised) -> Overview:
     pens = service.pen_summary(session, scope, applied)
     replies = service.reply_summary(session, scope, applied)
     shipments = activity.shipment_summary(session, scope, applied)
-    flags = activity.flag_summary(session, scope, applied)
+    flags = activity.flag_counts(session, scope)
     requirements = service.requirement_summary(session, scope, applied)
     return Overview(
         filters=applied,
@@ -109,7 +109,7 @@ def overview(session: Session, filters: Summarised) -> Overview:
         stopped=shipments.totals.stopped,
         seized=shipments.totals.seized,
         seized_kg=shipments.totals.seized_kg,
-        flags=flags.totals.flags,
-        flags_confirmed=flags.totals.confirmed,
+        flags=sum(flags.values()),
+        flags_confirmed=flags.get("confirmed", 0),
         governments_requiring_pens=requirements.totals.governments_requiring_pens,
     )

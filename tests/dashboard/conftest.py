@@ -15,4 +15,5 @@ def _empty_rollups(engine: Engine) -> Iterator[None]:
         connection.execute(text("DELETE FROM summary_shipment_month"))
         connection.execute(text("DELETE FROM summary_shipment_observed"))
         connection.execute(text("DELETE FROM summary_shipment_interdiction"))
+        connection.execute(text("DELETE FROM summary_flag"))
     yield

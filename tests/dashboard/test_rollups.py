@@ -4,7 +4,7 @@ import random
 import threading
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -12,8 +12,10 @@ from app.core.types import utcnow
 from app.dashboard import summaries
 from app.dashboard.deps import Summarised
 from app.dashboard.facts import PEN_MONTH, SHIPMENT_MONTH, Period, Scope, pen_facts, shipment_facts
+from app.dashboard.rollups import FLAG_SUBJECT, flag_subjects
 from app.dashboard.schemas import Applied
 from app.notifications.models import PreExportNotification
+from app.rules.models import Flag, FlagTriage
 from app.shipments.models import Shipment
 from app.shipments.states import ShipmentStatus
 from tests.dashboard.scenario import YEAR, World, at, build
@@ -144,3 +146,79 @@ class TestRollups:
         rollup_matches_raw(engine)
         fast, raw = both_paths(engine, "shipments")
         assert fast == raw
+
+
+def flag_table_matches_raw(engine: Engine) -> None:
+    """`summary_flag` holds exactly the rows computed from the flags and their subjects."""
+    columns = list(FLAG_SUBJECT.c)
+    with Session(engine) as session:
+        stored = {tuple(row) for row in session.execute(select(*columns))}
+        computed = {tuple(row) for row in session.execute(flag_subjects(engine.dialect.name))}
+    assert stored == computed
+    assert stored
+
+
+class TestFlagTable:
+    def test_follows_every_kind_of_write(self, api: Api, engine: Engine) -> None:
+        world = build(api)
+        de = world.regulator("DE")
+        # A draft (its flags are the exporting country's alone) with a manual flag on it.
+        draft = world.pen("DE", "PK", quantity=700)
+        subjects = [
+            ("shipment", world.ships[0].id, world.ships[0].exporting),
+            ("shipment", world.ships[1].id, world.ships[1].exporting),
+            ("pre_export_notification", world.pens[0].id, world.pens[0].exporting),
+            ("pre_export_notification", draft.id, "DE"),
+        ]
+        created = []
+        for kind, subject, country in subjects:
+            response = world.regulator(country).post(
+                "/api/v1/flags",
+                json={
+                    "subject_type": kind,
+                    "subject_id": subject,
+                    "severity": "high",
+                    "explanation": "Customs officer's suspicion",
+                },
+            )
+            assert response.status_code == 201, response.text
+            created.append(response.json()["id"])
+        flag_table_matches_raw(engine)
+        # Triage (flag update), a moved flag, the draft sent (subject status), a changed
+        # route and substance (subject update), a deleted flag and a deleted subject.
+        for step in ("under_review", "confirmed"):
+            response = world.regulator(world.ships[0].exporting).post(
+                f"/api/v1/flags/{created[0]}/triage", json={"status": step, "note": "Checked"}
+            )
+            assert response.status_code == 200, response.text
+        world.move(Flag, created[1], created_at=at(3, 4), triaged_at=at(3, 9))
+        analyst = api.analyst()
+        before = analyst.get("/api/v1/summaries/flags", params={"year": YEAR}).json()
+        path = f"/api/v1/pre-export-notifications/{draft.id}"
+        assert de.post(f"{path}/send").status_code == 200
+        world.move(Flag, created[3], created_at=at(6, 1))
+        after = analyst.get("/api/v1/summaries/flags", params={"year": YEAR}).json()
+        assert after["totals"]["flags"] > before["totals"]["flags"]
+        flag_table_matches_raw(engine)
+        world.move(
+            Shipment,
+            world.ships[1].id,
+            importing_country="AE",
+            transit_countries=["IR"],
+            cas_number="7722-64-7",
+        )
+        world.move(PreExportNotification, world.pens[0].id, exporting_country="NL")
+        with engine.begin() as connection:
+            connection.execute(delete(FlagTriage).where(FlagTriage.flag_id == created[0]))  # type: ignore[arg-type]
+            connection.execute(delete(Flag).where(Flag.id == created[0]))  # type: ignore[arg-type]
+        flag_table_matches_raw(engine)
+        for filters in (
+            {},
+            {"substance": "7722-64-7"},
+            {"party_country": "AE"},
+            {"party_country": "DE"},
+            {"transit_country": "IR"},
+            {"exporting_country": "NL"},
+        ):
+            fast, raw = both_paths(engine, "flags", **filters)
+            assert fast == raw, filters
