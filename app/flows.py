@@ -1,6 +1,7 @@
 """Orchestration across domains: a change, the rules that judge it, and the events it emits,
 all in the caller's transaction."""
 
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
@@ -119,14 +120,20 @@ def flag_payload(flag: Flag, score: Any = None) -> dict[str, Any]:
 
 
 def emit_flag_event(
-    session: Session, event_type: str, flag: Flag, actor_user_id: str | None
+    session: Session,
+    event_type: str,
+    flag: Flag,
+    actor_user_id: str | None,
+    score: Decimal | None = None,
 ) -> None:
-    """Tell the partner authorities about a flag (routing decides who hears what)."""
+    """Tell the partner authorities about a flag (routing decides who hears what); `score` is
+    the subject's, read from the database when not given."""
     subject = rules.get_subject(session, flag.subject_type, flag.subject_id)
     assert subject is not None  # a flag's subject is never deleted
-    score = flag_service.scores(session, {(flag.subject_type, flag.subject_id)}).get(
-        (flag.subject_type, flag.subject_id)
-    )
+    if score is None:
+        score = flag_service.scores(session, {(flag.subject_type, flag.subject_id)}).get(
+            (flag.subject_type, flag.subject_id)
+        )
     emit(
         session,
         event_type,
@@ -140,10 +147,10 @@ def emit_flag_event(
 
 def judge(session: Session, subject_type: str, subject_id: str) -> list[Flag]:
     """Evaluate the rules on a subject and announce every new flag."""
-    raised = rules.evaluate_subject(session, subject_type, subject_id)
-    for flag in raised:
-        emit_flag_event(session, "flag.raised", flag, None)
-    return raised
+    judgement = rules.evaluate_subject(session, subject_type, subject_id)
+    for flag in judgement.raised:
+        emit_flag_event(session, "flag.raised", flag, None, judgement.score)
+    return judgement.raised
 
 
 def raise_manual_flag(session: Session, principal: Principal, data: FlagCreate) -> Flag:

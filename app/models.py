@@ -15,7 +15,7 @@ from app.alerts.models import (
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.authorities.models import Authority
-from app.core.models import IdempotencyRecord
+from app.core.models import CacheVersion, IdempotencyRecord
 from app.dashboard.models import PenMonthly, ShipmentMonthly
 from app.events.models import DomainEvent
 from app.notifications.models import (
@@ -35,6 +35,7 @@ __all__ = [
     "Alert",
     "AuditEvent",
     "Authority",
+    "CacheVersion",
     "Country",
     "Delivery",
     "DeliveryAttempt",

@@ -21,7 +21,14 @@ from app.rules.service import seed_builtin_rules
 from seed.loader import seed_reference
 from tests.factories import Api
 
-REFERENCE_TABLES = {"country", "substance", "pen_requirement", "rule", "alembic_version"}
+REFERENCE_TABLES = {
+    "country",
+    "substance",
+    "pen_requirement",
+    "rule",
+    "alembic_version",
+    "cache_version",
+}
 
 
 def _fresh_postgres(url: str) -> tuple[str, str]:

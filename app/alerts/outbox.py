@@ -16,14 +16,13 @@ from app.alerts.sharing import shape
 from app.audit import service as audit
 from app.auth.models import User
 from app.authorities.models import Authority
+from app.core import cache
 from app.core.ids import new_id
 from app.core.types import utcnow
 from app.events.models import DomainEvent
 
 # Set in session.info while applying a peer's message: nothing is echoed back to that peer.
 ORIGIN_NODE = "pentrack.origin_node"
-CONFIG_CACHE = "pentrack.routing_configuration"
-AUTHORITY_CACHE = "pentrack.routing_authorities"
 # PostgreSQL: idle workers LISTEN here; NOTIFY is delivered when the emitting transaction commits.
 NOTIFY_CHANNEL = "pentrack_delivery"
 
@@ -50,25 +49,39 @@ def rule_spec(rule: RoutingRule) -> RuleSpec:
 def _candidates(
     session: Session, route: dict[str, Any], rules: list[RoutingRule]
 ) -> list[Authority]:
-    countries = sorted(routing.route_countries(route, routing.ROUTE_ROLES))
-    # Per transaction, like the rules: a batch on one lane asks once.
-    transaction = session.get_transaction()
-    held = session.info.get(AUTHORITY_CACHE)
-    if held is None or held[0] is not transaction:
-        held = session.info[AUTHORITY_CACHE] = (transaction, {})
-    cache: dict[tuple[str, ...], list[Authority]] = held[1]
-    if tuple(countries) in cache:
-        return cache[tuple(countries)]
-    named = {a for r in rules for a in r.authority_ids}
-    conditions: list[ColumnElement[bool]] = [
-        col(Authority.country).in_(countries),
-        col(Authority.id).in_(named),
-    ]
-    if any(r.include_international for r in rules):
-        conditions.append(col(Authority.kind) == routing.INTERNATIONAL)
-    found = list(session.exec(select(Authority).where(or_(*conditions))).all())
-    cache[tuple(countries)] = found
+    """The authorities routing may choose from: those of the route's countries, those rules
+    name, and international ones when a rule includes them (read-only copies, remembered per
+    process until an authority changes)."""
+    countries = tuple(sorted(routing.route_countries(route, routing.ROUTE_ROLES)))
+    named = tuple(sorted({a for r in rules for a in r.authority_ids}))
+    international = any(r.include_international for r in rules)
+    known: dict[Any, list[Authority]] = cache.cached(
+        session, cache.AUTH, "routing_candidates", lambda _: {}
+    )
+    key = (countries, named, international)
+    found = known.get(key)
+    if found is None:
+        conditions: list[ColumnElement[bool]] = [
+            col(Authority.country).in_(countries),
+            col(Authority.id).in_(named),
+        ]
+        if international:
+            conditions.append(col(Authority.kind) == routing.INTERNATIONAL)
+        rows = session.exec(select(Authority).where(or_(*conditions))).all()
+        found = known[key] = [Authority(**a.model_dump()) for a in rows]
     return found
+
+
+def _actor_authority(session: Session, user_id: str | None) -> str | None:
+    if not user_id:
+        return None
+    known: dict[str, str | None] = cache.cached(
+        session, cache.AUTH, "user_authorities", lambda _: {}
+    )
+    if user_id not in known:
+        actor = session.get(User, user_id)
+        known[user_id] = actor.authority_id if actor else None
+    return known[user_id]
 
 
 def _hosted_by(peers: list[Peer]) -> dict[str, str]:
@@ -79,29 +92,32 @@ def _hosted_by(peers: list[Peer]) -> dict[str, str]:
     return hosted
 
 
-def _configuration(session: Session) -> tuple[list[RoutingRule], list[RuleSpec], list[Peer]]:
-    """Enabled rules and peers, read once per transaction (a batch may emit thousands)."""
-    transaction = session.get_transaction()
-    cached = session.info.get(CONFIG_CACHE)
-    if cached is not None and cached[0] is transaction:
-        return cached[1]
-    rules = list(
-        session.exec(
+def _load_configuration(session: Session) -> tuple[list[RoutingRule], list[RuleSpec], list[Peer]]:
+    rules = [
+        RoutingRule(**r.model_dump())
+        for r in session.exec(
             select(RoutingRule)
             .where(RoutingRule.enabled == True)  # noqa: E712
             .order_by(col(RoutingRule.priority), col(RoutingRule.code))
-        ).all()
-    )
-    peers = list(session.exec(select(Peer).where(Peer.enabled == True)).all())  # noqa: E712
-    config = (rules, [rule_spec(r) for r in rules], peers)
-    session.info[CONFIG_CACHE] = (transaction, config)
-    return config
+        )
+    ]
+    peers = [
+        Peer(**p.model_dump())
+        for p in session.exec(select(Peer).where(Peer.enabled == True))  # noqa: E712
+    ]
+    return rules, [rule_spec(r) for r in rules], peers
+
+
+def _configuration(session: Session) -> tuple[list[RoutingRule], list[RuleSpec], list[Peer]]:
+    """Enabled rules and peers (read-only copies), read again only when one of them has
+    changed (app/core/cache.py)."""
+    return cache.cached(session, cache.ROUTING, "configuration", _load_configuration)
 
 
 def forget_configuration(session: Session) -> None:
     """Called when rules or peers change, so the next event in this transaction sees it."""
-    session.info.pop(CONFIG_CACHE, None)
-    session.info.pop(AUTHORITY_CACHE, None)
+    session.flush()
+    cache.forget(session)
 
 
 def route_event(session: Session, event: DomainEvent) -> None:
@@ -113,10 +129,7 @@ def route_event(session: Session, event: DomainEvent) -> None:
     if not rules and pen_node is None:
         return
 
-    actor_authority = None
-    if event.actor_user_id:
-        actor = session.get(User, event.actor_user_id)
-        actor_authority = actor.authority_id if actor else None
+    actor_authority = _actor_authority(session, event.actor_user_id)
     authorities = _candidates(session, event.route, rules) if rules else []
     by_id = {a.id: a for a in authorities}
     facts = EventFacts.of(event.type, event.route, event.payload, actor_authority)

@@ -1,6 +1,6 @@
 """Authentication and role checks as Annotated dependencies."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -31,10 +31,11 @@ def get_current_principal(
 CurrentUser = Annotated[Principal, Depends(get_current_principal)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only `roles` through (403 for the others)."""
 
-    def check(principal: CurrentUser) -> Principal:
+    # async: no I/O here, so FastAPI runs it on the event loop instead of a worker thread.
+    async def check(principal: CurrentUser) -> Principal:
         if principal.role not in roles:
             allowed = ", ".join(r.value for r in roles)
             raise Forbidden(f"This action needs one of the roles: {allowed}.")

@@ -73,10 +73,25 @@ def open_session(engine: Engine, *, write: bool = False) -> Session:
     return session
 
 
+# A request's session keeps every row it loads or writes until it closes. SQLAlchemy's identity
+# map holds rows weakly, so without this a row read by one step of a request (the validation)
+# and dropped is read again by the next (the rules, the response) instead of found by its key.
+KEEP = "pentrack.keep_loaded"
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+@event.listens_for(Session, "pending_to_persistent")
+def _keep(session: Session, instance: object) -> None:
+    kept = session.info.get(KEEP)
+    if kept is not None:
+        kept.append(instance)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """Commit after the handler succeeds, roll back on any exception."""
     engine: Engine = request.app.state.engine
     session = open_session(engine, write=request.method in WRITE_METHODS)
+    session.info[KEEP] = []
     try:
         yield session
         session.commit()
@@ -91,8 +106,9 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_app_settings(request: Request) -> Settings:
-    """The settings the running app was built with (tests build apps with their own)."""
+async def get_app_settings(request: Request) -> Settings:
+    """The settings the running app was built with (tests build apps with their own); async
+    because it does no I/O (no trip to the thread pool)."""
     settings: Settings = request.app.state.settings
     return settings
 

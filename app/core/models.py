@@ -25,3 +25,13 @@ class IdempotencyRecord(SQLModel, table=True):
     content_type: str | None = Field(default=None, max_length=100)
     location: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class CacheVersion(SQLModel, table=True):
+    """One row per group of rarely changing tables; triggers add one on every change to them
+    (app/core/cache.py)."""
+
+    __tablename__ = "cache_version"
+
+    name: str = Field(primary_key=True, max_length=20)
+    version: int = Field(default=0)

@@ -47,8 +47,12 @@ from app.notifications.states import (
     next_status,
 )
 from app.operators.service import require_operators
-from app.reference.models import Substance
-from app.reference.service import quantity_in_kg, require_countries, require_substance
+from app.reference.service import (
+    quantity_in_kg,
+    reference,
+    require_countries,
+    require_substance,
+)
 
 
 def today() -> date:
@@ -343,12 +347,8 @@ def to_public(pen: PreExportNotification, substance_name: str) -> NotificationPu
 
 
 def substance_names(session: Session, cas_numbers: set[str]) -> dict[str, str]:
-    rows = session.exec(
-        select(Substance.cas_number, Substance.name).where(
-            col(Substance.cas_number).in_(cas_numbers)
-        )
-    ).all()
-    return dict(rows)
+    substances = reference(session).substances
+    return {cas: substances[cas].name for cas in cas_numbers if cas in substances}
 
 
 def to_public_page(session: Session, page: Page[PreExportNotification]) -> dict[str, Any]:

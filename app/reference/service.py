@@ -2,11 +2,13 @@
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, select
 
 from app.audit import service as audit
 from app.auth.service import Principal
+from app.core import cache
 from app.core.fields import Unit
 from app.core.ids import new_id
 from app.reference.exceptions import (
@@ -32,19 +34,53 @@ def list_substances(session: Session, table: str | None = None) -> list[Substanc
     return list(session.exec(query).all())
 
 
+class Reference(NamedTuple):
+    """The reference tables as one process-wide snapshot (app/core/cache.py). The rows are
+    transient copies: read them, never add them to a session."""
+
+    country_names: dict[str, str]
+    substances: dict[str, Substance]
+    requirements: tuple[PenRequirement, ...]
+
+
+def _load_reference(session: Session) -> Reference:
+    return Reference(
+        country_names=dict(session.exec(select(Country.iso2, Country.name)).all()),
+        substances={
+            s.cas_number: Substance(**s.model_dump()) for s in session.exec(select(Substance))
+        },
+        requirements=tuple(
+            PenRequirement(**r.model_dump()) for r in session.exec(select(PenRequirement))
+        ),
+    )
+
+
+def reference(session: Session) -> Reference:
+    """Countries, substances and PEN requirements as the caller's transaction sees them."""
+    return cache.cached(session, cache.REFERENCE, "reference", _load_reference)
+
+
+def country_name(session: Session, iso2: str | None) -> str | None:
+    """The country's English short name (ISO 3166), the code itself if unknown, None for None."""
+    if not iso2:
+        return None
+    return reference(session).country_names.get(iso2, iso2)
+
+
 def require_countries(session: Session, codes: Iterable[str], field: str = "country") -> None:
     """Raise UnknownCountry naming the first code that is not an ISO 3166-1 country we hold."""
-    wanted = set(codes)
-    if not wanted:
-        return
-    found = set(session.exec(select(Country.iso2).where(col(Country.iso2).in_(wanted))).all())
-    missing = sorted(wanted - found)
+    missing = sorted(set(codes) - reference(session).country_names.keys())
     if missing:
         raise UnknownCountry(f"{field}: {missing[0]!r} is not an ISO 3166-1 alpha-2 country code.")
 
 
+def find_substance(session: Session, cas_number: str) -> Substance | None:
+    """The substance (a read-only copy), or None."""
+    return reference(session).substances.get(cas_number)
+
+
 def require_substance(session: Session, cas_number: str) -> Substance:
-    substance = session.get(Substance, cas_number)
+    substance = find_substance(session, cas_number)
     if substance is None:
         raise UnknownSubstance(
             f"substance: {cas_number} is not a substance of Table I or II in pentrack's list."
@@ -72,17 +108,16 @@ def requirements_for(
     session: Session, substance: Substance, country: str | None = None
 ) -> list[PenRequirement]:
     """The requirements (of `country`, or of every country) that cover `substance`, by its CAS
-    number or by its table."""
-    query = select(PenRequirement).where(
-        or_(
-            PenRequirement.cas_number == substance.cas_number,
-            (col(PenRequirement.cas_number).is_(None))
-            & (PenRequirement.table == substance.convention_table),
+    number or by its table (read-only copies)."""
+    return [
+        r
+        for r in reference(session).requirements
+        if (
+            r.cas_number == substance.cas_number
+            or (r.cas_number is None and r.table == substance.convention_table)
         )
-    )
-    if country:
-        query = query.where(PenRequirement.country == country)
-    return list(session.exec(query).all())
+        and (country is None or r.country == country)
+    ]
 
 
 def create_pen_requirement(

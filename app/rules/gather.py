@@ -6,15 +6,15 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, literal, union_all
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.core.types import utcnow
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
-from app.reference.models import Country, Substance
-from app.reference.service import requirements_for
+from app.reference.service import country_name, find_substance, requirements_for
 from app.rules.conditions import Aggregate
-from app.shipments.models import Shipment, ShipmentEvent
+from app.shipments.models import Shipment
+from app.shipments.service import events_of
 
 DEPARTURE_EVENTS = ("export_cleared", "departed")
 DECIDED = ("no_objection", "objection")
@@ -29,18 +29,6 @@ def _kg(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-_COUNTRY_NAMES: dict[str, str] = {}
-
-
-def _country_name(session: Session, iso2: str | None) -> str | None:
-    """Country names are reference data (ISO 3166, seeded): read once per process."""
-    if not iso2:
-        return None
-    if not _COUNTRY_NAMES:
-        _COUNTRY_NAMES.update(session.exec(select(Country.iso2, Country.name)).all())
-    return _COUNTRY_NAMES.get(iso2, iso2)
-
-
 def _licence_expired(operator: Operator | None, today: date) -> bool | None:
     if operator is None or operator.licence_valid_until is None:
         return None
@@ -53,7 +41,7 @@ def _common(
     quantity_kg: Decimal,
 ) -> dict[str, Any]:
     """Facts shared by shipments and notifications: substance, route, parties, reference data."""
-    substance = session.get(Substance, subject.cas_number)
+    substance = find_substance(session, subject.cas_number)
     assert substance is not None
     importer = session.get(Operator, subject.importer_id)
     consignee = session.get(Operator, subject.consignee_id) if subject.consignee_id else None
@@ -73,12 +61,12 @@ def _common(
         "substance_names": [substance.name.lower(), *(s.lower() for s in substance.synonyms)],
         "quantity_kg": _kg(quantity_kg),
         "exporting_country": subject.exporting_country,
-        "exporting_country_name": _country_name(session, subject.exporting_country),
+        "exporting_country_name": country_name(session, subject.exporting_country),
         "importing_country": subject.importing_country,
-        "importing_country_name": _country_name(session, subject.importing_country),
+        "importing_country_name": country_name(session, subject.importing_country),
         "transit_countries": sorted(subject.transit_countries),
         "consignee_country": consignee_country,
-        "consignee_country_name": _country_name(session, consignee_country),
+        "consignee_country_name": country_name(session, consignee_country),
         "means_of_payment": subject.means_of_payment,
         "mode_of_transport": subject.mode_of_transport,
         "exporter_id": subject.exporter_id,
@@ -91,7 +79,7 @@ def _common(
         "consignee_registration_number": consignee.registration_number if consignee else None,
         "consignee_licence_expired": _licence_expired(consignee, today),
         "no_licit_need_countries": no_licit_need,
-        "no_licit_need_destination_name": _country_name(session, destination),
+        "no_licit_need_destination_name": country_name(session, destination),
         "importing_requires_pen": any(
             r.requires_pen for r in requirements if r.country == subject.importing_country
         ),
@@ -100,11 +88,7 @@ def _common(
 
 def shipment_facts(session: Session, shipment: Shipment) -> dict[str, Any]:
     facts = _common(session, shipment, shipment.quantity_kg)
-    events = session.exec(
-        select(ShipmentEvent)
-        .where(ShipmentEvent.shipment_id == shipment.id)
-        .order_by(col(ShipmentEvent.created_at), col(ShipmentEvent.id))
-    ).all()
+    events = events_of(session, shipment.id)
     observed = [e.quantity_observed_kg for e in events if e.quantity_observed_kg is not None]
     departures = [e.occurred_at for e in events if e.type in DEPARTURE_EVENTS]
     pen = (

@@ -2,13 +2,14 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.auth.service import Principal
+from app.core import cache
 from app.core.ids import new_id
 from app.core.types import utcnow
 from app.notifications.models import PreExportNotification
@@ -26,7 +27,7 @@ from app.rules.engine import (
 from app.rules.exceptions import DuplicateRuleCode, RuleNotFound
 from app.rules.models import Flag, Rule
 from app.rules.schemas import DryRunHit, DryRunRequest, DryRunResult, RuleCreate, RuleDefinitionIn
-from app.rules.states import FlagStatus
+from app.rules.states import LIVE, FlagStatus
 from app.shipments.models import Shipment
 
 SHIPMENT = "shipment"
@@ -247,35 +248,58 @@ def get_subject(
     return session.get(PreExportNotification, subject_id)
 
 
-def evaluate_subject(session: Session, subject_type: str, subject_id: str) -> list[Flag]:
+def _load_enabled(session: Session) -> dict[str, list[CompiledRule]]:
+    enabled = [r for r in current_rules(session) if r.enabled]
+    return {
+        subject_type: [_compile(r) for r in enabled if subject_type in r.subjects]
+        for subject_type in (SHIPMENT, PEN)
+    }
+
+
+def enabled_rules(session: Session, subject_type: str) -> list[CompiledRule]:
+    """The enabled current rules for a kind of subject, compiled; read again only when a rule
+    has changed (app/core/cache.py)."""
+    return cache.cached(session, cache.RULES, "enabled", _load_enabled).get(subject_type, [])
+
+
+class Judgement(NamedTuple):
+    """The flags an evaluation raised, and the subject's score after it (the weights of its
+    live flags)."""
+
+    raised: list[Flag]
+    score: Decimal
+
+
+def evaluate_subject(session: Session, subject_type: str, subject_id: str) -> Judgement:
     """Evaluate every enabled current rule against the subject, in the caller's transaction,
-    and raise the flags not raised before for the same rule version; returns the new flags."""
-    rules = [_compile(r) for r in current_rules(session, subject_type) if r.enabled]
+    and raise the flags not raised before for the same rule version."""
+    rules = enabled_rules(session, subject_type)
     subject = get_subject(session, subject_type, subject_id)
     if not rules or subject is None:
-        return []
+        return Judgement([], Decimal(0))
     hits = evaluate(rules, facts_for(session, subject, rules))
     if not hits:
-        return []
-    raised = set(
-        session.exec(
-            select(Flag.rule_id).where(
-                Flag.subject_type == subject_type, Flag.subject_id == subject_id
-            )
-        ).all()
-    )
-    return [
+        return Judgement([], Decimal(0))
+    existing = session.execute(
+        select(col(Flag.rule_id), col(Flag.status), col(Flag.weight)).where(
+            Flag.subject_type == subject_type, Flag.subject_id == subject_id
+        )
+    ).all()
+    raised_before = {rule_id for rule_id, _, _ in existing}
+    raised = [
         flag
         for hit in hits
-        if hit.rule_id not in raised
+        if hit.rule_id not in raised_before
         and (flag := _insert_flag(session, subject_type, subject_id, hit)) is not None
     ]
+    live = [Decimal(weight) for _, status, weight in existing if status in LIVE]
+    return Judgement(raised, sum((*live, *(f.weight for f in raised)), Decimal(0)))
 
 
 def _insert_flag(session: Session, subject_type: str, subject_id: str, hit: Hit) -> Flag | None:
     """Insert unless a concurrent transaction raised the same flag first (no duplicates)."""
     now = utcnow()
-    values = {
+    values: dict[str, Any] = {
         "id": new_id(),
         "rule": hit.code,
         "rule_id": hit.rule_id,
@@ -301,8 +325,7 @@ def _insert_flag(session: Session, subject_type: str, subject_id: str, hit: Hit)
     )
     if session.execute(statement).scalar_one_or_none() is None:
         return None
-    flag = session.get(Flag, values["id"])
-    assert flag is not None
+    flag = Flag(**values)  # as written; not attached to the session
     audit.record(
         session,
         None,

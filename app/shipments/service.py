@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
@@ -183,14 +184,29 @@ def list_shipments(
     return paginate(session, query, col(Shipment.id), limit=limit, cursor=cursor)
 
 
-def _events(session: Session, shipment_id: str) -> list[ShipmentEvent]:
-    return list(
-        session.exec(
-            select(ShipmentEvent)
-            .where(ShipmentEvent.shipment_id == shipment_id)
-            .order_by(col(ShipmentEvent.created_at), col(ShipmentEvent.id))
-        ).all()
-    )
+_EVENTS = "pentrack.shipment_events"
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _forget_events(session: Session, _context: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(row, ShipmentEvent) for row in changed):
+        session.info.pop(_EVENTS, None)
+
+
+def events_of(session: Session, shipment_id: str) -> list[ShipmentEvent]:
+    """A shipment's events in the order they were recorded; read once per session until an
+    event is written (the service, the rules and the response all need them)."""
+    held: dict[str, list[ShipmentEvent]] = session.info.setdefault(_EVENTS, {})
+    if shipment_id not in held:
+        held[shipment_id] = list(
+            session.exec(
+                select(ShipmentEvent)
+                .where(ShipmentEvent.shipment_id == shipment_id)
+                .order_by(col(ShipmentEvent.created_at), col(ShipmentEvent.id))
+            ).all()
+        )
+    return held[shipment_id]
 
 
 def status_before_last_stop(events: list[ShipmentEvent]) -> ShipmentStatus | None:
@@ -221,7 +237,7 @@ def record_event(
     if data.occurred_at > now + CLOCK_SKEW:
         raise EventInFuture(f"occurred_at: {data.occurred_at.isoformat()} is in the future.")
     before = ShipmentStatus(shipment.status)
-    events = _events(session, shipment.id)
+    events = events_of(session, shipment.id)
     try:
         status = next_status(before, data.type, status_before_last_stop(events))
     except EventRefused as exc:
@@ -270,7 +286,7 @@ def to_public(shipment: Shipment) -> ShipmentPublic:
 
 def to_detail(session: Session, principal: Principal, shipment: Shipment) -> ShipmentDetail:
     """The shipment with its events; observed and declared quantities beside the notified."""
-    events = _events(session, shipment.id)
+    events = events_of(session, shipment.id)
     pen = (
         session.get(PreExportNotification, shipment.notification_id)
         if shipment.notification_id

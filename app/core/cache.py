@@ -1,0 +1,90 @@
+"""Per-process caches of data that changes rarely (reference data, rules, routing, tokens),
+checked against the database on every use.
+
+Every cached table has triggers (migration `cache_versions`) that add one to its group's row in
+`cache_version` whenever it changes, in the changing transaction, whoever writes it — the API,
+the CLI, another process or a person with psql. A cache entry remembers the version it was
+loaded at; a reader compares it with the version its own transaction sees (one small query,
+remembered until the session's next flush) and reloads when they differ. So a change is seen by
+every process as soon as it commits, and by the changing transaction itself after its flush.
+
+Cached values are shared between threads and requests: loaders return objects that are not
+attached to any session (plain data, or transient copies of rows) and callers never change them.
+"""
+
+from collections.abc import Callable
+from threading import Lock
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import event, select
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from app.core.models import CacheVersion
+
+T = TypeVar("T")
+
+AUTH = "auth"  # app_user, authority
+REFERENCE = "reference"  # country, substance, pen_requirement
+RULES = "rules"  # rule
+ROUTING = "routing"  # routing_rule, peer
+GROUPS = {
+    AUTH: ("app_user", "authority"),
+    REFERENCE: ("country", "substance", "pen_requirement"),
+    RULES: ("rule",),
+    ROUTING: ("routing_rule", "peer"),
+}
+
+_MEMO = "pentrack.cache_versions"
+_TABLE = CacheVersion.__table__  # type: ignore[attr-defined]
+_VERSIONS = select(_TABLE.c.name, _TABLE.c.version)
+_stores: "WeakKeyDictionary[Engine, dict[str, tuple[int, Any]]]" = WeakKeyDictionary()
+_lock = Lock()
+
+
+def versions(session: Session) -> dict[str, int]:
+    """The versions this transaction sees, read once until the session flushes again."""
+    transaction = session.get_transaction()
+    held = session.info.get(_MEMO)
+    if held is not None and held[0] is transaction:
+        return held[1]
+    seen = {name: version for name, version in session.execute(_VERSIONS).all()}
+    session.info[_MEMO] = (transaction, seen)
+    return seen
+
+
+def forget(session: Session) -> None:
+    """Read the versions again at the next use (after writes that did not flush the session)."""
+    session.info.pop(_MEMO, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    forget(session)
+
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+def cached(session: Session, group: str, name: str, load: Callable[[Session], T]) -> T:
+    """`load(session)`'s value, kept under `name`, loaded again when `group` has changed.
+
+    A database without the group's version row (never the case after `pentrack migrate`) is
+    never cached."""
+    version = versions(session).get(group)
+    if version is None:
+        return load(session)
+    engine = _engine(session)
+    store = _stores.get(engine)
+    if store is None:
+        with _lock:
+            store = _stores.setdefault(engine, {})
+    held = store.get(name)
+    if held is not None and held[0] == version:
+        return held[1]
+    value = load(session)
+    store[name] = (version, value)
+    return value
