@@ -27,20 +27,18 @@ from sqlalchemy.engine import Engine
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import AA, PEN_PATH, SHIPMENT_PATH, TRANSIT_EVENTS, pen_body, shipment_body  # noqa: E402
+from load import PEN_PATH, SHIPMENT_PATH, TRANSIT_EVENTS, pen_body, shipment_body
 
-from app.alerts.defaults import seed_default_routing  # noqa: E402
-from app.auth.roles import Role  # noqa: E402
-from app.auth.service import create_user  # noqa: E402
-from app.core.config import Settings  # noqa: E402
-from app.core.db import build_engine, open_session  # noqa: E402
-from app.core.migrations import upgrade  # noqa: E402
-from app.main import create_app  # noqa: E402
-from app.rules.models import Flag  # noqa: E402
-from app.rules.service import seed_builtin_rules  # noqa: E402
-from seed.loader import seed_reference  # noqa: E402
-
-assert AA  # the substance of every chain
+from app.alerts.defaults import seed_default_routing
+from app.auth.roles import Role
+from app.auth.service import create_user
+from app.core.config import Settings
+from app.core.db import build_engine, open_session
+from app.core.migrations import upgrade
+from app.main import create_app
+from app.rules.models import Flag
+from app.rules.service import seed_builtin_rules
+from seed.loader import seed_reference
 
 
 class Counter:
