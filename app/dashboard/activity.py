@@ -1,6 +1,7 @@
 """INCB-style summaries of what happened to shipments, and of the flags raised about them."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -72,10 +73,15 @@ def _shipment_route(dialect: str, scope: Scope) -> list[ColumnElement[bool]]:
     )
 
 
-def shipment_summary(session: Session, scope: Scope, applied: Applied) -> ShipmentSummary:
-    """Shipments by status; stops and seizures by country, substance and origin; quantity gaps."""
-    lookup = names(session)
-    dialect = dialect_of(session)
+@dataclass
+class _Shipments:
+    totals: ShipmentTotals
+    statuses: dict[str, Tally]
+    interdictions: list[Interdiction]
+
+
+def _shipments(session: Session, dialect: str, scope: Scope, lookup: Names) -> _Shipments:
+    """Shipments by status, and stops and seizures: everything but the quantity gaps."""
     facts = shipment_facts(dialect, scope, ("status", "cas_number", "n", "quantity_kg"))
     rows = session.execute(
         select(
@@ -95,22 +101,35 @@ def shipment_summary(session: Session, scope: Scope, applied: Applied) -> Shipme
         (Decimal(str(row.quantity_kg)) for row in interdictions if row.event == "seized"),
         Decimal(0),
     )
+    totals = ShipmentTotals(
+        shipments=total.n,
+        quantity_kg=total.kg_out,
+        quantity_l=total.litres_out,
+        stopped=distinct_counts.get("stopped", 0),
+        seized=distinct_counts.get("seized", 0),
+        seized_kg=float(seized_kg),
+    )
+    return _Shipments(totals, statuses, interdictions)
+
+
+def shipment_totals(session: Session, scope: Scope) -> ShipmentTotals:
+    """The shipments summary's totals alone (the headline figures need no quantity gaps)."""
+    return _shipments(session, dialect_of(session), scope, names(session)).totals
+
+
+def shipment_summary(session: Session, scope: Scope, applied: Applied) -> ShipmentSummary:
+    """Shipments by status; stops and seizures by country, substance and origin; quantity gaps."""
+    dialect = dialect_of(session)
+    found = _shipments(session, dialect, scope, names(session))
     gap_totals, gaps = _gaps(session, dialect, scope)
     return ShipmentSummary(
         filters=applied,
-        totals=ShipmentTotals(
-            shipments=total.n,
-            quantity_kg=total.kg_out,
-            quantity_l=total.litres_out,
-            stopped=distinct_counts.get("stopped", 0),
-            seized=distinct_counts.get("seized", 0),
-            seized_kg=float(seized_kg),
-        ),
+        totals=found.totals,
         by_status=[
             StatusCount(status=status, shipments=t.n, quantity_kg=t.kg_out, quantity_l=t.litres_out)
-            for status, t in statuses.items()
+            for status, t in found.statuses.items()
         ],
-        stopped_and_seized=interdictions,
+        stopped_and_seized=found.interdictions,
         gap_totals=gap_totals,
         gaps=gaps,
     )

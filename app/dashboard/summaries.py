@@ -93,7 +93,7 @@ def overview(session: Session, filters: Summarised) -> Overview:
     without_jit(session)
     pens = service.pen_summary(session, scope, applied)
     replies = service.reply_summary(session, scope, applied)
-    shipments = activity.shipment_summary(session, scope, applied)
+    shipments = activity.shipment_totals(session, scope)
     flags = activity.flag_counts(session, scope)
     requirements = service.requirement_summary(session, scope, applied)
     return Overview(
@@ -105,10 +105,10 @@ def overview(session: Session, filters: Summarised) -> Overview:
         objection_rate=replies.totals.objection_rate,
         unanswered=replies.totals.unanswered,
         share_unanswered=replies.totals.share_unanswered,
-        shipments=shipments.totals.shipments,
-        stopped=shipments.totals.stopped,
-        seized=shipments.totals.seized,
-        seized_kg=shipments.totals.seized_kg,
+        shipments=shipments.shipments,
+        stopped=shipments.stopped,
+        seized=shipments.seized,
+        seized_kg=shipments.seized_kg,
         flags=sum(flags.values()),
         flags_confirmed=flags.get("confirmed", 0),
         governments_requiring_pens=requirements.totals.governments_requiring_pens,

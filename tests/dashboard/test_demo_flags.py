@@ -91,7 +91,7 @@ class TestDemoFlags:
             else:
                 assert triaged is None
 
-    def test_show_in_the_flags_summary(self, demo: Demo) -> None:
+    def test_show_in_the_flags_summary_and_the_overview(self, demo: Demo) -> None:
         today = datetime.now(UTC).date()
         tomorrow = today + timedelta(days=1)
         response = demo.client.get(
@@ -120,6 +120,14 @@ class TestDemoFlags:
             totals["flags"],
             totals["confirmed"],
         )
+        shipments = demo.client.get(
+            "/api/v1/summaries/shipments",
+            params={"from": f"{today.year - 1}-01-01", "to": today.isoformat()},
+            headers={"Authorization": f"Bearer {demo.analyst}"},
+        ).json()["totals"]
+        assert shipments["stopped"] > 0 and shipments["seized"] > 0
+        for key in ("shipments", "stopped", "seized", "seized_kg"):
+            assert overview[key] == shipments[key], key
 
 
 def test_default_demo_judges_subjects_one_by_one_quickly(tmp_path: Path) -> None:
