@@ -63,9 +63,20 @@ SHIPMENT_SQL = [
          JOIN pre_export_notification p ON p.id = s.notification_id
        WHERE l.occurred_at >= %(start)s AND l.occurred_at < %(end)s {where_s}""",
 ]
+# Flags raised in the period by rule, severity, status and whole hours to triage, on subjects
+# the analyst may see (not drafts) and, in a filtered view, whose route and substance match: the
+# flags on shipments join shipment only when the view filters (the default view needs no join),
+# the flags on PENs always join it (drafts are hidden).
 FLAG_SQL = """
 SELECT f.rule, f.severity, f.status, floor(extract(epoch FROM f.triaged_at - f.created_at) / 3600),
-  count(*) FROM flag f WHERE f.created_at >= %(start)s AND f.created_at < %(end)s GROUP BY 1, 2, 3, 4"""
+  count(*) FROM flag f {ship_join}
+WHERE f.subject_type = 'shipment' AND f.created_at >= %(start)s AND f.created_at < %(end)s
+  {where_s} GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT f.rule, f.severity, f.status, floor(extract(epoch FROM f.triaged_at - f.created_at) / 3600),
+  count(*) FROM flag f JOIN pre_export_notification p ON p.id = f.subject_id
+WHERE f.subject_type = 'pre_export_notification' AND p.status <> 'draft'
+  AND f.created_at >= %(start)s AND f.created_at < %(end)s {where_p} GROUP BY 1, 2, 3, 4"""
 FLOW_SQL = [
     """SELECT to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM'), exporting_country,
          transit_countries::text, importing_country, cas_number, count(*), sum(quantity_kg)
@@ -115,6 +126,8 @@ def sql_filters(params: dict[str, Any]) -> dict[str, str]:
         "where_pen": where.format(t=""),
         "where_ship": where.format(t=""),
         "where_s": where.format(t="s."),
+        "where_p": where.format(t="p."),
+        "ship_join": "JOIN shipment s ON s.id = f.subject_id" if parts else "",
     }
 
 
@@ -207,7 +220,9 @@ def main() -> None:
         "one run of the raw-table SQL takes seconds), after one warm-up run",
     )
     parser.add_argument("--year", type=int, default=datetime.now(UTC).year)
-    parser.add_argument("--render-runs", type=int, default=5)
+    parser.add_argument("--render-runs", type=int, default=5, help="0: no browser")
+    parser.add_argument("--view", help="only the views whose name contains this")
+    parser.add_argument("--endpoint", action="append", help="only these endpoints (repeatable)")
     args = parser.parse_args()
     conninfo = args.database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo) as connection:
@@ -218,10 +233,12 @@ def main() -> None:
                 "shipment",
                 "shipment_event",
                 "flag",
+                "flag_triage",
                 "summary_pen_month",
                 "summary_shipment_month",
                 "summary_shipment_observed",
                 "summary_shipment_interdiction",
+                "summary_flag",
             )
         }
         exporter = connection.execute(
@@ -238,7 +255,11 @@ def main() -> None:
             base_url=server.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=120
         ) as client:
             for view, params in views(args.year, exporter).items():
+                if args.view and args.view not in view:
+                    continue
                 for name, statements in HAND_SQL.items():
+                    if args.endpoint and name not in args.endpoint:
+                        continue
                     api = percentiles(
                         time_endpoint(client, f"/api/v1/summaries/{name}", params, args.n)
                     )
@@ -260,12 +281,19 @@ def main() -> None:
                         f"hand SQL p50 {sql[0]:8.1f} p99 {sql[1]:8.1f} | ratio {api[0] / sql[0]:5.2f}",
                         flush=True,
                     )
-        renders = first_render(server.base_url, token, args.render_runs)
-        render = {"median_s": statistics.median(renders), "max_s": max(renders), "runs": renders}
-        print(
-            f"/dashboard first render (sign-in done, all panels ready): median {render['median_s']:.2f} s, "
-            f"max {render['max_s']:.2f} s over {len(renders)} runs"
-        )
+        render: dict[str, Any] = {}
+        if args.render_runs:
+            renders = first_render(server.base_url, token, args.render_runs)
+            render = {
+                "median_s": statistics.median(renders),
+                "max_s": max(renders),
+                "runs": renders,
+            }
+            print(
+                "/dashboard first render (sign-in done, all panels ready): "
+                f"median {render['median_s']:.2f} s, max {render['max_s']:.2f} s "
+                f"over {len(renders)} runs"
+            )
     finally:
         server.stop()
     out = ROOT / "bench" / "results" / f"dashboard-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
