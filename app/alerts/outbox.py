@@ -259,8 +259,6 @@ def _store_decision(
         }
         for r in decision.recipients
     ]
-    # The event (pending in the session) must be written before rows that reference it.
-    session.flush()
     session.connection().execute(
         insert(_table(RoutingDecision)),
         [

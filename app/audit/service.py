@@ -2,12 +2,16 @@
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEvent
 from app.auth.service import Principal
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
+from app.core.types import utcnow
+
+_INSERT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
 
 
 def record(
@@ -20,19 +24,24 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Add an audit row to the current transaction (it commits or rolls back with the change)."""
-    session.add(
-        AuditEvent(
-            id=new_id(),
-            actor_user_id=actor.user_id if actor else None,
-            actor_role=actor.role.value if actor else None,
-            actor_authority_id=actor.authority_id if actor else None,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            before=before,
-            after=after,
-        )
+    """Write an audit row in the current transaction (it commits or rolls back with the
+    change). Core, not the ORM: every write path writes one or more, and nothing reads them back
+    in the same transaction."""
+    session.connection().execute(
+        _INSERT,
+        {
+            "id": new_id(),
+            "occurred_at": utcnow(),
+            "actor_user_id": actor.user_id if actor else None,
+            "actor_role": actor.role.value if actor else None,
+            "actor_authority_id": actor.authority_id if actor else None,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "before": before,
+            "after": after,
+            "request_id": None,
+        },
     )
 
 

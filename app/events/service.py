@@ -8,11 +8,13 @@ at import time with `subscribe`.
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from app.core.ids import new_id
 from app.events.models import DomainEvent
 
+_INSERT = insert(DomainEvent.__table__)  # type: ignore[attr-defined]
 Subscriber = Callable[[Session, DomainEvent], None]
 _subscribers: list[Subscriber] = []
 
@@ -44,7 +46,8 @@ def emit(
         payload=payload,
         actor_user_id=actor_user_id,
     )
-    session.add(event)
+    # Core, not the ORM: written at once, so rows that refer to it need no flush first.
+    session.connection().execute(_INSERT, event.model_dump())
     for subscriber in _subscribers:
         subscriber(session, event)
     return event

@@ -3,12 +3,13 @@
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, literal, union_all
+from sqlalchemy import bindparam, func, literal, union_all
 from sqlmodel import Session, select
 
-from app.core.types import utcnow
+from app.core.types import UTCDateTime, utcnow
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.service import country_name, find_substance, requirements_for
@@ -127,16 +128,13 @@ def notification_facts(session: Session, pen: PreExportNotification) -> dict[str
     return _common(session, pen, pen.quantity_kg)
 
 
-def add_aggregates(
-    session: Session,
-    facts: dict[str, Any],
-    subject: Shipment | PreExportNotification,
-    aggregates: Iterable[Aggregate],
-) -> None:
-    """Compute each (group, window) once — count, sum, avg and max together — from the
-    covering indexes on shipment; earlier shipments only, never the subject itself. All the
-    windows go to the database as one statement (a UNION ALL, one branch per index)."""
-    windows = sorted({(a.over, a.days) for a in aggregates}, key=lambda w: (w[0], w[1] or 0))
+Window = tuple[str, int | None]  # (over, days)
+
+
+@lru_cache(maxsize=64)
+def _aggregate_statement(windows: tuple[Window, ...]) -> Any:
+    """One statement for all the windows (a UNION ALL, one branch per window), with bound
+    parameters, built once per set of windows: the rules change rarely, requests often."""
     branches = []
     for index, (over, days) in enumerate(windows):
         query = select(
@@ -146,32 +144,57 @@ def add_aggregates(
             func.max(Shipment.quantity_kg).label("largest"),
         )
         if over == "pen_shipments":
-            notification_id = (
-                subject.notification_id if isinstance(subject, Shipment) else subject.id
-            )
-            if notification_id is None:
-                _store(facts, over, days, 0, None, None)
-                continue
             query = query.where(
-                Shipment.notification_id == notification_id, Shipment.id != subject.id
+                Shipment.notification_id == bindparam("notification_id"),
+                Shipment.id != bindparam("subject_id"),
             )
         else:
             query = query.where(
-                Shipment.importer_id == subject.importer_id,
-                Shipment.cas_number == subject.cas_number,
-                Shipment.created_at < subject.created_at,
+                Shipment.importer_id == bindparam("importer_id"),
+                Shipment.cas_number == bindparam("cas_number"),
+                Shipment.created_at < bindparam("created_at", type_=UTCDateTime),
             )
             if over == "parties_substance":
-                query = query.where(Shipment.exporter_id == subject.exporter_id)
+                query = query.where(Shipment.exporter_id == bindparam("exporter_id"))
             if days:
                 query = query.where(
-                    Shipment.created_at >= subject.created_at - timedelta(days=days)
+                    Shipment.created_at >= bindparam(f"since_{days}", type_=UTCDateTime)
                 )
         branches.append(query)
-    if not branches:
+    return branches[0] if len(branches) == 1 else union_all(*branches)
+
+
+def add_aggregates(
+    session: Session,
+    facts: dict[str, Any],
+    subject: Shipment | PreExportNotification,
+    aggregates: Iterable[Aggregate],
+) -> None:
+    """Compute each (group, window) once — count, sum, avg and max together — from the
+    covering indexes on shipment; earlier shipments only, never the subject itself. All the
+    windows go to the database as one statement (a UNION ALL, one branch per index)."""
+    notification_id = subject.notification_id if isinstance(subject, Shipment) else subject.id
+    windows = sorted({(a.over, a.days) for a in aggregates}, key=lambda w: (w[0], w[1] or 0))
+    if notification_id is None:
+        for over, days in windows:
+            if over == "pen_shipments":
+                _store(facts, over, days, 0, None, None)
+        windows = [w for w in windows if w[0] != "pen_shipments"]
+    if not windows:
         return
-    statement = branches[0] if len(branches) == 1 else union_all(*branches)
-    for index, count, total, largest in session.execute(statement).all():
+    params: dict[str, Any] = {
+        "notification_id": notification_id,
+        "subject_id": subject.id,
+        "importer_id": subject.importer_id,
+        "cas_number": subject.cas_number,
+        "created_at": subject.created_at,
+        "exporter_id": subject.exporter_id,
+    }
+    for _, days in windows:
+        if days:
+            params[f"since_{days}"] = subject.created_at - timedelta(days=days)
+    statement = _aggregate_statement(tuple(windows))
+    for index, count, total, largest in session.connection().execute(statement, params).all():
         over, days = windows[index]
         _store(facts, over, days, count, total, largest)
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -262,6 +263,22 @@ def enabled_rules(session: Session, subject_type: str) -> list[CompiledRule]:
     return cache.cached(session, cache.RULES, "enabled", _load_enabled).get(subject_type, [])
 
 
+_FLAG = Flag.__table__  # type: ignore[attr-defined]
+_SUBJECT_FLAGS = select(_FLAG.c.rule_id, _FLAG.c.status, _FLAG.c.weight).where(
+    _FLAG.c.subject_type == bindparam("subject_type"),
+    _FLAG.c.subject_id == bindparam("subject_id"),
+)
+
+
+# INSERT … ON CONFLICT DO NOTHING RETURNING id, for SQLite [False] and PostgreSQL [True].
+_INSERT_FLAG = {
+    postgres: (postgresql.insert if postgres else sqlite.insert)(_FLAG)
+    .on_conflict_do_nothing(index_elements=["rule_id", "subject_type", "subject_id"])
+    .returning(_FLAG.c.id)
+    for postgres in (False, True)
+}
+
+
 class Judgement(NamedTuple):
     """The flags an evaluation raised, and the subject's score after it (the weights of its
     live flags)."""
@@ -280,11 +297,11 @@ def evaluate_subject(session: Session, subject_type: str, subject_id: str) -> Ju
     hits = evaluate(rules, facts_for(session, subject, rules))
     if not hits:
         return Judgement([], Decimal(0))
-    existing = session.execute(
-        select(col(Flag.rule_id), col(Flag.status), col(Flag.weight)).where(
-            Flag.subject_type == subject_type, Flag.subject_id == subject_id
-        )
-    ).all()
+    existing = (
+        session.connection()
+        .execute(_SUBJECT_FLAGS, {"subject_type": subject_type, "subject_id": subject_id})
+        .all()
+    )
     raised_before = {rule_id for rule_id, _, _ in existing}
     raised = [
         flag
@@ -314,16 +331,8 @@ def _insert_flag(session: Session, subject_type: str, subject_id: str, hit: Hit)
         "created_at": now,
         "updated_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = Flag.__table__  # type: ignore[attr-defined]
-    statement = (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["rule_id", "subject_type", "subject_id"])
-        .returning(table.c.id)
-    )
-    if session.execute(statement).scalar_one_or_none() is None:
+    statement = _INSERT_FLAG[session.get_bind().dialect.name == "postgresql"]
+    if session.connection().execute(statement, values).scalar_one_or_none() is None:
         return None
     flag = Flag(**values)  # as written; not attached to the session
     audit.record(
