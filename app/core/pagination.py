@@ -1,6 +1,8 @@
 """Cursor pagination over time-ordered ids, newest first."""
 
 import base64
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -58,7 +60,29 @@ def paginate(
     return Page(items=rows, next_cursor=next_cursor)
 
 
+def page_of(
+    items: list[T], sort_key: Callable[[T], tuple[str, ...]], *, limit: int, cursor: str | None
+) -> Page[T]:
+    """One page of a small list held in memory (reference data), in ascending `sort_key` order;
+    the cursor is the sort key of the page's last item, so a page boundary survives edits."""
+    ordered = sorted(items, key=sort_key)
+    if cursor:
+        try:
+            after = tuple(json.loads(_decode(cursor)))
+        except (ValueError, TypeError) as exc:
+            raise BadCursor("The cursor is not one this API handed out.") from exc
+        ordered = [item for item in ordered if sort_key(item) > after]
+    if len(ordered) <= limit:
+        return Page(items=ordered, next_cursor=None)
+    page = ordered[:limit]
+    return Page(items=page, next_cursor=_encode(json.dumps(list(sort_key(page[-1])))))
+
+
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 500).")]
+# Reference lists are small and closed: one page holds them all unless the caller asks for less.
+ReferenceLimit = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 500; default: all).")
+]
 Cursor = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` from the previous page.")
 ]

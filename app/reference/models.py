@@ -2,8 +2,9 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Column, Index, event
 from sqlmodel import Field, SQLModel
 
 from app.core.types import JSONType, UTCDateTime, utcnow
@@ -37,7 +38,11 @@ class PenRequirement(SQLModel, table=True):
     """An Article 12(10)(a) invocation or a no-licit-need declaration (Annex VI as data)."""
 
     __tablename__ = "pen_requirement"
-    __table_args__ = (Index("ix_pen_requirement_country_cas", "country", "cas_number"),)
+    __table_args__ = (
+        Index("ix_pen_requirement_country_cas", "country", "cas_number"),
+        # One requirement per country and scope (a substance, or a whole table).
+        Index("uq_pen_requirement_scope", "country", "scope_key", unique=True),
+    )
 
     id: str = Field(primary_key=True, max_length=32)
     country: str = Field(foreign_key="country.iso2", max_length=2)
@@ -49,3 +54,16 @@ class PenRequirement(SQLModel, table=True):
     since: date | None = Field(default=None)
     source: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # "<cas_number>|<table>" with "*" for an absent part, set on every write (scope_key_of): the
+    # unique index cannot use the two nullable columns (NULLs never collide).
+    scope_key: str | None = Field(default=None, max_length=20)
+
+
+def scope_key_of(cas_number: str | None, table: str | None) -> str:
+    return f"{cas_number or '*'}|{table or '*'}"
+
+
+@event.listens_for(PenRequirement, "before_insert")
+@event.listens_for(PenRequirement, "before_update")
+def _set_scope_key(_mapper: Any, _connection: Any, target: PenRequirement) -> None:
+    target.scope_key = scope_key_of(target.cas_number, target.table)

@@ -7,7 +7,13 @@ from fastapi import APIRouter, Query, Response
 from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep
 from app.core.fields import CountryCode
-from app.core.pagination import ListResponse
+from app.core.pagination import (
+    MAX_LIMIT,
+    Cursor,
+    ListResponse,
+    ReferenceLimit,
+    page_of,
+)
 from app.core.problems import problem_responses
 from app.reference import service
 from app.reference.exceptions import CountryNotFound, SubstanceNotFound
@@ -23,9 +29,16 @@ router = APIRouter(tags=["reference"], responses=problem_responses(401))
 
 
 @router.get("/countries", response_model=ListResponse[CountryPublic], summary="List countries")
-def list_countries(session: SessionDep, _: CurrentUser) -> dict:
-    """Every ISO 3166-1 country."""
-    return {"items": service.list_countries(session), "next_cursor": None}
+def list_countries(
+    session: SessionDep,
+    _: CurrentUser,
+    limit: ReferenceLimit = MAX_LIMIT,
+    cursor: Cursor = None,
+) -> dict:
+    """Every ISO 3166-1 country, by alpha-2 code."""
+    countries = service.list_countries(session)
+    page = page_of(countries, lambda c: (c.iso2,), limit=limit, cursor=cursor)
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.get(
@@ -47,9 +60,18 @@ def list_substances(
     session: SessionDep,
     _: CurrentUser,
     table: Annotated[Literal["I", "II"] | None, Query(description="Convention table")] = None,
+    limit: ReferenceLimit = MAX_LIMIT,
+    cursor: Cursor = None,
 ) -> dict:
-    """Substances of Tables I and II of the 1988 Convention."""
-    return {"items": service.list_substances(session, table), "next_cursor": None}
+    """Substances of Tables I and II of the 1988 Convention, by table and name."""
+    substances = service.list_substances(session, table)
+    page = page_of(
+        substances,
+        lambda s: (s.convention_table, s.name, s.cas_number),
+        limit=limit,
+        cursor=cursor,
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.get(
@@ -72,10 +94,17 @@ def get_substance(cas_number: str, session: SessionDep, _: CurrentUser) -> Subst
     summary="List PEN requirements",
 )
 def list_pen_requirements(
-    session: SessionDep, _: CurrentUser, country: CountryCode | None = None
+    session: SessionDep,
+    _: CurrentUser,
+    country: CountryCode | None = None,
+    limit: ReferenceLimit = MAX_LIMIT,
+    cursor: Cursor = None,
 ) -> dict:
-    """Article 12(10)(a) invocations and no-licit-need declarations, optionally for one country."""
-    return {"items": service.list_pen_requirements(session, country), "next_cursor": None}
+    """Article 12(10)(a) invocations and no-licit-need declarations, optionally for one country,
+    by country."""
+    requirements = service.list_pen_requirements(session, country)
+    page = page_of(requirements, lambda r: (r.country, r.id), limit=limit, cursor=cursor)
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.post(

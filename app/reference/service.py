@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.audit import service as audit
@@ -18,7 +19,7 @@ from app.reference.exceptions import (
     UnknownCountry,
     UnknownSubstance,
 )
-from app.reference.models import Country, PenRequirement, Substance
+from app.reference.models import Country, PenRequirement, Substance, scope_key_of
 from app.reference.quantities import DensityRequired, to_kg
 from app.reference.schemas import PenRequirementCreate, PenRequirementPublic
 
@@ -127,20 +128,25 @@ def create_pen_requirement(
     require_countries(session, [data.country])
     if data.cas_number:
         require_substance(session, data.cas_number)
+    scope_key = scope_key_of(data.cas_number, data.table)
     existing = session.exec(
-        select(PenRequirement).where(
-            PenRequirement.country == data.country,
-            PenRequirement.cas_number == data.cas_number,
-            PenRequirement.table == data.table,
+        select(PenRequirement.id).where(
+            PenRequirement.country == data.country, PenRequirement.scope_key == scope_key
         )
     ).first()
+    requirement = PenRequirement(id=new_id(), **data.model_dump())
+    try:
+        # A savepoint: a concurrent twin that commits first fails the unique index here, and
+        # the caller's transaction stays usable for the 409.
+        with session.begin_nested():
+            if existing is None:
+                session.add(requirement)
+    except IntegrityError:
+        existing = "committed by a concurrent request"
     if existing is not None:
         raise DuplicatePenRequirement(
-            f"{data.country} already has a requirement for this substance or table ({existing.id})."
+            f"{data.country} already has a requirement for this substance or table ({existing})."
         )
-    requirement = PenRequirement(id=new_id(), **data.model_dump())
-    session.add(requirement)
-    session.flush()
     audit.record(
         session,
         actor,

@@ -108,8 +108,8 @@ def test_a_requirement_added_by_sql_is_used_by_the_next_evaluation(
         connection.execute(
             text(
                 "INSERT INTO pen_requirement (id, country, cas_number, requires_pen, "
-                "no_licit_need, source, created_at) VALUES ('cachetest01', 'KE', '108-24-7', "
-                ":yes, :yes, 'test', :now)"
+                "no_licit_need, source, created_at, scope_key) VALUES ('cachetest01', 'KE', "
+                "'108-24-7', :yes, :yes, 'test', :now, '108-24-7|*')"
             ),
             {"yes": True, "now": datetime.now(UTC)},
         )

@@ -1,10 +1,15 @@
 """Article 12(10)(a) invocations and no-licit-need declarations, kept current by admins."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
-from tests.factories import AA, AUDIT, Actor, Api, walk
+from tests.factories import AA, AUDIT, Actor, Api, at_once, walk
 
 PROBLEM = "https://pentrack.org/problems/"
 REQUIREMENTS = "/api/v1/pen-requirements"
@@ -50,6 +55,36 @@ class TestCreate:
         response = api.admin.post(REQUIREMENTS, json=_requirement())
         assert response.status_code == 409
         assert response.json()["type"] == PROBLEM + "duplicate-pen-requirement"
+
+    @pytest.mark.parametrize("scope", [{"cas_number": AA}, {"cas_number": None, "table": "II"}])
+    def test_concurrent_twins_leave_one_requirement(
+        self, api: Api, app: FastAPI, scope: dict[str, Any]
+    ) -> None:
+        body = _requirement(**scope)
+        answers = at_once(app, api.admin, [lambda a: a.post(REQUIREMENTS, json=body)] * 4)
+        assert sorted(r.status_code for r in answers) == [201, 409, 409, 409]
+        assert all(
+            r.json()["type"] == PROBLEM + "duplicate-pen-requirement"
+            for r in answers
+            if r.status_code == 409
+        )
+        listed = api.admin.get(REQUIREMENTS, params={"country": "TV"}).json()["items"]
+        assert len(listed) == 1
+
+    def test_the_database_refuses_a_twin_written_around_the_api(
+        self, api: Api, engine: Engine
+    ) -> None:
+        assert (
+            api.admin.post(REQUIREMENTS, json=_requirement(cas_number=None, table="I")).status_code
+            == 201
+        )
+        twin = (
+            "INSERT INTO pen_requirement (id, country, requires_pen, no_licit_need, source, "
+            "created_at, \"table\", scope_key) VALUES ('twin', 'TV', :yes, :no, 'test', :now, "
+            "'I', '*|I')"
+        )
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(text(twin), {"yes": True, "no": False, "now": datetime.now(UTC)})
 
     @pytest.mark.parametrize(
         ("fields", "status", "problem_type"),

@@ -64,3 +64,39 @@ class TestSubstances:
 
     def test_unknown_table_is_422(self, customs: Actor) -> None:
         assert customs.get("/api/v1/substances", params={"table": "III"}).status_code == 422
+
+
+class TestReferencePages:
+    """The contract's list conventions hold for reference data too: `limit` and `cursor`."""
+
+    @pytest.mark.parametrize(
+        ("path", "key"),
+        [
+            ("/api/v1/countries", "iso2"),
+            ("/api/v1/substances", "cas_number"),
+            ("/api/v1/pen-requirements", "id"),
+        ],
+    )
+    def test_pages_walk_the_whole_list_once(self, customs: Actor, path: str, key: str) -> None:
+        everything = customs.get(path).json()
+        assert everything["next_cursor"] is None  # small lists: one page unless asked
+        walked: list[str] = []
+        cursor = None
+        while True:
+            params = {"limit": 7, **({"cursor": cursor} if cursor else {})}
+            page = customs.get(path, params=params).json()
+            assert len(page["items"]) <= 7
+            walked += [item[key] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert walked == [item[key] for item in everything["items"]]
+
+    def test_limit_is_bounded(self, customs: Actor) -> None:
+        assert customs.get("/api/v1/countries", params={"limit": 501}).status_code == 422
+        assert customs.get("/api/v1/countries", params={"limit": 0}).status_code == 422
+
+    def test_a_forged_cursor_is_a_400_problem(self, customs: Actor) -> None:
+        response = customs.get("/api/v1/substances", params={"cursor": "bm90IGpzb24"})
+        assert response.status_code == 400
+        assert response.json()["type"] == PROBLEM + "bad-cursor"
