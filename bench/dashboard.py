@@ -236,6 +236,8 @@ def main() -> None:
                 "flag_triage",
                 "summary_pen_month",
                 "summary_shipment_month",
+                "summary_pen_month_delta",
+                "summary_shipment_month_delta",
                 "summary_shipment_observed",
                 "summary_shipment_interdiction",
                 "summary_flag",

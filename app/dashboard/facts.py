@@ -28,7 +28,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.dashboard.models import NO_DATE, PenMonthly, ShipmentMonthly
+from app.dashboard.models import (
+    NO_DATE,
+    PenMonthly,
+    PenMonthlyDelta,
+    ShipmentMonthly,
+    ShipmentMonthlyDelta,
+)
 from app.notifications.models import PreExportNotification
 from app.shipments.models import Shipment
 
@@ -36,6 +42,8 @@ PEN = PreExportNotification.__table__  # type: ignore[attr-defined]
 SHIPMENT = Shipment.__table__  # type: ignore[attr-defined]
 PEN_MONTH = PenMonthly.__table__  # type: ignore[attr-defined]
 SHIPMENT_MONTH = ShipmentMonthly.__table__  # type: ignore[attr-defined]
+PEN_MONTH_DELTA = PenMonthlyDelta.__table__  # type: ignore[attr-defined]
+SHIPMENT_MONTH_DELTA = ShipmentMonthlyDelta.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -234,7 +242,7 @@ def _facts(
     dialect: str,
     scope: Scope,
     raw: Source,
-    rollup: Source,
+    rollup: Callable[..., list[dict[str, Any]]],
     name: str,
     columns: tuple[str, ...],
 ) -> Any:
@@ -249,26 +257,39 @@ def _facts(
         months, edges = None, [scope.period]
     sources = [raw(dialect, scope, edge) for edge in edges]
     if months:
-        sources.append(rollup(scope, months))
+        sources += rollup(scope, months)
     parts = [
         select(*[source[c].label(c) for c in columns]).where(*source["where"]) for source in sources
     ]
     return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery(name)
 
 
-def _pen_rollup(scope: Scope, months: tuple[str, str]) -> dict[str, Any]:
-    r = PEN_MONTH.c
-    return {
-        "where": [
-            r.month >= months[0],
-            r.month <= months[1],
-            *route_filters(
-                scope, r.exporting_country, r.importing_country, r.transit_key, r.cas_number
-            ),
-        ],
-        **{c: r[c] for c in PEN_FACT_COLUMNS if c not in ("n",)},
-        "n": r.pen_count,
-    }
+def _rollup(
+    tables: tuple[Any, ...], count: str, columns: tuple[str, ...], scope: Scope, months: Any
+) -> list[dict[str, Any]]:
+    """The monthly roll-up rows and the deltas not yet folded into them (PostgreSQL writers
+    append deltas; see app/dashboard/rollups.py: fold_rollup_deltas)."""
+    sources = []
+    for table in tables:
+        r = table.c
+        sources.append(
+            {
+                "where": [
+                    r.month >= months[0],
+                    r.month <= months[1],
+                    *route_filters(
+                        scope, r.exporting_country, r.importing_country, r.transit_key, r.cas_number
+                    ),
+                ],
+                **{c: r[c] for c in columns if c != "n"},
+                "n": r[count],
+            }
+        )
+    return sources
+
+
+def _pen_rollup(scope: Scope, months: tuple[str, str]) -> list[dict[str, Any]]:
+    return _rollup((PEN_MONTH, PEN_MONTH_DELTA), "pen_count", PEN_FACT_COLUMNS, scope, months)
 
 
 def pen_facts(dialect: str, scope: Scope, columns: tuple[str, ...] = PEN_FACT_COLUMNS) -> Any:
@@ -313,19 +334,14 @@ def _shipment_raw(dialect: str, scope: Scope, period: Period) -> dict[str, Any]:
     }
 
 
-def _shipment_rollup(scope: Scope, months: tuple[str, str]) -> dict[str, Any]:
-    r = SHIPMENT_MONTH.c
-    return {
-        "where": [
-            r.month >= months[0],
-            r.month <= months[1],
-            *route_filters(
-                scope, r.exporting_country, r.importing_country, r.transit_key, r.cas_number
-            ),
-        ],
-        **{c: r[c] for c in SHIPMENT_FACT_COLUMNS if c not in ("n",)},
-        "n": r.shipment_count,
-    }
+def _shipment_rollup(scope: Scope, months: tuple[str, str]) -> list[dict[str, Any]]:
+    return _rollup(
+        (SHIPMENT_MONTH, SHIPMENT_MONTH_DELTA),
+        "shipment_count",
+        SHIPMENT_FACT_COLUMNS,
+        scope,
+        months,
+    )
 
 
 def shipment_facts(

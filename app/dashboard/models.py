@@ -9,8 +9,9 @@ tables at every moment (tests compare the two). Keys never hold NULL: sentinels 
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Index, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from app.core.types import UTCDateTime
@@ -48,6 +49,56 @@ class ShipmentMonthly(SQLModel, table=True):
     status: str = Field(primary_key=True, max_length=20)
     shipment_count: int = Field(default=0)
     quantity_kg: Decimal = Field(default=Decimal(0), max_digits=20, decimal_places=3)
+
+
+def _delta_id() -> Any:
+    # BIGINT on PostgreSQL (a row per write until folded); SQLite autoincrements INTEGER only.
+    return Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+
+
+class PenMonthlyDelta(SQLModel, table=True):
+    """Signed changes to summary_pen_month not yet folded into it (PostgreSQL).
+
+    Writers append here instead of updating the shared monthly row, so concurrent writers of one
+    month and route never wait on each other; readers add these rows to the monthly ones, and
+    `summary_pen_month_fold()` moves them in (app/dashboard/rollups.py: fold_rollup_deltas)."""
+
+    __tablename__ = "summary_pen_month_delta"
+
+    id: int | None = _delta_id()
+    month: str = Field(max_length=7)
+    exporting_country: str = Field(max_length=2)
+    importing_country: str = Field(max_length=2)
+    transit_key: str = Field(sa_type=Text)
+    cas_number: str = Field(max_length=12)
+    decision: str = Field(max_length=24)
+    withdrawn: int
+    reply_days: int
+    replied_late: int
+    reply_by: date
+    pen_count: int
+    quantity_kg: Decimal = Field(max_digits=20, decimal_places=3)
+
+
+class ShipmentMonthlyDelta(SQLModel, table=True):
+    """Signed changes to summary_shipment_month not yet folded into it (PostgreSQL)."""
+
+    __tablename__ = "summary_shipment_month_delta"
+
+    id: int | None = _delta_id()
+    month: str = Field(max_length=7)
+    exporting_country: str = Field(max_length=2)
+    importing_country: str = Field(max_length=2)
+    transit_key: str = Field(sa_type=Text)
+    cas_number: str = Field(max_length=12)
+    status: str = Field(max_length=20)
+    shipment_count: int
+    quantity_kg: Decimal = Field(max_digits=20, decimal_places=3)
 
 
 class ShipmentObserved(SQLModel, table=True):

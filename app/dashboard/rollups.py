@@ -30,8 +30,10 @@ from sqlmodel import Session
 from app.dashboard.facts import (
     PEN,
     PEN_MONTH,
+    PEN_MONTH_DELTA,
     SHIPMENT,
     SHIPMENT_MONTH,
+    SHIPMENT_MONTH_DELTA,
     Period,
     Scope,
     json_text,
@@ -231,7 +233,15 @@ def rebuild_rollups(session: Session) -> None:
     """Empty every summary table and fill it again from the raw tables (set-based)."""
     dialect = session.get_bind().dialect.name
     everything = Scope(EVERYTHING, raw_only=True)
-    for table in (PEN_MONTH, SHIPMENT_MONTH, OBSERVED, INTERDICTION, FLAG_SUBJECT):
+    for table in (
+        PEN_MONTH,
+        PEN_MONTH_DELTA,
+        SHIPMENT_MONTH,
+        SHIPMENT_MONTH_DELTA,
+        OBSERVED,
+        INTERDICTION,
+        FLAG_SUBJECT,
+    ):
         session.execute(delete(table))
     session.execute(_monthly(PEN_MONTH, pen_facts(dialect, everything), "pen_count"))
     session.execute(_monthly(SHIPMENT_MONTH, shipment_facts(dialect, everything), "shipment_count"))
@@ -244,6 +254,16 @@ def rebuild_rollups(session: Session) -> None:
     session.execute(
         insert(FLAG_SUBJECT).from_select(list(FLAG_SUBJECT_COLUMNS), flag_subjects(dialect))
     )
+
+
+def fold_rollup_deltas(session: Session) -> None:
+    """Move the roll-up deltas PostgreSQL writers appended into the monthly rows, in one
+    statement per roll-up (migrations/versions/2026-12-01_summary_rollup_deltas.py). Writers
+    also fold now and then; this folds now. SQLite writers update the monthly rows directly."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in (PEN_MONTH, SHIPMENT_MONTH):
+        session.execute(text(f"SELECT {table.name}_fold()"))
 
 
 def summary_triggers(session: Session) -> list[tuple[str, str]]:

@@ -13,6 +13,8 @@ def _empty_rollups(engine: Engine) -> Iterator[None]:
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM summary_pen_month"))
         connection.execute(text("DELETE FROM summary_shipment_month"))
+        connection.execute(text("DELETE FROM summary_pen_month_delta"))
+        connection.execute(text("DELETE FROM summary_shipment_month_delta"))
         connection.execute(text("DELETE FROM summary_shipment_observed"))
         connection.execute(text("DELETE FROM summary_shipment_interdiction"))
         connection.execute(text("DELETE FROM summary_flag"))

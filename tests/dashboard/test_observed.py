@@ -6,12 +6,12 @@ runs with the triggers off) gives exactly the state the triggers keep."""
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, union_all, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.core.types import utcnow
-from app.dashboard.facts import PEN_MONTH, SHIPMENT_MONTH
+from app.dashboard.facts import PEN_MONTH, PEN_MONTH_DELTA, SHIPMENT_MONTH, SHIPMENT_MONTH_DELTA
 from app.dashboard.rollups import (
     OBSERVED,
     OBSERVED_COLUMNS,
@@ -51,13 +51,24 @@ def raw_observed_rows(session: Session) -> set[tuple[Any, ...]]:
 
 
 def monthly_rows(session: Session) -> dict[str, set[tuple[Any, ...]]]:
+    """Each roll-up's non-zero rows, with the deltas PostgreSQL writers appended added in."""
     state = {}
-    for table in (PEN_MONTH, SHIPMENT_MONTH):
+    for table, delta in ((PEN_MONTH, PEN_MONTH_DELTA), (SHIPMENT_MONTH, SHIPMENT_MONTH_DELTA)):
         count = "pen_count" if table is PEN_MONTH else "shipment_count"
+        keys = [c.name for c in table.primary_key.columns]
+        both = union_all(
+            *[select(*[t.c[k] for k in keys], t.c[count], t.c.quantity_kg) for t in (table, delta)]
+        ).subquery()
         state[table.name] = {
             tuple(_normal(v) for v in row)
-            for row in session.execute(select(table))
-            if row._mapping[count] != 0 or row._mapping["quantity_kg"] != 0
+            for row in session.execute(
+                select(
+                    *[both.c[k] for k in keys],
+                    func.sum(both.c[count]),
+                    func.sum(both.c.quantity_kg),
+                ).group_by(*[both.c[k] for k in keys])
+            )
+            if row[-2] != 0 or row[-1] != 0
         }
     return state
 

@@ -4,15 +4,25 @@ import random
 import threading
 from datetime import date
 
-from sqlalchemy import delete, func, select, update
+import pytest
+from sqlalchemy import delete, func, select, text, union_all, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.core.types import utcnow
 from app.dashboard import summaries
 from app.dashboard.deps import Summarised
-from app.dashboard.facts import PEN_MONTH, SHIPMENT_MONTH, Period, Scope, pen_facts, shipment_facts
-from app.dashboard.rollups import FLAG_SUBJECT, flag_subjects
+from app.dashboard.facts import (
+    PEN_MONTH,
+    PEN_MONTH_DELTA,
+    SHIPMENT_MONTH,
+    SHIPMENT_MONTH_DELTA,
+    Period,
+    Scope,
+    pen_facts,
+    shipment_facts,
+)
+from app.dashboard.rollups import FLAG_SUBJECT, flag_subjects, fold_rollup_deltas
 from app.dashboard.schemas import Applied
 from app.notifications.models import PreExportNotification
 from app.rules.models import Flag, FlagTriage
@@ -36,23 +46,38 @@ def both_paths(engine: Engine, name: str, **filters: object) -> tuple[dict, dict
 
 
 def rollup_matches_raw(engine: Engine) -> None:
-    """Every roll-up row equals the GROUP BY of the raw rows it stands for (zero rows aside)."""
+    """Every roll-up row, with the deltas not yet folded into it, equals the GROUP BY of the raw
+    rows it stands for (zero rows aside)."""
     with Session(engine) as session:
         dialect = engine.dialect.name
         everything = Period(date(1990, 1, 1), date(2100, 12, 31))
-        for table, facts, count in (
-            (PEN_MONTH, pen_facts(dialect, Scope(everything, raw_only=True)), "pen_count"),
+        for table, delta, facts, count in (
+            (
+                PEN_MONTH,
+                PEN_MONTH_DELTA,
+                pen_facts(dialect, Scope(everything, raw_only=True)),
+                "pen_count",
+            ),
             (
                 SHIPMENT_MONTH,
+                SHIPMENT_MONTH_DELTA,
                 shipment_facts(dialect, Scope(everything, raw_only=True)),
                 "shipment_count",
             ),
         ):
             keys = [c.name for c in table.primary_key.columns]
+            both = union_all(
+                *[
+                    select(*[t.c[k] for k in keys], t.c[count].label("n"), t.c.quantity_kg)
+                    for t in (table, delta)
+                ]
+            ).subquery()
             stored = {
                 tuple(row[:-2]): (int(row[-2]), round(float(row[-1]), 3))
                 for row in session.execute(
-                    select(*[table.c[k] for k in keys], table.c[count], table.c.quantity_kg)
+                    select(
+                        *[both.c[k] for k in keys], func.sum(both.c.n), func.sum(both.c.quantity_kg)
+                    ).group_by(*[both.c[k] for k in keys])
                 )
                 if row[-2] != 0
             }
@@ -222,3 +247,68 @@ class TestFlagTable:
         ):
             fast, raw = both_paths(engine, "flags", **filters)
             assert fast == raw, filters
+
+
+def delta_rows(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return sum(
+            int(connection.execute(select(func.count()).select_from(t)).scalar_one())
+            for t in (PEN_MONTH_DELTA, SHIPMENT_MONTH_DELTA)
+        )
+
+
+class TestRollupDeltas:
+    """PostgreSQL writers append signed deltas instead of updating the shared monthly row."""
+
+    @pytest.fixture(autouse=True)
+    def _postgres_only(self, engine: Engine) -> None:
+        if engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has one writer at a time: its triggers update the monthly rows")
+
+    def _same_lane(self, api: Api) -> list[str]:
+        world = World(api)
+        return [
+            world.shipment(
+                None, recorded_by="DE", created=at(4, day), exporting="DE", importing="PK"
+            ).id
+            for day in (2, 3)
+        ]
+
+    def test_writers_of_one_lane_and_month_do_not_wait(self, api: Api, engine: Engine) -> None:
+        first, second = self._same_lane(api)
+        with engine.connect() as holder, engine.connect() as other:
+            holder.execute(update(Shipment).where(Shipment.id == first).values(status="cleared"))  # type: ignore[arg-type]
+            # Before the deltas this statement queued on the (DE, PK, April, declared) and
+            # (…, cleared) roll-up rows the first transaction holds, and gave up here.
+            other.execute(text("SET lock_timeout = '2s'"))
+            other.execute(update(Shipment).where(Shipment.id == second).values(status="cleared"))  # type: ignore[arg-type]
+            other.commit()
+            holder.commit()
+        rollup_matches_raw(engine)
+        fast, raw = both_paths(engine, "shipments")
+        assert fast == raw
+
+    def test_fold_moves_every_delta_into_the_monthly_rows(self, api: Api, engine: Engine) -> None:
+        # Another session holds the fold locks, so the writers' triggers append and never fold.
+        with engine.connect() as folding:
+            folding.execute(
+                text(
+                    "SELECT pg_advisory_lock(hashtext('summary_pen_month')), "
+                    "pg_advisory_lock(hashtext('summary_shipment_month'))"
+                )
+            )
+            world = build(api)
+            appended = delta_rows(engine)
+            folding.execute(text("SELECT pg_advisory_unlock_all()"))
+            folding.commit()
+        assert appended > 0
+        rollup_matches_raw(engine)
+        before = both_paths(engine, "pens")[0], both_paths(engine, "shipments")[0]
+        with Session(engine) as session:
+            fold_rollup_deltas(session)
+            session.commit()
+        assert delta_rows(engine) == 0
+        rollup_matches_raw(engine)
+        assert (both_paths(engine, "pens")[0], both_paths(engine, "shipments")[0]) == before
+        world.shipment(None, recorded_by="DE", created=at(4, 9), exporting="DE", importing="PK")
+        rollup_matches_raw(engine)
