@@ -14,6 +14,7 @@ import json
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -208,6 +209,69 @@ def first_render(base: str, token: str, runs: int) -> list[float]:
     return samples
 
 
+def lane_contention(conninfo: str, threads: int, per_thread: int, hold_s: float) -> float:
+    """Transactions per second of `threads` writers, each changing the status of shipments of
+    one lane and month (the busiest of the database) one per transaction, holding the
+    transaction `hold_s` after the update (the rest of a request). Every update moves a count
+    between two roll-up keys of that lane and month. The statuses are toggled, not restored."""
+    with psycopg.connect(conninfo) as connection:
+        lane = connection.execute(
+            "SELECT exporting_country, importing_country, transit_countries::text, cas_number, "
+            "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') FROM shipment "
+            "GROUP BY 1, 2, 3, 4, 5 ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+        assert lane is not None
+        ids = [
+            row[0]
+            for row in connection.execute(
+                "SELECT id FROM shipment WHERE exporting_country = %s AND importing_country = %s "
+                "AND transit_countries::text = %s AND cas_number = %s "
+                "AND to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') = %s ORDER BY id LIMIT %s",
+                (*lane, threads * per_thread),
+            )
+        ]
+    assert len(ids) == threads * per_thread, "not enough shipments on the busiest lane"
+    errors: list[BaseException] = []
+
+    def writer(k: int) -> None:
+        try:
+            with psycopg.connect(conninfo) as connection:
+                for shipment_id in ids[k * per_thread : (k + 1) * per_thread]:
+                    with connection.transaction():
+                        connection.execute(
+                            "UPDATE shipment SET status = CASE WHEN status = 'arrived' "
+                            "THEN 'delivered' ELSE 'arrived' END WHERE id = %s",
+                            (shipment_id,),
+                        )
+                        if hold_s:
+                            connection.execute("SELECT pg_sleep(%s)", (hold_s,))
+        except BaseException as exc:
+            errors.append(exc)
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=writer, args=(k,)) for k in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    assert not errors, errors
+    return threads * per_thread / elapsed
+
+
+def contention(conninfo: str, runs: int) -> None:
+    for threads, per_thread, hold_ms in ((1, 400, 0), (4, 100, 0), (1, 100, 10), (4, 100, 10)):
+        rates = [
+            lane_contention(conninfo, threads, per_thread, hold_ms / 1000) for _ in range(runs)
+        ]
+        print(
+            f"{threads} writer(s) x {per_thread} transactions, {hold_ms} ms held after the "
+            f"update: median {statistics.median(rates):.0f} transactions/s "
+            f"({', '.join(f'{r:.0f}' for r in rates)})",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
@@ -223,8 +287,17 @@ def main() -> None:
     parser.add_argument("--render-runs", type=int, default=5, help="0: no browser")
     parser.add_argument("--view", help="only the views whose name contains this")
     parser.add_argument("--endpoint", action="append", help="only these endpoints (repeatable)")
+    parser.add_argument(
+        "--contention",
+        type=int,
+        metavar="RUNS",
+        help="instead: concurrent writers of one lane and month (roll-up rows), RUNS runs each",
+    )
     args = parser.parse_args()
     conninfo = args.database_url.replace("postgresql+psycopg://", "postgresql://")
+    if args.contention:
+        contention(conninfo, args.contention)
+        return
     with psycopg.connect(conninfo) as connection:
         counts = {
             table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
