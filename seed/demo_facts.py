@@ -23,10 +23,9 @@ from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import Country, Substance
 from app.reference.service import requirements_for
+from app.rules.gather import Window, common_facts, shipment_history_facts, store_aggregate
 from app.shipments.models import Shipment, ShipmentEvent
 
-DEPARTURE_EVENTS = ("export_cleared", "departed")
-DECIDED = ("no_objection", "objection")
 SHIPMENT = "shipment"
 PEN = "pre_export_notification"
 PEN_TABLE = PreExportNotification.__table__  # type: ignore[attr-defined]
@@ -37,36 +36,6 @@ PARTITIONS = {
     "importer_substance": "importer_id, cas_number",
     "parties_substance": "importer_id, exporter_id, cas_number",
 }
-Window = tuple[str, int | None]  # (over, days)
-
-
-def hs6(code: str | None) -> str | None:
-    digits = "".join(ch for ch in code or "" if ch.isdigit())
-    return digits[:6] or None
-
-
-def kg(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None
-
-
-@dataclass(frozen=True)
-class _Operator:
-    name: str
-    kind: str | None
-    country: str
-    registration_number: str | None
-    licence_valid_until: date | None
-
-
-@dataclass(frozen=True)
-class _Substance:
-    cas_number: str
-    name: str
-    table: str
-    hs6: str | None
-    names: tuple[str, ...]
-    no_licit_need: tuple[str, ...]
-    requires_pen: frozenset[str]
 
 
 class Lookups:
@@ -77,71 +46,27 @@ class Lookups:
         self.countries: dict[str, str] = {
             row[0]: row[1] for row in session.execute(select(col(Country.iso2), col(Country.name)))
         }
-        self.substances: dict[str, _Substance] = {}
-        for substance in session.scalars(select(Substance)).all():
-            requirements = requirements_for(session, substance)
-            self.substances[substance.cas_number] = _Substance(
-                cas_number=substance.cas_number,
-                name=substance.name,
-                table=substance.convention_table,
-                hs6=hs6(substance.hs_code),
-                names=(substance.name.lower(), *(s.lower() for s in substance.synonyms)),
-                no_licit_need=tuple(sorted({r.country for r in requirements if r.no_licit_need})),
-                requires_pen=frozenset(r.country for r in requirements if r.requires_pen),
-            )
-        self.operators: dict[str, _Operator] = {
-            o.id: _Operator(o.name, o.kind, o.country, o.registration_number, o.licence_valid_until)
-            for o in session.scalars(select(Operator)).all()
+        self.substances = {s.cas_number: s for s in session.scalars(select(Substance)).all()}
+        self.requirements = {
+            cas: requirements_for(session, substance) for cas, substance in self.substances.items()
         }
+        self.operators = {o.id: o for o in session.scalars(select(Operator)).all()}
 
     def country(self, iso2: str | None) -> str | None:
         return self.countries.get(iso2, iso2) if iso2 else None
 
-    def expired(self, operator: _Operator | None) -> bool | None:
-        if operator is None or operator.licence_valid_until is None:
-            return None
-        return operator.licence_valid_until < self.today
-
     def common(self, row: Any, quantity_kg: Decimal) -> dict[str, Any]:
-        """gather._common, from a subject row."""
-        substance = self.substances[row.cas_number]
-        importer = self.operators.get(row.importer_id)
-        consignee = self.operators.get(row.consignee_id) if row.consignee_id else None
-        consignee_country = consignee.country if consignee else None
-        destination = next(
-            (c for c in (row.importing_country, consignee_country) if c in substance.no_licit_need),
-            None,
+        """gather.common_facts, from a subject row."""
+        return common_facts(
+            row,
+            quantity_kg,
+            self.substances[row.cas_number],
+            self.requirements[row.cas_number],
+            self.operators.get(row.importer_id),
+            self.operators.get(row.consignee_id) if row.consignee_id else None,
+            self.country,
+            self.today,
         )
-        return {
-            "subject_id": row.id,
-            "substance": substance.cas_number,
-            "substance_name": substance.name,
-            "substance_table": substance.table,
-            "substance_hs_code": substance.hs6,
-            "substance_names": list(substance.names),
-            "quantity_kg": kg(quantity_kg),
-            "exporting_country": row.exporting_country,
-            "exporting_country_name": self.country(row.exporting_country),
-            "importing_country": row.importing_country,
-            "importing_country_name": self.country(row.importing_country),
-            "transit_countries": sorted(row.transit_countries),
-            "consignee_country": consignee_country,
-            "consignee_country_name": self.country(consignee_country),
-            "means_of_payment": row.means_of_payment,
-            "mode_of_transport": row.mode_of_transport,
-            "exporter_id": row.exporter_id,
-            "importer_id": row.importer_id,
-            "importer_name": importer.name if importer else None,
-            "consignee_id": row.consignee_id,
-            "consignee_kind": consignee.kind if consignee else None,
-            "importer_registration_number": importer.registration_number if importer else None,
-            "importer_licence_expired": self.expired(importer),
-            "consignee_registration_number": consignee.registration_number if consignee else None,
-            "consignee_licence_expired": self.expired(consignee),
-            "no_licit_need_countries": list(substance.no_licit_need),
-            "no_licit_need_destination_name": self.country(destination),
-            "importing_requires_pen": row.importing_country in substance.requires_pen,
-        }
 
 
 def _window_sql(
@@ -221,24 +146,14 @@ def _aggregates(w: Any) -> list[Any]:
     return [c for c in w.c if c.name not in ("kind", "id")]
 
 
-def _store(facts: dict[str, Any], window: Window, n: int, total: Any, largest: Any) -> None:
-    """gather._store."""
-    over, days = window
-    prefix = f"agg_{over}_{f'{days}d' if days else 'all'}_"
-    facts[prefix + "count"] = n
-    facts[prefix + "sum"] = kg(total) if total is not None else 0.0
-    facts[prefix + "avg"] = kg(total / n) if n and total is not None else None
-    facts[prefix + "max"] = kg(largest)
-
-
 def _add_windows(facts: dict[str, Any], row: Any, windows: list[Window], pen_id: Any) -> None:
     for index, window in enumerate(windows):
         if window[0] == "pen_shipments" and pen_id is None:
-            _store(facts, window, 0, None, None)
+            store_aggregate(facts, *window, 0, None, None)
             continue
         n = int(getattr(row, f"w{index}_n") or 0)
         total = getattr(row, f"w{index}_sum")
-        _store(facts, window, n, total if n else None, getattr(row, f"w{index}_max"))
+        store_aggregate(facts, *window, n, total if n else None, getattr(row, f"w{index}_max"))
 
 
 def notification_facts(
@@ -343,33 +258,8 @@ def shipment_facts(
         if pending is not None and pending[0] == row.id:
             own = pending[1]
             pending = next(events, None)
-        facts = lookups.common(row, row.quantity_kg)
-        observed = [e.quantity_observed_kg for e in own if e.quantity_observed_kg is not None]
-        departures = [e.occurred_at for e in own if e.type in DEPARTURE_EVENTS]
         pen = pens.get(row.notification_id) if row.notification_id else None
-        facts.update(
-            declared_hs_code=hs6(row.declared_hs_code),
-            declared_description=(row.declared_description or "").lower() or None,
-            observed_quantity_kg=kg(max(observed)) if observed else None,
-            event_types=sorted({e.type for e in own}),
-            last_event_type=own[-1].type if own else None,
-            first_departure_at=min(departures) if departures else None,
-            has_pen=pen is not None,
-        )
-        if pen is not None:
-            facts.update(
-                pen_reference=pen.reference,
-                pen_status=pen.status,
-                pen_decision=pen.decision,
-                pen_decided_at=pen.decided_at if pen.decision in DECIDED else None,
-                pen_reply_by=pen.reply_by.isoformat() if pen.reply_by else None,
-                pen_quantity_kg=kg(pen.quantity_kg),
-                pen_exporting_country=pen.exporting_country,
-                pen_importing_country=pen.importing_country,
-                pen_transit_countries=sorted(pen.transit_countries),
-                pen_exporter_id=pen.exporter_id,
-                pen_importer_id=pen.importer_id,
-                pen_consignee_id=pen.consignee_id,
-            )
+        facts = lookups.common(row, row.quantity_kg)
+        facts.update(shipment_history_facts(row, own, pen))
         _add_windows(facts, row, windows, row.notification_id)
         yield row, facts

@@ -24,14 +24,7 @@ from sqlmodel import Session, col, select
 
 from app.notifications.models import PreExportNotification
 from app.rules import service as rules
-from app.rules.engine import (
-    CompiledRule,
-    Hit,
-    RuleDefinition,
-    compile_rule,
-    evaluate,
-    parse_condition,
-)
+from app.rules.engine import CompiledRule, Hit, evaluate
 from app.rules.models import Flag, FlagTriage
 from app.shipments.models import Shipment
 from seed import demo_facts
@@ -92,25 +85,6 @@ class Raised:
     exporting_country: str
 
 
-def compiled_rules(session: Session, subject_type: str) -> list[CompiledRule]:
-    """The current enabled rules for a subject type, compiled as the rules service does."""
-    return [
-        compile_rule(
-            RuleDefinition(
-                id=rule.id,
-                code=rule.code,
-                version=rule.version,
-                severity=rule.severity,
-                weight=float(rule.weight),
-                condition=parse_condition(rule.condition),
-                explanation=rule.explanation,
-            )
-        )
-        for rule in rules.current_rules(session, subject_type)
-        if rule.enabled
-    ]
-
-
 def _raised_at(hit: Hit, created_at: datetime, facts: dict[str, Any], now: datetime) -> datetime:
     at = created_at
     departure = facts.get("first_departure_at")
@@ -143,7 +117,7 @@ def raised_one_by_one(session: Session, now: datetime) -> Iterator[Raised]:
         (SHIPMENT, Shipment),
     )
     for subject_type, model in models:
-        compiled = compiled_rules(session, subject_type)
+        compiled = rules.enabled_rules(session, subject_type)
         if not compiled:
             continue
         subjects: list[Shipment | PreExportNotification] = list(
@@ -164,7 +138,7 @@ def raised_in_bulk(session: Session, now: datetime) -> Iterator[Raised]:
         (PEN, demo_facts.notification_facts),
         (SHIPMENT, demo_facts.shipment_facts),
     ):
-        compiled = compiled_rules(session, subject_type)
+        compiled = rules.enabled_rules(session, subject_type)
         if not compiled:
             continue
         windows: list[tuple[str, int | None]] = sorted(

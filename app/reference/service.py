@@ -135,14 +135,14 @@ def create_pen_requirement(
         )
     ).first()
     requirement = PenRequirement(id=new_id(), **data.model_dump())
-    try:
-        # A savepoint: a concurrent twin that commits first fails the unique index here, and
-        # the caller's transaction stays usable for the 409.
-        with session.begin_nested():
-            if existing is None:
+    if existing is None:
+        try:
+            # A savepoint: a concurrent twin that commits first fails the unique index here,
+            # and the caller's transaction stays usable for the 409.
+            with session.begin_nested():
                 session.add(requirement)
-    except IntegrityError:
-        existing = "committed by a concurrent request"
+        except IntegrityError:
+            existing = "added by a concurrent request"
     if existing is not None:
         raise DuplicatePenRequirement(
             f"{data.country} already has a requirement for this substance or table ({existing})."

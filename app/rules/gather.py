@@ -1,6 +1,6 @@
 """Facts about a shipment or a notification, read from the database for the rules engine."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from app.core.types import UTCDateTime, utcnow
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
+from app.reference.models import PenRequirement, Substance
 from app.reference.service import country_name, find_substance, requirements_for
 from app.rules.conditions import Aggregate
 from app.shipments.models import Shipment
@@ -21,12 +22,12 @@ DEPARTURE_EVENTS = ("export_cleared", "departed")
 DECIDED = ("no_objection", "objection")
 
 
-def _hs6(code: str | None) -> str | None:
+def hs6(code: str | None) -> str | None:
     digits = "".join(ch for ch in code or "" if ch.isdigit())
     return digits[:6] or None
 
 
-def _kg(value: Decimal | None) -> float | None:
+def kg(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
@@ -36,38 +37,40 @@ def _licence_expired(operator: Operator | None, today: date) -> bool | None:
     return operator.licence_valid_until < today
 
 
-def _common(
-    session: Session,
-    subject: Shipment | PreExportNotification,
+def common_facts(
+    subject: Any,
     quantity_kg: Decimal,
+    substance: Substance,
+    requirements: Iterable[PenRequirement],
+    importer: Operator | None,
+    consignee: Operator | None,
+    country_name: Callable[[str | None], str | None],
+    today: date,
 ) -> dict[str, Any]:
-    """Facts shared by shipments and notifications: substance, route, parties, reference data."""
-    substance = find_substance(session, subject.cas_number)
-    assert substance is not None
-    importer = session.get(Operator, subject.importer_id)
-    consignee = session.get(Operator, subject.consignee_id) if subject.consignee_id else None
-    requirements = requirements_for(session, substance)
+    """Facts shared by shipments and notifications, from the subject (a row or a model) and the
+    reference data and parties it names. No database here: the demo's set-based facts
+    (seed/demo_facts.py) build them with the same function."""
+    requirements = list(requirements)
     no_licit_need = sorted({r.country for r in requirements if r.no_licit_need})
     consignee_country = consignee.country if consignee else None
     destination = next(
         (c for c in (subject.importing_country, consignee_country) if c in no_licit_need), None
     )
-    today = utcnow().date()
     return {
         "subject_id": subject.id,
         "substance": substance.cas_number,
         "substance_name": substance.name,
         "substance_table": substance.convention_table,
-        "substance_hs_code": _hs6(substance.hs_code),
+        "substance_hs_code": hs6(substance.hs_code),
         "substance_names": [substance.name.lower(), *(s.lower() for s in substance.synonyms)],
-        "quantity_kg": _kg(quantity_kg),
+        "quantity_kg": kg(quantity_kg),
         "exporting_country": subject.exporting_country,
-        "exporting_country_name": country_name(session, subject.exporting_country),
+        "exporting_country_name": country_name(subject.exporting_country),
         "importing_country": subject.importing_country,
-        "importing_country_name": country_name(session, subject.importing_country),
+        "importing_country_name": country_name(subject.importing_country),
         "transit_countries": sorted(subject.transit_countries),
         "consignee_country": consignee_country,
-        "consignee_country_name": country_name(session, consignee_country),
+        "consignee_country_name": country_name(consignee_country),
         "means_of_payment": subject.means_of_payment,
         "mode_of_transport": subject.mode_of_transport,
         "exporter_id": subject.exporter_id,
@@ -80,32 +83,27 @@ def _common(
         "consignee_registration_number": consignee.registration_number if consignee else None,
         "consignee_licence_expired": _licence_expired(consignee, today),
         "no_licit_need_countries": no_licit_need,
-        "no_licit_need_destination_name": country_name(session, destination),
+        "no_licit_need_destination_name": country_name(destination),
         "importing_requires_pen": any(
             r.requires_pen for r in requirements if r.country == subject.importing_country
         ),
     }
 
 
-def shipment_facts(session: Session, shipment: Shipment) -> dict[str, Any]:
-    facts = _common(session, shipment, shipment.quantity_kg)
-    events = events_of(session, shipment.id)
+def shipment_history_facts(shipment: Any, events: list[Any], pen: Any | None) -> dict[str, Any]:
+    """A shipment's own facts beyond the common ones: its declaration, its border events (in
+    recorded order) and the PEN it cites. No database here either (see common_facts)."""
     observed = [e.quantity_observed_kg for e in events if e.quantity_observed_kg is not None]
     departures = [e.occurred_at for e in events if e.type in DEPARTURE_EVENTS]
-    pen = (
-        session.get(PreExportNotification, shipment.notification_id)
-        if shipment.notification_id
-        else None
-    )
-    facts.update(
-        declared_hs_code=_hs6(shipment.declared_hs_code),
-        declared_description=(shipment.declared_description or "").lower() or None,
-        observed_quantity_kg=_kg(max(observed)) if observed else None,
-        event_types=sorted({e.type for e in events}),
-        last_event_type=events[-1].type if events else None,
-        first_departure_at=min(departures) if departures else None,
-        has_pen=pen is not None,
-    )
+    facts = {
+        "declared_hs_code": hs6(shipment.declared_hs_code),
+        "declared_description": (shipment.declared_description or "").lower() or None,
+        "observed_quantity_kg": kg(max(observed)) if observed else None,
+        "event_types": sorted({e.type for e in events}),
+        "last_event_type": events[-1].type if events else None,
+        "first_departure_at": min(departures) if departures else None,
+        "has_pen": pen is not None,
+    }
     if pen is not None:
         facts.update(
             pen_reference=pen.reference,
@@ -113,7 +111,7 @@ def shipment_facts(session: Session, shipment: Shipment) -> dict[str, Any]:
             pen_decision=pen.decision,
             pen_decided_at=pen.decided_at if pen.decision in DECIDED else None,
             pen_reply_by=pen.reply_by.isoformat() if pen.reply_by else None,
-            pen_quantity_kg=_kg(pen.quantity_kg),
+            pen_quantity_kg=kg(pen.quantity_kg),
             pen_exporting_country=pen.exporting_country,
             pen_importing_country=pen.importing_country,
             pen_transit_countries=sorted(pen.transit_countries),
@@ -122,6 +120,38 @@ def shipment_facts(session: Session, shipment: Shipment) -> dict[str, Any]:
             pen_consignee_id=pen.consignee_id,
         )
     return facts
+
+
+def _common(
+    session: Session,
+    subject: Shipment | PreExportNotification,
+    quantity_kg: Decimal,
+) -> dict[str, Any]:
+    """Facts shared by shipments and notifications: substance, route, parties, reference data."""
+    substance = find_substance(session, subject.cas_number)
+    assert substance is not None
+    return common_facts(
+        subject,
+        quantity_kg,
+        substance,
+        requirements_for(session, substance),
+        session.get(Operator, subject.importer_id),
+        session.get(Operator, subject.consignee_id) if subject.consignee_id else None,
+        lambda iso2: country_name(session, iso2),
+        utcnow().date(),
+    )
+
+
+def shipment_facts(session: Session, shipment: Shipment) -> dict[str, Any]:
+    pen = (
+        session.get(PreExportNotification, shipment.notification_id)
+        if shipment.notification_id
+        else None
+    )
+    return {
+        **_common(session, shipment, shipment.quantity_kg),
+        **shipment_history_facts(shipment, events_of(session, shipment.id), pen),
+    }
 
 
 def notification_facts(session: Session, pen: PreExportNotification) -> dict[str, Any]:
@@ -178,7 +208,7 @@ def add_aggregates(
     if notification_id is None:
         for over, days in windows:
             if over == "pen_shipments":
-                _store(facts, over, days, 0, None, None)
+                store_aggregate(facts, over, days, 0, None, None)
         windows = [w for w in windows if w[0] != "pen_shipments"]
     if not windows:
         return
@@ -196,10 +226,10 @@ def add_aggregates(
     statement = _aggregate_statement(tuple(windows))
     for index, count, total, largest in session.connection().execute(statement, params).all():
         over, days = windows[index]
-        _store(facts, over, days, count, total, largest)
+        store_aggregate(facts, over, days, count, total, largest)
 
 
-def _store(
+def store_aggregate(
     facts: dict[str, Any],
     over: str,
     days: int | None,
@@ -209,6 +239,6 @@ def _store(
 ) -> None:
     prefix = f"agg_{over}_{f'{days}d' if days else 'all'}_"
     facts[prefix + "count"] = count
-    facts[prefix + "sum"] = _kg(total) if total is not None else 0.0
-    facts[prefix + "avg"] = _kg(total / count) if count and total is not None else None
-    facts[prefix + "max"] = _kg(largest)
+    facts[prefix + "sum"] = kg(total) if total is not None else 0.0
+    facts[prefix + "avg"] = kg(total / count) if count and total is not None else None
+    facts[prefix + "max"] = kg(largest)
