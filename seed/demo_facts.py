@@ -11,8 +11,7 @@ tests/dashboard/test_demo_flags.py checks these facts against gather's on the de
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -177,22 +176,6 @@ def notification_facts(
         yield row, facts
 
 
-@dataclass(frozen=True)
-class _Pen:
-    reference: str | None
-    status: str
-    decision: str | None
-    decided_at: datetime | None
-    reply_by: date | None
-    quantity_kg: Decimal
-    exporting_country: str
-    importing_country: str
-    transit_countries: list[str]
-    exporter_id: str
-    importer_id: str
-    consignee_id: str | None
-
-
 def _events(session: Session, chunk: int) -> Iterator[tuple[str, list[Any]]]:
     """(shipment id, its events in recorded order), in shipment id order."""
     e = EVENT_TABLE.c
@@ -222,8 +205,9 @@ def shipment_facts(
 ) -> Iterator[tuple[Any, dict[str, Any]]]:
     """(shipment row, facts) for every shipment."""
     p = PEN_TABLE.c
+    # The cited PENs' rows, with the attributes shipment_history_facts reads.
     pens = {
-        row.id: _Pen(*row[1:])
+        row.id: row
         for row in session.execute(
             select(
                 p.id,
