@@ -10,8 +10,14 @@ from app.auth.deps import AuditReader
 from app.core.db import SessionDep
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
+from app.core.routing import OneThreadRoute
 
-router = APIRouter(prefix="/audit-events", tags=["audit"], responses=problem_responses(401, 403))
+router = APIRouter(
+    route_class=OneThreadRoute,
+    prefix="/audit-events",
+    tags=["audit"],
+    responses=problem_responses(401, 403),
+)
 
 
 @router.get("", response_model=ListResponse[AuditEventPublic], summary="List audit events")

@@ -15,8 +15,14 @@ from app.core.db import SessionDep
 from app.core.fields import CountryCode
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
+from app.core.routing import OneThreadRoute
 
-router = APIRouter(prefix="/authorities", tags=["authorities"], responses=problem_responses(401))
+router = APIRouter(
+    route_class=OneThreadRoute,
+    prefix="/authorities",
+    tags=["authorities"],
+    responses=problem_responses(401),
+)
 
 
 @router.post(

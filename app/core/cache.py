@@ -5,7 +5,7 @@ Every cached table has triggers (migration `cache_versions`) that add one to its
 `cache_version` whenever it changes, in the changing transaction, whoever writes it — the API,
 the CLI, another process or a person with psql. A cache entry remembers the version it was
 loaded at; a reader compares it with the version its own transaction sees (one small query,
-remembered until the session's next flush) and reloads when they differ. So a change is seen by
+remembered until the session flushes a change to a cached table) and reloads when they differ. So a change is seen by
 every process as soon as it commits, and by the changing transaction itself after its flush.
 
 Cached values are shared between threads and requests: loaders return objects that are not
@@ -44,7 +44,7 @@ _lock = Lock()
 
 
 def versions(session: Session) -> dict[str, int]:
-    """The versions this transaction sees, read once until the session flushes again."""
+    """The versions this transaction sees, read once until the session flushes a cached table."""
     transaction = session.get_transaction()
     held = session.info.get(_MEMO)
     if held is not None and held[0] is transaction:
@@ -60,9 +60,16 @@ def forget(session: Session) -> None:
     session.info.pop(_MEMO, None)
 
 
+_CACHED_TABLES = frozenset(table for tables in GROUPS.values() for table in tables)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
-    forget(session)
+    # Still the flush's own lists here. Only a flush that wrote a cached table moves a version.
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if getattr(instance, "__tablename__", None) in _CACHED_TABLES:
+            forget(session)
+            return
 
 
 def _engine(session: Session) -> Engine:

@@ -19,6 +19,11 @@ class Settings(BaseSettings):
     # SQLite: how long a writer waits for the lock before giving up (ms).
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
+    # Threads that run write requests (POST, PUT, PATCH, DELETE), each from its dependencies to
+    # its commit (app/core/routing.py). Unset: 1 on SQLite, which lets one writer in at a time,
+    # 8 on PostgreSQL. Reads have threads of their own.
+    write_threads: int | None = Field(default=None, ge=1, le=64)
+    read_threads: int = Field(default=40, ge=1, le=256)
     log_level: str = "info"
     # Dashboard sessions: the cookie is signed with this secret (HMAC-SHA256). Unset, each process
     # makes a random one, so sessions end on restart and do not cross worker processes.

@@ -261,6 +261,9 @@ def record_event(
     session.add(event)
     session.add(shipment)
     session.flush()
+    # The flush forgot the events read above; they are known, with the new one in its place.
+    held = session.info.setdefault(_EVENTS, {})
+    held[shipment.id] = sorted([*events, event], key=lambda e: (e.created_at, e.id))
     audit.record(
         session,
         actor,
