@@ -144,11 +144,12 @@ def uvicorn_command(factory: str, port: int) -> list[str]:
     return [*command, "--app-dir", str(Path(__file__).resolve().parent)]
 
 
-def serve_minimal(database_url: str, workdir: Path) -> Server:
-    """The baseline app, served by uvicorn with the same options as `pentrack serve`."""
+def serve_minimal(database_url: str, workdir: Path, kind: str = "core") -> Server:
+    """The baseline app, served by uvicorn with the same options as `pentrack serve`; `kind`
+    is how its endpoint inserts (minimal_app.py)."""
     port = free_port()
     command = uvicorn_command("minimal_app:create_app", port)
-    env = {**os.environ, "BENCH_DATABASE_URL": database_url}
+    env = {**os.environ, "BENCH_DATABASE_URL": database_url, "BENCH_MINIMAL": kind}
     server = Server(command, env, workdir / "minimal-serve.log", port)
     server.wait_ready("/healthz")
     return server

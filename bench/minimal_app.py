@@ -8,12 +8,13 @@ application's work, not a different database setup.
 
 import os
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import (
     JSON,
@@ -29,6 +30,8 @@ from sqlalchemy import (
     insert,
 )
 from sqlalchemy.engine import Engine
+from sqlmodel import Field as SQLModelField
+from sqlmodel import Session, SQLModel
 
 metadata = MetaData()
 bench_pen = Table(
@@ -115,6 +118,31 @@ def build_engine(url: str) -> Engine:
     return engine
 
 
+class BenchPen(SQLModel, table=True):
+    """The same row as `bench_pen`, as a SQLModel table (in SQLModel's own metadata)."""
+
+    __tablename__ = "bench_pen"
+
+    id: str = SQLModelField(primary_key=True, max_length=32)
+    status: str = SQLModelField(max_length=24)
+    exporting_country: str = SQLModelField(max_length=2)
+    importing_country: str = SQLModelField(max_length=2)
+    transit_countries: list[str] = SQLModelField(sa_column=Column(JSON, nullable=False))
+    exporter_id: str = SQLModelField(max_length=32)
+    importer_id: str = SQLModelField(max_length=32)
+    consignee_id: str | None = SQLModelField(default=None, max_length=32)
+    cas_number: str = SQLModelField(max_length=12)
+    quantity: Decimal = SQLModelField(max_digits=15, decimal_places=3)
+    unit: str = SQLModelField(max_length=3)
+    expected_dispatch_date: date
+    expected_point_of_entry: str = SQLModelField(max_length=200)
+    mode_of_transport: str = SQLModelField(max_length=20)
+    means_of_payment: str = SQLModelField(max_length=40)
+    intended_use: str | None = SQLModelField(default=None, max_length=500)
+    reply_by: date | None = None
+    created_at: datetime = SQLModelField(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
 def create_app() -> FastAPI:
     engine = build_engine(os.environ["BENCH_DATABASE_URL"])
     metadata.create_all(engine)
@@ -123,6 +151,10 @@ def create_app() -> FastAPI:
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    if os.environ.get("BENCH_MINIMAL", "core") == "sqlmodel":
+        add_sqlmodel_endpoint(app, engine)
+        return app
 
     @app.post("/pens", status_code=201, response_model=PenOut)
     def create_pen(data: PenIn) -> PenOut:
@@ -141,3 +173,31 @@ def create_app() -> FastAPI:
         )
 
     return app
+
+
+def add_sqlmodel_endpoint(app: FastAPI, engine: Engine) -> None:
+    """`POST /pens` as the SQLModel tutorial writes it: a session dependency, a table model
+    validated from the body, add, commit, refresh."""
+
+    def get_session() -> Iterator[Session]:
+        with Session(engine) as session:
+            yield session
+
+    SessionDep = Annotated[Session, Depends(get_session)]
+
+    @app.post("/pens", status_code=201, response_model=PenOut)
+    def create_pen(data: PenIn, session: SessionDep) -> PenOut:
+        pen = BenchPen.model_validate(
+            {
+                **data.model_dump(exclude={"substance", "unit"}),
+                "id": uuid.uuid4().hex,
+                "status": "draft",
+                "cas_number": data.substance,
+                "unit": data.unit.value,
+                "created_at": datetime.now(UTC),
+            }
+        )
+        session.add(pen)
+        session.commit()
+        session.refresh(pen)
+        return PenOut(**data.model_dump(), id=pen.id, status=pen.status, created_at=pen.created_at)

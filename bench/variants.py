@@ -12,6 +12,7 @@ tried.)
   2026-12-01).
 - `inline`: every thread-pool call runs inline on the event loop thread: no crossing at all, an
   upper bound for what thread hand-offs cost (not a design: a blocked write would stop the loop).
+- `inline_without_rules`: both upper bounds at once.
 - `rules_deferred`: an upper bound, not a design: the rules are not evaluated on the request
   (`app.flows.judge` does nothing), as if a worker judged each change from the outbox after
   the commit. What the write path costs without them.
@@ -45,14 +46,25 @@ def _create() -> FastAPI:
     return create_app()
 
 
-def rules_deferred() -> FastAPI:
+def _no_rules() -> None:
     from app import flows
 
     def judge(*_args: Any, **_kwargs: Any) -> list[Any]:
         return []
 
     vars(flows).update(judge=judge)
+
+
+def rules_deferred() -> FastAPI:
+    _no_rules()
     return _create()
+
+
+def inline_without_rules() -> FastAPI:
+    """`inline` and `rules_deferred` at once: no thread crossing and no rule evaluation, what the
+    rest of a write (authentication, checks, the change, audit, events, routing) costs."""
+    _no_rules()
+    return inline()
 
 
 def inline_profiled() -> ASGIApp:

@@ -196,7 +196,7 @@ def run_database(kind: str, args: argparse.Namespace, stamp: str) -> dict[str, A
         servers = {"full": serve_pentrack(database_url, workdir)}
         try:
             actors = prepare_actors(database_url, workdir, servers["full"])
-            servers["minimal"] = serve_minimal(database_url, workdir)
+            servers["minimal"] = serve_minimal(database_url, workdir, args.minimal)
             if args.variant:
                 servers["variant"] = serve_pentrack(database_url, workdir, args.variant)
             bench = Bench(servers, actors, args)
@@ -307,6 +307,13 @@ def main() -> None:
         metavar="MODULE:FACTORY",
         help="also run the write chains against this app factory, in the same rounds "
         "(a proposed change: bench/variants.py)",
+    )
+    parser.add_argument(
+        "--minimal",
+        choices=["core", "sqlmodel"],
+        default="core",
+        help="the baseline's insert: one SQLAlchemy Core statement (default), or the SQLModel "
+        "tutorial's session.add / commit / refresh behind a session dependency",
     )
     parser.add_argument(
         "--profile",
