@@ -209,10 +209,9 @@ def get_notification_or_raise(
     session: Session, principal: Principal, notification_id: str, *, for_update: bool = False
 ) -> PreExportNotification:
     """The notification, or 404 when it does not exist or the caller may not see it."""
-    query = select(PreExportNotification).where(PreExportNotification.id == notification_id)
-    if for_update:
-        query = query.with_for_update()
-    pen = session.exec(query).first()
+    pen = session.get(
+        PreExportNotification, notification_id, with_for_update=True if for_update else None
+    )
     if pen is None or not principal_may_read(principal, pen):
         raise NotificationNotFound(f"No pre-export notification with id {notification_id!r}.")
     return pen
@@ -360,11 +359,16 @@ def to_public_page(session: Session, page: Page[PreExportNotification]) -> dict[
 
 
 def to_detail(session: Session, pen: PreExportNotification) -> NotificationDetail:
-    history = session.exec(
-        select(PenMessage)
-        .where(PenMessage.notification_id == pen.id)
-        .order_by(col(PenMessage.created_at), col(PenMessage.id))
-    ).all()
+    # A draft has no history: every message is written by a transition, and none leads to draft.
+    history = (
+        []
+        if pen.status == PenStatus.DRAFT.value
+        else session.exec(
+            select(PenMessage)
+            .where(PenMessage.notification_id == pen.id)
+            .order_by(col(PenMessage.created_at), col(PenMessage.id))
+        ).all()
+    )
     public = to_public(pen, substance_names(session, {pen.cas_number})[pen.cas_number])
     return NotificationDetail(
         **public.model_dump(),

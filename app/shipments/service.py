@@ -114,6 +114,7 @@ def create_shipment(session: Session, actor: Principal, data: ShipmentCreate) ->
     )
     session.add(shipment)
     session.flush()
+    know_events(session, shipment.id, [])  # a new shipment has none yet
     session.add_all(
         ShipmentRouteCountry(shipment_id=shipment.id, country=country, role=role)
         for country, country_roles in roles.items()
@@ -144,14 +145,22 @@ def visible_to(principal: Principal) -> Any:
     )
 
 
+def principal_may_read(principal: Principal, shipment: Shipment) -> bool:
+    """`visible_to` for a loaded shipment: its route rows are its route's countries."""
+    if principal.is_global_reader:
+        return True
+    return principal.country in route_roles(
+        shipment.exporting_country, shipment.importing_country, shipment.transit_countries
+    )
+
+
 def get_shipment_or_raise(
     session: Session, principal: Principal, shipment_id: str, *, for_update: bool = False
 ) -> Shipment:
-    query = select(Shipment).where(Shipment.id == shipment_id, visible_to(principal))
-    if for_update:
-        query = query.with_for_update()
-    shipment = session.exec(query).first()
-    if shipment is None:
+    """The shipment, or 404 when it does not exist or the caller may not see it. A primary-key
+    get: its statement is built once, not per request."""
+    shipment = session.get(Shipment, shipment_id, with_for_update=True if for_update else None)
+    if shipment is None or not principal_may_read(principal, shipment):
         raise ShipmentNotFound(f"No shipment with id {shipment_id!r}.")
     return shipment
 
@@ -192,6 +201,12 @@ def _forget_events(session: Session, _context: Any) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(row, ShipmentEvent) for row in changed):
         session.info.pop(_EVENTS, None)
+
+
+def know_events(session: Session, shipment_id: str, events: list[ShipmentEvent]) -> None:
+    """Tell `events_of` a shipment's events, written by this session, so it need not read them."""
+    held: dict[str, list[ShipmentEvent]] = session.info.setdefault(_EVENTS, {})
+    held[shipment_id] = sorted(events, key=lambda e: (e.created_at, e.id))
 
 
 def events_of(session: Session, shipment_id: str) -> list[ShipmentEvent]:
@@ -262,8 +277,7 @@ def record_event(
     session.add(shipment)
     session.flush()
     # The flush forgot the events read above; they are known, with the new one in its place.
-    held = session.info.setdefault(_EVENTS, {})
-    held[shipment.id] = sorted([*events, event], key=lambda e: (e.created_at, e.id))
+    know_events(session, shipment.id, [*events, event])
     audit.record(
         session,
         actor,
