@@ -5,7 +5,7 @@
 
 Runs the write chains of `write_path.py` (draft, send, respond, shipment, three transit events)
 through the app with httpx's ASGI transport on one event loop, every thread-pool call run inline
-(`variants.inline`), so that one profiler sees all of a request's work. Prints the CPU time per
+(`variants.inline_calls`), so that one profiler sees all of a request's work. Prints the CPU time per
 request and the functions with the most cumulative time; the raw profile goes to
 bench/results/cpu-….prof (`python -m pstats` reads it). The figures include httpx's client side
 (~10%). `write_path.py` is the benchmark; this says where to look.
@@ -26,26 +26,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import anyio.to_thread
 import httpx
 import variants
 from load import PEN_PATH, SHIPMENT_PATH, TRANSIT_EVENTS, pen_body, shipment_body
-from statements import token
+from statements import prepared_database, token
 
-from app.alerts.defaults import seed_default_routing
 from app.auth.roles import Role
-from app.core.config import Settings
-from app.core.db import build_engine, open_session
-from app.core.migrations import upgrade
 from app.main import create_app
-from app.rules.service import seed_builtin_rules
-from seed.loader import seed_reference
 
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-async def _inline(func: Any, *args: Any, **_options: Any) -> Any:
-    return func(*args)
 
 
 async def drive(
@@ -65,20 +54,13 @@ async def drive(
         for country, kind in (("DE", "regulator"), ("PK", "regulator"), ("AE", "customs")):
             body = {"country": country, "name": f"{country} {kind}", "kind": kind}
             authority[country] = (await post("/api/v1/authorities", body, admin))["id"]
-        exporter = (
-            await post(
-                "/api/v1/operators",
+        exporter, importer = [
+            (await post("/api/v1/operators", body, admin))["id"]
+            for body in (
                 {"name": "Rheinchemie GmbH", "country": "DE", "address": "Hamburg"},
-                admin,
-            )
-        )["id"]
-        importer = (
-            await post(
-                "/api/v1/operators",
                 {"name": "Indus Textiles Ltd", "country": "PK", "address": "Karachi"},
-                admin,
             )
-        )["id"]
+        ]
         de = token(engine, Role.REGULATOR, authority["DE"])
         pk = token(engine, Role.REGULATOR, authority["PK"])
         ae = token(engine, Role.CUSTOMS, authority["AE"])
@@ -118,18 +100,10 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true", help="only time, no cProfile")
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)
-    variants._fastapi_handling()
-    vars(anyio.to_thread).update(run_sync=_inline)
+    variants.inline_calls()
     with tempfile.TemporaryDirectory(prefix="pentrack-cpu-") as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'cpu.db'}"
-        upgrade(url)
-        settings = Settings(database_url=url)
-        engine = build_engine(settings)
-        seed_reference(engine)
-        with open_session(engine, write=True) as session:
-            seed_builtin_rules(session)
-            seed_default_routing(session)
-            session.commit()
+        settings, engine = prepared_database(url)
         admin = token(engine, Role.ADMIN, None)
         profiler = None if args.no_profile else cProfile.Profile()
         seconds = asyncio.run(

@@ -19,12 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import (
     JSON,
     Column,
-    Date,
     DateTime,
-    MetaData,
-    Numeric,
-    String,
-    Table,
     create_engine,
     event,
     insert,
@@ -32,30 +27,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlmodel import Field as SQLModelField
 from sqlmodel import Session, SQLModel
-
-metadata = MetaData()
-bench_pen = Table(
-    "bench_pen",
-    metadata,
-    Column("id", String(32), primary_key=True),
-    Column("status", String(24), nullable=False),
-    Column("exporting_country", String(2), nullable=False),
-    Column("importing_country", String(2), nullable=False),
-    Column("transit_countries", JSON, nullable=False),
-    Column("exporter_id", String(32), nullable=False),
-    Column("importer_id", String(32), nullable=False),
-    Column("consignee_id", String(32)),
-    Column("cas_number", String(12), nullable=False),
-    Column("quantity", Numeric(15, 3), nullable=False),
-    Column("unit", String(3), nullable=False),
-    Column("expected_dispatch_date", Date, nullable=False),
-    Column("expected_point_of_entry", String(200), nullable=False),
-    Column("mode_of_transport", String(20), nullable=False),
-    Column("means_of_payment", String(40), nullable=False),
-    Column("intended_use", String(500)),
-    Column("reply_by", Date),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
 
 Country = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
@@ -119,7 +90,7 @@ def build_engine(url: str) -> Engine:
 
 
 class BenchPen(SQLModel, table=True):
-    """The same row as `bench_pen`, as a SQLModel table (in SQLModel's own metadata)."""
+    """The row both endpoints write: the PEN columns a draft needs."""
 
     __tablename__ = "bench_pen"
 
@@ -143,9 +114,20 @@ class BenchPen(SQLModel, table=True):
     created_at: datetime = SQLModelField(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
+def _row(data: PenIn) -> dict[str, Any]:
+    return {
+        **data.model_dump(exclude={"substance", "unit"}),
+        "id": uuid.uuid4().hex,
+        "status": "draft",
+        "cas_number": data.substance,
+        "unit": data.unit.value,
+        "created_at": datetime.now(UTC),
+    }
+
+
 def create_app() -> FastAPI:
     engine = build_engine(os.environ["BENCH_DATABASE_URL"])
-    metadata.create_all(engine)
+    SQLModel.metadata.create_all(engine)
     app = FastAPI(title="minimal write")
 
     @app.get("/healthz")
@@ -158,16 +140,9 @@ def create_app() -> FastAPI:
 
     @app.post("/pens", status_code=201, response_model=PenOut)
     def create_pen(data: PenIn) -> PenOut:
-        row = {
-            **data.model_dump(exclude={"substance", "unit"}),
-            "id": uuid.uuid4().hex,
-            "status": "draft",
-            "cas_number": data.substance,
-            "unit": data.unit.value,
-            "created_at": datetime.now(UTC),
-        }
+        row = _row(data)
         with engine.begin() as connection:
-            connection.execute(insert(bench_pen), row)
+            connection.execute(insert(BenchPen.__table__), row)  # type: ignore[attr-defined]
         return PenOut(
             **data.model_dump(), id=row["id"], status="draft", created_at=row["created_at"]
         )
@@ -187,16 +162,7 @@ def add_sqlmodel_endpoint(app: FastAPI, engine: Engine) -> None:
 
     @app.post("/pens", status_code=201, response_model=PenOut)
     def create_pen(data: PenIn, session: SessionDep) -> PenOut:
-        pen = BenchPen.model_validate(
-            {
-                **data.model_dump(exclude={"substance", "unit"}),
-                "id": uuid.uuid4().hex,
-                "status": "draft",
-                "cas_number": data.substance,
-                "unit": data.unit.value,
-                "created_at": datetime.now(UTC),
-            }
-        )
+        pen = BenchPen.model_validate(_row(data))
         session.add(pen)
         session.commit()
         session.refresh(pen)

@@ -63,6 +63,20 @@ def token(engine: Engine, role: Role, authority_id: str | None) -> str:
     return raw
 
 
+def prepared_database(url: str) -> tuple[Settings, Engine]:
+    """An empty database migrated and seeded as `pentrack seed` does (reference data, built-in
+    rules, default routing), and an engine on it."""
+    upgrade(url)
+    settings = Settings(database_url=url)
+    engine = build_engine(settings)
+    seed_reference(engine)
+    with open_session(engine, write=True) as session:
+        seed_builtin_rules(session)
+        seed_default_routing(session)
+        session.commit()
+    return settings, engine
+
+
 def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpx2").setLevel(logging.WARNING)
@@ -73,14 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pentrack-statements-") as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'statements.db'}"
-        upgrade(url)
-        settings = Settings(database_url=url)
-        engine = build_engine(settings)
-        seed_reference(engine)
-        with open_session(engine, write=True) as session:
-            seed_builtin_rules(session)
-            seed_default_routing(session)
-            session.commit()
+        settings, engine = prepared_database(url)
         run(engine, settings, args)
         engine.dispose()
 
