@@ -34,6 +34,12 @@ PEN_EVENTS = {
     Action.ANSWER: "pen.answered",
     Action.WITHDRAW: "pen.withdrawn",
 }
+# A draft's flags, announced to the route when it is sent, by their status then.
+DRAFT_FLAG_EVENTS = {
+    FlagStatus.OPEN: "flag.raised",
+    FlagStatus.UNDER_REVIEW: "flag.raised",
+    FlagStatus.CONFIRMED: "flag.confirmed",
+}
 # Shipment events that partner authorities hear about.
 NOTIFIED_SHIPMENT_EVENTS = {"stopped", "seized", "released"}
 
@@ -44,7 +50,14 @@ def _consignee_country(session: Session, consignee_id: str | None) -> str | None
 
 
 def route_of(session: Session, subject: PreExportNotification | Shipment) -> dict[str, Any]:
-    """The countries concerned by a PEN or shipment, by role (Article 12(9)(c))."""
+    """The countries concerned by a PEN or shipment, by role (Article 12(9)(c)).
+
+    A PEN that was never sent is the exporting country's alone: its route names only that
+    country and is marked `private_to`, so routing reaches no other country, no international
+    authority and no peer node."""
+    if isinstance(subject, PreExportNotification) and subject.sent_at is None:
+        country = subject.exporting_country
+        return {"exporting": country, "transit": [], "private_to": country}
     return {
         "exporting": subject.exporting_country,
         "importing": subject.importing_country,
@@ -125,21 +138,27 @@ def emit_flag_event(
     flag: Flag,
     actor_user_id: str | None,
     score: Decimal | None = None,
+    *,
+    already_told: list[str] | None = None,
 ) -> None:
     """Tell the partner authorities about a flag (routing decides who hears what); `score` is
-    the subject's, read from the database when not given."""
+    the subject's, read from the database when not given; authorities of the `already_told`
+    countries are left out."""
     subject = rules.get_subject(session, flag.subject_type, flag.subject_id)
     assert subject is not None  # a flag's subject is never deleted
     if score is None:
         score = flag_service.scores(session, {(flag.subject_type, flag.subject_id)}).get(
             (flag.subject_type, flag.subject_id)
         )
+    route = route_of(session, subject)
+    if already_told:
+        route["already_told"] = already_told
     emit(
         session,
         event_type,
         "flag",
         flag.id,
-        route=route_of(session, subject),
+        route=route,
         payload={"flag": flag_payload(flag, score), "subject": _subject_payload(subject)},
         actor_user_id=actor_user_id,
     )
@@ -189,7 +208,9 @@ def transition_notification(
     decision: Decision | None = None,
     text: str | None = None,
 ) -> PreExportNotification:
-    """Move a PEN, judge it again, and tell the partner authorities."""
+    """Move a PEN, judge it again, and tell the partner authorities (once it is sent: the
+    flags its draft gathered go with it then)."""
+    draft_flags = flag_service.flags_of(session, PEN, pen.id) if action == Action.SEND else []
     pen = notifications.transition(
         session, settings, principal, pen, action, decision=decision, text=text
     )
@@ -205,6 +226,11 @@ def transition_notification(
         payload=payload,
         actor_user_id=principal.user_id,
     )
+    for flag in draft_flags:
+        event = DRAFT_FLAG_EVENTS.get(FlagStatus(flag.status))
+        if event is not None:
+            # The exporting country heard of it while it was a draft.
+            emit_flag_event(session, event, flag, None, already_told=[pen.exporting_country])
     return pen
 
 

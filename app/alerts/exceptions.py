@@ -82,3 +82,8 @@ class BadMessage(Problem):
 class UnknownSubject(Conflict):
     type = "unknown-subject"
     title = "The message refers to a record this node does not have"
+
+
+class PeerReferenceConflict(Conflict):
+    type = "peer-reference-conflict"
+    title = "The peer's reference is not its own or is taken here"

@@ -7,6 +7,7 @@ per message id, in the same transaction as the local records it creates or moves
 """
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from app.alerts.exceptions import (
     PeerExists,
     PeerNotAuthoritative,
     PeerNotFound,
+    PeerReferenceConflict,
     StaleMessage,
     UnknownPeer,
     UnknownSubject,
@@ -50,6 +52,8 @@ from app.operators.service import create_operator
 from app.reference.service import require_countries
 
 PEN = "pre_export_notification"
+# A PEN reference as nodes write them: country, year, number (`DE-2026-000123`).
+REFERENCE_PATTERN = re.compile(r"[A-Z]{2}-[0-9]{4}-[0-9]{1,12}")
 ACTIONS = {
     "pen.sent": Action.SEND,
     "pen.acknowledge": Action.ACKNOWLEDGE,
@@ -329,7 +333,11 @@ def _apply_pen(
         .with_for_update()
     ).first()
     message.subject_type = PEN
-    if action == Action.SEND and pen is None:
+    if action == Action.SEND and pen is not None:
+        # A notification is sent once; a second pen.sent for a known reference is a peer
+        # claiming a record of ours (or re-sending under a new message id): change nothing.
+        raise PeerReferenceConflict(f"Reference {reference!r} is taken on this node.")
+    if action == Action.SEND:
         pen = _mirror(session, settings, principal, data)
         message.subject_id = pen.id
         message.detail = f"notification {reference} received"
@@ -396,11 +404,36 @@ def _mirror(
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise BadMessage(f"The notification in data.pen is not valid: {exc}.") from exc
+    reference = _peer_reference(session, body.exporting_country, data)
     pen = flows.create_notification(session, principal, body)
-    pen.reference = str(document.get("reference") or data["reference"])[:32]
+    pen.reference = reference
     session.add(pen)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # a concurrent copy took it between the check and the flush
+        raise PeerReferenceConflict(f"Reference {reference!r} is taken on this node.") from exc
     return flows.transition_notification(session, settings, principal, pen, Action.SEND)
+
+
+def _peer_reference(session: Session, exporting_country: str, data: dict[str, Any]) -> str:
+    """The peer's reference for a PEN it sends us: in the exporting country's series (which
+    the peer hosts) and not one this node already knows, so a peer can neither take over nor
+    block our own numbering."""
+    reference = str(data["reference"])
+    if not REFERENCE_PATTERN.fullmatch(reference) or not reference.startswith(
+        f"{exporting_country}-"
+    ):
+        raise PeerReferenceConflict(
+            f"Reference {reference[:40]!r} is not in the {exporting_country} series "
+            f"({exporting_country}-YYYY-NNNNNN)."
+        )
+    taken = session.exec(
+        select(PreExportNotification.id).where(PreExportNotification.reference == reference)
+    ).first()
+    if taken is not None:
+        raise PeerReferenceConflict(f"Reference {reference!r} is taken on this node.")
+    return reference
 
 
 def _party(session: Session, principal: Principal, party: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ SEVERITIES = ("low", "medium", "high", "critical")
 ROUTE_ROLES = ("exporting", "importing", "transit", "consignee_country")
 COMPETENT_KINDS = ("regulator", "customs", "law_enforcement")
 INTERNATIONAL = "international"
+DRAFT_STAYS_HOME = "a draft PEN is the exporting country's alone until it is sent"
 
 # PEN actions travel to the other side's node so the notification lives on both.
 EXPORTING_SIDE_PEN_EVENTS = frozenset(
@@ -57,6 +58,10 @@ class EventFacts:
     substance: str | None = None
     rule_code: str | None = None
     actor_authority_id: str | None = None
+    # A draft PEN's events stay in its exporting country (route["private_to"]).
+    private_to: str | None = None
+    # Countries whose authorities heard of this already (a draft's flags, when it is sent).
+    already_told: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -76,6 +81,10 @@ class EventFacts:
             substance=subject.get("substance") if subject else None,
             rule_code=(flag or {}).get("rule"),
             actor_authority_id=actor_authority_id,
+            private_to=route.get("private_to")
+            if isinstance(route.get("private_to"), str)
+            else None,
+            already_told=tuple(c for c in route.get("already_told") or () if isinstance(c, str)),
         )
 
 
@@ -167,6 +176,12 @@ def decide(
             why = _why_chosen(rule, authority, countries, kinds)
             if why is None:
                 continue
+            withheld = _withheld(facts, authority)
+            if withheld is not None:
+                decision.skipped.append(
+                    {"rule": rule.code, "authority_id": authority.id, "reason": withheld}
+                )
+                continue
             node = hosted_by.get(authority.country)
             if node is not None and authority.id not in rule.authority_ids:
                 decision.skipped.append(
@@ -198,7 +213,12 @@ def decide(
             )
         for country in countries:
             node = hosted_by.get(country)
-            if node is None:
+            if node is None or country in facts.already_told:
+                continue
+            if facts.private_to is not None:
+                decision.skipped.append(
+                    {"rule": rule.code, "node": node, "reason": DRAFT_STAYS_HOME}
+                )
                 continue
             if node == origin_node:
                 decision.skipped.append(
@@ -223,6 +243,15 @@ def decide(
                 )
             )
     return decision
+
+
+def _withheld(facts: EventFacts, authority: AuthorityRef) -> str | None:
+    """Why `authority` must not hear of this event although a rule chose it, if it must not."""
+    if facts.private_to is not None and authority.country != facts.private_to:
+        return DRAFT_STAYS_HOME
+    if authority.country in facts.already_told:
+        return "heard of it while the PEN was a draft"
+    return None
 
 
 def _why_chosen(

@@ -60,7 +60,20 @@ def today() -> date:
 
 
 def next_reference(session: Session, country: str, year: int) -> str:
-    """The next readable reference for `country` and `year` (`DE-2026-000123`), race-free."""
+    """The next free readable reference for `country` and `year` (`DE-2026-000123`), race-free.
+
+    Numbers already taken (a PEN mirrored from a peer node under its own reference) are skipped,
+    so no record can block this country's series."""
+    while True:
+        candidate = _take_number(session, country, year)
+        taken = session.exec(
+            select(PreExportNotification.id).where(PreExportNotification.reference == candidate)
+        ).first()
+        if taken is None:
+            return candidate
+
+
+def _take_number(session: Session, country: str, year: int) -> str:
     prefix = f"{country}-{year}"
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

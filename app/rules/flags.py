@@ -94,6 +94,17 @@ def list_flags(
     return paginate(session, query, col(Flag.id), limit=limit, cursor=cursor)
 
 
+def flags_of(session: Session, subject_type: str, subject_id: str) -> list[Flag]:
+    """Every flag on one subject, oldest first."""
+    return list(
+        session.exec(
+            select(Flag)
+            .where(Flag.subject_type == subject_type, Flag.subject_id == subject_id)
+            .order_by(col(Flag.created_at), col(Flag.id))
+        )
+    )
+
+
 def _require_officer_on_route(principal: Principal) -> None:
     if principal.role not in (Role.REGULATOR, Role.CUSTOMS):
         raise NotOnSubjectRoute("Only regulators and customs officers raise and triage flags.")

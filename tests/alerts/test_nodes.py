@@ -275,6 +275,96 @@ class TestRefused:
         self._nothing_stored(nodes)
 
 
+def _pen_sent(reference: str, exporting: str = "DE", **document: Any) -> dict[str, Any]:
+    """A pen.sent message as a node hosting `exporting` would send it."""
+    party = {"address": "1 Harbour Road", "kind": "trader"}
+    pen = {
+        "reference": reference,
+        "exporting_country": exporting,
+        "importing_country": "PK",
+        "transit_countries": [],
+        "exporter": {**party, "name": "Rheinchemie GmbH", "country": exporting},
+        "importer": {**party, "name": "Indus Textiles Ltd", "country": "PK"},
+        "substance": "108-24-7",
+        "quantity": "5000",
+        "unit": "l",
+        "expected_dispatch_date": "2026-12-20",
+        "expected_point_of_entry": "Karachi",
+        "mode_of_transport": "sea",
+        "means_of_payment": "letter_of_credit",
+    } | document
+    return {
+        "type": "pen.sent",
+        "timestamp": "2026-01-05T10:00:00+00:00",
+        "data": {"reference": reference, "actor_country": exporting, "pen": pen},
+    }
+
+
+class TestPeerReferences:
+    """A peer names its own PENs, in its own countries' series, and never one of ours."""
+
+    def _send(self, nodes: Nodes, http: httpx.Client, body: dict[str, Any], msg_id: str) -> Any:
+        raw, headers = nodes.signed(body, msg_id=msg_id)
+        return http.post(nodes.pk_url + INBOX, content=raw, headers=headers)
+
+    def test_a_planted_next_number_does_not_block_local_drafting(
+        self, nodes: Nodes, http: httpx.Client
+    ) -> None:
+        # PK's node also hosts a German regulator of its own (drafting in the DE series).
+        local_de = nodes.pk.regulator("DE")
+        exporter = nodes.pk.operator("DE", "Lokal Chemie GmbH")
+        importer = nodes.pk.operator("PK", "Karachi Dyes Ltd")
+        year = datetime.now(UTC).year
+        planted = [f"DE-{year}-{n:06d}" for n in (1, 2, 3)]
+        for n, reference in enumerate(planted):
+            accepted = self._send(nodes, http, _pen_sent(reference), f"msg_plant_{n}")
+            assert accepted.status_code == 200, accepted.text
+        references = []
+        for _ in range(2):
+            draft = local_de.post(PENS, json=pen_body(exporter, importer))
+            assert draft.status_code == 201, draft.text
+            references.append(draft.json()["reference"])
+        assert references == [f"DE-{year}-000004", f"DE-{year}-000005"]
+
+    def test_a_reference_already_known_here_is_a_conflict_and_stores_nothing(
+        self, nodes: Nodes, http: httpx.Client
+    ) -> None:
+        nodes.pk.regulator("PK")
+        first = self._send(nodes, http, _pen_sent("DE-2026-000100"), "msg_first")
+        assert first.status_code == 200, first.text
+        pens_before = count(nodes.pk_engine, "pre_export_notification")
+        again = self._send(nodes, http, _pen_sent("DE-2026-000100", quantity="9000"), "msg_second")
+        assert again.status_code == 409, again.text
+        assert again.headers["content-type"] == "application/problem+json"
+        assert again.json()["type"].endswith("/peer-reference-conflict")
+        assert count(nodes.pk_engine, "pre_export_notification") == pens_before
+        assert count(nodes.pk_engine, "inbound_message") == 1
+
+    @pytest.mark.parametrize(
+        "reference", ["PK-2026-000001", "DE-2026-000001; drop", "de-2026-000001", "X" * 40]
+    )
+    def test_a_reference_outside_the_exporting_country_s_series_is_refused(
+        self, nodes: Nodes, http: httpx.Client, reference: str
+    ) -> None:
+        nodes.pk.regulator("PK")
+        refused = self._send(nodes, http, _pen_sent(reference), "msg_series")
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["type"].endswith("/peer-reference-conflict")
+        assert count(nodes.pk_engine, "pre_export_notification") == 0
+        assert count(nodes.pk_engine, "inbound_message") == 0
+
+    def test_a_pen_sent_for_a_local_notification_changes_nothing(
+        self, nodes: Nodes, http: httpx.Client
+    ) -> None:
+        local_de = nodes.pk.regulator("DE")
+        exporter = nodes.pk.operator("DE", "Lokal Chemie GmbH")
+        importer = nodes.pk.operator("PK", "Karachi Dyes Ltd")
+        draft = local_de.post(PENS, json=pen_body(exporter, importer)).json()
+        refused = self._send(nodes, http, _pen_sent(draft["reference"]), "msg_claim")
+        assert refused.status_code == 409, refused.text
+        assert local_de.get(f"{PENS}/{draft['id']}").json()["status"] == "draft"
+
+
 class TestRemoteAlerts:
     def test_a_seizure_on_de_reaches_pk_authorities_through_the_node(self, nodes: Nodes) -> None:
         pk_customs = nodes.pk.customs("PK")

@@ -198,6 +198,77 @@ class TestDefaultRules:
         assert world.api.regulator("DE").get("/api/v1/routing-decisions").status_code == 403
 
 
+class TestDraftsStayHome:
+    """A draft is the exporting country's alone until it is sent; then its flags go with it."""
+
+    def _manual_flag(self, actor: Actor, pen: dict[str, Any], severity: str) -> str:
+        response = actor.post(
+            "/api/v1/flags",
+            json={
+                "subject_type": "pre_export_notification",
+                "subject_id": pen["id"],
+                "severity": severity,
+                "explanation": "Paid by hawala through a free-zone broker",
+            },
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def _everything_outside_de(self, world: World) -> list[dict[str, Any]]:
+        response = world.api.admin.get("/api/v1/alerts", params={"limit": 500})
+        return [
+            a
+            for a in response.json()["items"]
+            if not world.labels[a["authority_id"]].startswith("DE/")
+        ]
+
+    def test_a_draft_to_a_no_licit_need_country_is_announced_in_the_exporting_country_only(
+        self, world: World
+    ) -> None:
+        exporter = world.api.operator("DE", "Rheinchemie GmbH")
+        importer = world.api.operator("AF", "Kabul Trading Co")
+        labels = {**world.labels, world.api.authority("AF", "regulator"): "AF/regulator"}
+        world.labels.update(labels)
+        draft = world.de.post(PENS, json=pen_body(exporter, importer, means_of_payment="hawala"))
+        assert draft.status_code == 201, draft.text
+        raised = world.alerts("flag.raised")
+        assert raised, "the critical flag is announced at home"
+        assert {label.split("/")[0] for label in raised} == {"DE"}
+        assert self._everything_outside_de(world) == []
+        decisions = world.api.admin.get(
+            "/api/v1/routing-decisions", params={"event_type": "flag.raised"}
+        ).json()["items"]
+        assert any(
+            "exporting country's alone" in s["reason"] for d in decisions for s in d["skipped"]
+        )
+
+    def test_withdrawing_a_draft_tells_no_partner(self, world: World) -> None:
+        _act(world.de, world.pen, "withdraw", {"reason": "Customer cancelled"})
+        assert world.alerts("pen.withdrawn", world.pen["id"]) == {}
+        assert self._everything_outside_de(world) == []
+
+    def test_a_manual_critical_flag_on_a_draft_goes_with_it_when_it_is_sent(
+        self, world: World
+    ) -> None:
+        de_customs = world.api.customs("DE")
+        flag_id = self._manual_flag(de_customs, world.pen, "critical")
+        while_draft = world.alerts("flag.raised", flag_id)
+        assert set(while_draft) == {"DE/regulator"}  # DE customs raised it
+        assert self._everything_outside_de(world) == []
+
+        _act(world.de, world.pen, "send")
+        after_send = world.alerts("flag.raised", flag_id)
+        assert set(after_send) == (EVERY_COMPETENT - {"DE/customs"}) | {"AT/international"}
+        # The exporting regulator heard of it once, while it was a draft.
+        assert after_send["DE/regulator"]["id"] == while_draft["DE/regulator"]["id"]
+        everything = world.api.admin.get(
+            "/api/v1/alerts", params={"subject_id": flag_id, "limit": 500}
+        ).json()["items"]
+        assert len(everything) == len(after_send)
+        assert after_send["PK/regulator"]["payload"]["flag"]["id"] == flag_id
+        assert "means_of_payment" not in after_send["AT/international"]["payload"]["subject"]
+
+
 class TestCustomRules:
     def test_summary_scope_and_redaction_limit_the_payload(self, world: World) -> None:
         transit = next(i for i, label in world.labels.items() if label == "AE/regulator")
