@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from app.alerts.nodes_router import deliveries_router, nodes_router, peers_router
 from app.alerts.router import alerts_router, decisions_router
 from app.alerts.router import rules_router as routing_rules_router
 from app.audit.router import router as audit_router
 from app.authorities.router import router as authorities_router
 from app.dashboard.router import router as summaries_router
+from app.delivery.router import deliveries_router
+from app.federation.router import nodes_router, peers_router
 from app.notifications.router import router as notifications_router
 from app.operators.router import router as operators_router
 from app.reference.router import router as reference_router

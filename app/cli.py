@@ -81,8 +81,8 @@ def worker(
     import signal
     import threading
 
-    from app.alerts.worker import Worker
     from app.core.http import build_http_client
+    from app.worker.runner import Worker
 
     settings = get_settings()
     if concurrency is not None:

@@ -1,47 +1,86 @@
-"""Orchestration across domains: a change, the rules that judge it, and the events it emits,
-all in the caller's transaction."""
+"""Orchestration across domains: a change, the rules that judge it, the event it emits and the
+outbox that routes that event, all in the caller's transaction.
 
+Every hop is a call: `announce` writes the domain event (`events.emit`) and hands it to the
+outbox (`outbox.route`), which decides who hears of it and queues the alerts and deliveries that
+`pentrack worker` sends after commit.
+"""
+
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
 
-import app.alerts.service  # noqa: F401  (registers the outbox subscriber for every event)
+from app.alerts import outbox
 from app.auth.service import Principal
 from app.core.config import Settings
-from app.events.service import emit
+from app.events import service as events
+from app.events.types import EventType, SubjectType
 from app.notifications import service as notifications
 from app.notifications.models import PreExportNotification
+from app.notifications.payloads import PenPayload
 from app.notifications.schemas import NotificationCreate
 from app.notifications.states import Action, Decision
 from app.operators.models import Operator
 from app.rules import flags as flag_service
 from app.rules import service as rules
 from app.rules.models import Flag
+from app.rules.payloads import FlagPayload
 from app.rules.schemas import FlagCreate, TriageRequest
 from app.rules.states import FlagStatus
 from app.shipments import service as shipments
 from app.shipments.models import Shipment, ShipmentEvent
+from app.shipments.payloads import ShipmentPayload
 from app.shipments.schemas import EventCreate, ShipmentCreate
 
-PEN = "pre_export_notification"
-SHIPMENT = "shipment"
 # What each PEN step is called when it is announced.
 PEN_EVENTS = {
-    Action.SEND: "pen.sent",
-    Action.ACKNOWLEDGE: "pen.acknowledged",
-    Action.RESPOND: "pen.responded",
-    Action.ANSWER: "pen.answered",
-    Action.WITHDRAW: "pen.withdrawn",
+    Action.SEND: EventType.PEN_SENT,
+    Action.ACKNOWLEDGE: EventType.PEN_ACKNOWLEDGED,
+    Action.RESPOND: EventType.PEN_RESPONDED,
+    Action.ANSWER: EventType.PEN_ANSWERED,
+    Action.WITHDRAW: EventType.PEN_WITHDRAWN,
+}
+FLAG_EVENTS = {
+    FlagStatus.CONFIRMED: EventType.FLAG_CONFIRMED,
+    FlagStatus.DISMISSED: EventType.FLAG_DISMISSED,
 }
 # A draft's flags, announced to the route when it is sent, by their status then.
 DRAFT_FLAG_EVENTS = {
-    FlagStatus.OPEN: "flag.raised",
-    FlagStatus.UNDER_REVIEW: "flag.raised",
-    FlagStatus.CONFIRMED: "flag.confirmed",
+    FlagStatus.OPEN: EventType.FLAG_RAISED,
+    FlagStatus.UNDER_REVIEW: EventType.FLAG_RAISED,
+    FlagStatus.CONFIRMED: EventType.FLAG_CONFIRMED,
 }
 # Shipment events that partner authorities hear about.
-NOTIFIED_SHIPMENT_EVENTS = {"stopped", "seized", "released"}
+NOTIFIED_SHIPMENT_EVENTS = {
+    "stopped": EventType.SHIPMENT_STOPPED,
+    "seized": EventType.SHIPMENT_SEIZED,
+    "released": EventType.SHIPMENT_RELEASED,
+}
+
+
+def announce(
+    session: Session,
+    type: EventType,
+    subject_type: SubjectType,
+    subject_id: str,
+    *,
+    route: dict[str, Any],
+    payload: dict[str, Any],
+    actor_user_id: str | None = None,
+) -> None:
+    """Record what happened and let the outbox route it, in the caller's transaction."""
+    event = events.emit(
+        session,
+        type,
+        subject_type,
+        subject_id,
+        route=route,
+        payload=payload,
+        actor_user_id=actor_user_id,
+    )
+    outbox.route(session, event)
 
 
 def _consignee_country(session: Session, consignee_id: str | None) -> str | None:
@@ -66,75 +105,15 @@ def route_of(session: Session, subject: PreExportNotification | Shipment) -> dic
     }
 
 
-def pen_payload(pen: PreExportNotification) -> dict[str, Any]:
-    return {
-        "id": pen.id,
-        "reference": pen.reference,
-        "status": pen.status,
-        "decision": pen.decision,
-        "substance": pen.cas_number,
-        "quantity": str(pen.quantity),
-        "unit": pen.unit,
-        "quantity_kg": str(pen.quantity_kg),
-        "exporter_id": pen.exporter_id,
-        "importer_id": pen.importer_id,
-        "consignee_id": pen.consignee_id,
-        "expected_dispatch_date": pen.expected_dispatch_date.isoformat(),
-        "expected_point_of_entry": pen.expected_point_of_entry,
-        "mode_of_transport": pen.mode_of_transport,
-        "means_of_payment": pen.means_of_payment,
-        "reply_by": pen.reply_by.isoformat() if pen.reply_by else None,
-    }
-
-
-def shipment_payload(shipment: Shipment) -> dict[str, Any]:
-    return {
-        "id": shipment.id,
-        "customs_reference": shipment.customs_reference,
-        "pen_reference": shipment.pen_reference,
-        "status": shipment.status,
-        "substance": shipment.cas_number,
-        "declared_hs_code": shipment.declared_hs_code,
-        "declared_description": shipment.declared_description,
-        "quantity": str(shipment.quantity),
-        "unit": shipment.unit,
-        "quantity_kg": str(shipment.quantity_kg),
-        "exporter_id": shipment.exporter_id,
-        "importer_id": shipment.importer_id,
-        "consignee_id": shipment.consignee_id,
-        "mode_of_transport": shipment.mode_of_transport,
-        "means_of_payment": shipment.means_of_payment,
-        "carrier": shipment.carrier,
-        "container_ids": list(shipment.container_ids),
-    }
-
-
 def _subject_payload(subject: PreExportNotification | Shipment) -> dict[str, Any]:
-    return (
-        pen_payload(subject)
-        if isinstance(subject, PreExportNotification)
-        else shipment_payload(subject)
-    )
-
-
-def flag_payload(flag: Flag, score: Any = None) -> dict[str, Any]:
-    return {
-        "id": flag.id,
-        "rule": flag.rule,
-        "rule_version": flag.rule_version,
-        "severity": flag.severity,
-        "status": flag.status,
-        "subject_type": flag.subject_type,
-        "subject_id": flag.subject_id,
-        "explanation": flag.explanation,
-        "evidence": flag.evidence,
-        "score": str(score) if score is not None else None,
-    }
+    if isinstance(subject, PreExportNotification):
+        return PenPayload.of(subject).data()
+    return ShipmentPayload.of(subject).data()
 
 
 def emit_flag_event(
     session: Session,
-    event_type: str,
+    event_type: EventType,
     flag: Flag,
     actor_user_id: str | None,
     score: Decimal | None = None,
@@ -153,28 +132,28 @@ def emit_flag_event(
     route = route_of(session, subject)
     if already_told:
         route["already_told"] = already_told
-    emit(
+    announce(
         session,
         event_type,
-        "flag",
+        SubjectType.FLAG,
         flag.id,
         route=route,
-        payload={"flag": flag_payload(flag, score), "subject": _subject_payload(subject)},
+        payload=FlagPayload.of(flag, score).data(_subject_payload(subject)),
         actor_user_id=actor_user_id,
     )
 
 
-def judge(session: Session, subject_type: str, subject_id: str) -> list[Flag]:
+def judge(session: Session, subject_type: SubjectType, subject_id: str) -> list[Flag]:
     """Evaluate the rules on a subject and announce every new flag."""
     judgement = rules.evaluate_subject(session, subject_type, subject_id)
     for flag in judgement.raised:
-        emit_flag_event(session, "flag.raised", flag, None, judgement.score)
+        emit_flag_event(session, EventType.FLAG_RAISED, flag, None, judgement.score)
     return judgement.raised
 
 
 def raise_manual_flag(session: Session, principal: Principal, data: FlagCreate) -> Flag:
     flag = flag_service.raise_manual_flag(session, principal, data)
-    emit_flag_event(session, "flag.raised", flag, principal.user_id)
+    emit_flag_event(session, EventType.FLAG_RAISED, flag, principal.user_id)
     return flag
 
 
@@ -182,9 +161,7 @@ def triage_flag(session: Session, principal: Principal, flag: Flag, data: Triage
     """Triage a flag; confirmed and dismissed flags are announced (confirmed ones are what
     partner authorities act on)."""
     flag = flag_service.triage(session, principal, flag, data)
-    event = {FlagStatus.CONFIRMED: "flag.confirmed", FlagStatus.DISMISSED: "flag.dismissed"}.get(
-        data.status, "flag.triaged"
-    )
+    event = FLAG_EVENTS.get(data.status, EventType.FLAG_TRIAGED)
     emit_flag_event(session, event, flag, principal.user_id)
     return flag
 
@@ -194,7 +171,7 @@ def create_notification(
 ) -> PreExportNotification:
     """Draft a PEN and judge it."""
     pen = notifications.create_notification(session, principal, data)
-    judge(session, PEN, pen.id)
+    judge(session, SubjectType.PEN, pen.id)
     return pen
 
 
@@ -210,20 +187,20 @@ def transition_notification(
 ) -> PreExportNotification:
     """Move a PEN, judge it again, and tell the partner authorities (once it is sent: the
     flags its draft gathered go with it then)."""
-    draft_flags = flag_service.flags_of(session, PEN, pen.id) if action == Action.SEND else []
+    draft_flags = (
+        flag_service.flags_of(session, SubjectType.PEN, pen.id) if action == Action.SEND else []
+    )
     pen = notifications.transition(
         session, settings, principal, pen, action, decision=decision, text=text
     )
-    judge(session, PEN, pen.id)
-    event_type = PEN_EVENTS[action]
-    payload = {**pen_payload(pen), "message": text}
-    emit(
+    judge(session, SubjectType.PEN, pen.id)
+    announce(
         session,
-        event_type,
-        PEN,
+        PEN_EVENTS[action],
+        SubjectType.PEN,
         pen.id,
         route=route_of(session, pen),
-        payload=payload,
+        payload=PenPayload.of(pen).data(message=text),
         actor_user_id=principal.user_id,
     )
     for flag in draft_flags:
@@ -237,16 +214,16 @@ def transition_notification(
 def record_shipment(session: Session, principal: Principal, data: ShipmentCreate) -> Shipment:
     """Record a shipment, announce it, and judge it."""
     shipment = shipments.create_shipment(session, principal, data)
-    emit(
+    announce(
         session,
-        "shipment.recorded",
-        SHIPMENT,
+        EventType.SHIPMENT_RECORDED,
+        SubjectType.SHIPMENT,
         shipment.id,
         route=route_of(session, shipment),
-        payload=shipment_payload(shipment),
+        payload=ShipmentPayload.of(shipment).data(),
         actor_user_id=principal.user_id,
     )
-    judge(session, SHIPMENT, shipment.id)
+    judge(session, SubjectType.SHIPMENT, shipment.id)
     return shipment
 
 
@@ -255,30 +232,31 @@ def record_shipment_event(
 ) -> ShipmentEvent:
     """Record a border event, judge the shipment again, and tell partners of stops and seizures."""
     event = shipments.record_event(session, principal, shipment, data)
-    if event.type in NOTIFIED_SHIPMENT_EVENTS:
-        payload = {
-            **shipment_payload(shipment),
-            "event": {
-                "type": event.type,
-                "country": event.country,
-                "occurred_at": event.occurred_at.isoformat(),
-                "location": event.location,
-                "quantity_observed_kg": (
-                    str(event.quantity_observed_kg)
-                    if event.quantity_observed_kg is not None
-                    else None
-                ),
-                "note": event.note,
-            },
-        }
-        emit(
+    notified = NOTIFIED_SHIPMENT_EVENTS.get(event.type)
+    if notified is not None:
+        announce(
             session,
-            f"shipment.{event.type}",
-            SHIPMENT,
+            notified,
+            SubjectType.SHIPMENT,
             shipment.id,
             route=route_of(session, shipment),
-            payload=payload,
+            payload=ShipmentPayload.of(shipment, event).data(),
             actor_user_id=principal.user_id,
         )
-    judge(session, SHIPMENT, shipment.id)
+    judge(session, SubjectType.SHIPMENT, shipment.id)
     return event
+
+
+def announce_overdue_reply(session: Session, pen: PreExportNotification, today: date) -> None:
+    """Tell the exporting side that `reply_by` passed without a decision (silence is never
+    consent)."""
+    days = (today - pen.reply_by).days if pen.reply_by else None
+    extra = {"days_overdue": days} if days is not None else {}
+    announce(
+        session,
+        EventType.PEN_REPLY_OVERDUE,
+        SubjectType.PEN,
+        pen.id,
+        route=route_of(session, pen),
+        payload=PenPayload.of(pen).data(**extra),
+    )

@@ -2,22 +2,15 @@
 
 from sqlmodel import SQLModel
 
-import app.alerts.service  # noqa: F401  (registers the alert-routing outbox subscriber)
-from app.alerts.models import (
-    Alert,
-    Delivery,
-    DeliveryAttempt,
-    InboundMessage,
-    Peer,
-    RoutingDecision,
-    RoutingRule,
-)
+from app.alerts.models import Alert, RoutingDecision, RoutingRule
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.authorities.models import Authority
 from app.core.models import CacheVersion, IdempotencyRecord
 from app.dashboard.models import PenMonthly, ShipmentMonthly
+from app.delivery.models import Delivery, DeliveryAttempt
 from app.events.models import DomainEvent
+from app.federation.models import InboundMessage, Peer
 from app.notifications.models import (
     PenMessage,
     PenRouteCountry,

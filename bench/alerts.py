@@ -123,7 +123,8 @@ def emit_alerts(engine: Any, count: int, start: int, per_transaction: int) -> di
     """`count` seizure events through the outbox; commit time by payload seq."""
     from app.core.db import open_session
     from app.core.ids import new_id
-    from app.events.service import emit
+    from app.events.types import EventType, SubjectType
+    from app.flows import announce
 
     committed: dict[int, float] = {}
     seq = start
@@ -131,10 +132,10 @@ def emit_alerts(engine: Any, count: int, start: int, per_transaction: int) -> di
         batch = range(seq, min(seq + per_transaction, start + count))
         with open_session(engine, write=True) as session:
             for i in batch:
-                emit(
+                announce(
                     session,
-                    "shipment.seized",
-                    "shipment",
+                    EventType.SHIPMENT_SEIZED,
+                    SubjectType.SHIPMENT,
                     new_id(),
                     route={"exporting": "DE", "importing": "PK", "transit": []},
                     payload={
@@ -164,9 +165,9 @@ def pending_bodies(engine: Any) -> list[tuple[str, str]]:
 
 def post_directly(bodies: list[tuple[str, str]], url: str, secret: str, concurrency: int) -> float:
     """The same signed payloads, posted straight with httpx; seconds taken."""
-    from app.alerts.signing import sign
     from app.core.config import Settings
     from app.core.http import build_http_client
+    from app.delivery.signing import sign
 
     settings = Settings(worker_concurrency=concurrency)
 

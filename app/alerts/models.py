@@ -1,10 +1,9 @@
-"""Routing rules and decisions, alerts (each authority's inbox), the delivery outbox with its
-attempts, peer nodes and the messages they sent us."""
+"""Routing rules and decisions, and alerts (each authority's inbox)."""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.types import JSONType, UTCDateTime, utcnow
@@ -96,107 +95,3 @@ class Alert(SQLModel, table=True):
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     acknowledged_by_user_id: str | None = Field(default=None, max_length=32)
     acknowledgement_note: str | None = Field(default=None, max_length=2000)
-
-
-class Delivery(SQLModel, table=True):
-    """One message to send: an alert to an authority's webhook, or a message to a peer node.
-
-    The id is the Standard Webhooks `webhook-id`: the same on every attempt, so receivers
-    can drop duplicates.
-    """
-
-    __tablename__ = "delivery"
-    __table_args__ = (
-        # Partial: only what still has to be sent, in due order, so a claim reads the first
-        # rows of the index however many delivered rows pile up.
-        Index(
-            "ix_delivery_due",
-            "next_attempt_at",
-            postgresql_where=text("status IN ('pending', 'retrying')"),
-            sqlite_where=text("status IN ('pending', 'retrying')"),
-        ),
-    )
-
-    id: str = Field(primary_key=True, max_length=32)
-    target: str = Field(max_length=10)  # "webhook" or "node"
-    alert_id: str | None = Field(default=None, foreign_key="alert.id", max_length=32, index=True)
-    authority_id: str | None = Field(
-        default=None, foreign_key="authority.id", max_length=32, index=True
-    )
-    peer_id: str | None = Field(default=None, foreign_key="peer.id", max_length=32, index=True)
-    event_type: str = Field(max_length=40)
-    url: str = Field(max_length=2000)
-    # The exact bytes signed and sent, kept so every retry sends the same body.
-    body: str = Field(sa_column=Column(Text, nullable=False))
-    # pending (due at next_attempt_at), retrying (failed, due again at next_attempt_at),
-    # delivered, dead (gave up; an admin may redeliver).
-    status: str = Field(default="pending", max_length=12)
-    attempts: int = Field(default=0)
-    # Position in the retry schedule; a redelivery starts the schedule again.
-    schedule_step: int = Field(default=0)
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    # A worker's lease: while it lasts, no other worker takes the delivery.
-    claimed_by: str | None = Field(default=None, max_length=64)
-    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    last_status_code: int | None = Field(default=None)
-    last_error: str | None = Field(default=None, max_length=1000)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class DeliveryAttempt(SQLModel, table=True):
-    """One try at sending a delivery: when, by which worker, and what came back."""
-
-    __tablename__ = "delivery_attempt"
-
-    id: str = Field(primary_key=True, max_length=32)
-    delivery_id: str = Field(foreign_key="delivery.id", max_length=32, index=True)
-    number: int
-    worker: str = Field(max_length=64)
-    started_at: datetime = Field(sa_type=UTCDateTime)
-    duration_ms: int
-    status_code: int | None = Field(default=None)
-    error: str | None = Field(default=None, max_length=1000)
-    response_excerpt: str | None = Field(default=None, max_length=500)
-    outcome: str = Field(max_length=12)  # delivered, retrying, dead
-    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class Peer(SQLModel, table=True):
-    """Another pentrack node and the countries whose authorities it hosts."""
-
-    __tablename__ = "peer"
-
-    id: str = Field(primary_key=True, max_length=32)
-    node_id: str = Field(max_length=64, unique=True)
-    name: str = Field(max_length=200)
-    base_url: str = Field(max_length=2000)
-    countries: list[str] = _json_list()
-    # Standard Webhooks secret (`whsec_…`) shared by both nodes: HMAC both ways.
-    shared_secret: str = Field(max_length=200)
-    # The peer's ed25519 public key (`whpk_…`); when set, its messages must carry a v1a signature.
-    public_key: str | None = Field(default=None, max_length=200)
-    enabled: bool = Field(default=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class InboundMessage(SQLModel, table=True):
-    """A verified message from a peer, stored once per message id, linked to the local record."""
-
-    __tablename__ = "inbound_message"
-    __table_args__ = (UniqueConstraint("peer_id", "message_id"),)
-
-    id: str = Field(primary_key=True, max_length=32)
-    peer_id: str = Field(foreign_key="peer.id", max_length=32, index=True)
-    message_id: str = Field(max_length=64)
-    type: str = Field(max_length=40)
-    sent_at: datetime = Field(sa_type=UTCDateTime)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    # applied, or ignored (with the reason in `detail`) when the local record had moved on.
-    outcome: str = Field(max_length=12)
-    detail: str | None = Field(default=None, max_length=1000)
-    subject_type: str | None = Field(default=None, max_length=40)
-    subject_id: str | None = Field(default=None, max_length=32)
-    body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))

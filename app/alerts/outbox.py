@@ -1,30 +1,35 @@
 """The transactional outbox: a domain event becomes a routing decision, alerts and deliveries,
 written in the transaction that emitted the event. No HTTP here: `pentrack worker` sends.
 
-Registered as an event subscriber when `app.alerts.service` is imported.
+The flows call `route(session, event)` right after emitting the event (app/flows.py).
 """
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, insert, text
+from sqlalchemy import ColumnElement, Table, insert
 from sqlmodel import Session, SQLModel, col, or_, select
 
-from app.alerts import messages, routing
-from app.alerts.models import Alert, Delivery, Peer, RoutingDecision, RoutingRule
-from app.alerts.routing import AuthorityRef, EventFacts, RuleSpec
+from app.alerts import routing
+from app.alerts.models import Alert, RoutingDecision, RoutingRule
+from app.alerts.routing import AuthorityRef, EventFacts, RemoteRecipient, RuleSpec
 from app.alerts.sharing import shape
+from app.alerts.webhooks import webhook_body
 from app.audit import service as audit
 from app.auth.models import User
 from app.authorities.models import Authority
 from app.core import cache
 from app.core.ids import new_id
 from app.core.types import utcnow
+from app.delivery import service as deliveries
+from app.delivery.bodies import pending_row
 from app.events.models import DomainEvent
+from app.events.types import SubjectType
+from app.federation import messages
+from app.federation.models import Peer
 
 # Set in session.info while applying a peer's message: nothing is echoed back to that peer.
 ORIGIN_NODE = "pentrack.origin_node"
-# PostgreSQL: idle workers LISTEN here; NOTIFY is delivered when the emitting transaction commits.
-NOTIFY_CHANNEL = "pentrack_delivery"
 
 
 def rule_spec(rule: RoutingRule) -> RuleSpec:
@@ -120,7 +125,7 @@ def forget_configuration(session: Session) -> None:
     cache.forget(session)
 
 
-def route_event(session: Session, event: DomainEvent) -> None:
+def route(session: Session, event: DomainEvent) -> None:
     """Decide who hears of `event`; write the decision, alerts and deliveries (no I/O)."""
     rules, specs, peers = _configuration(session)
     origin = session.info.get(ORIGIN_NODE)
@@ -128,11 +133,10 @@ def route_event(session: Session, event: DomainEvent) -> None:
     pen_node = _pen_exchange_node(event, hosted, origin)
     if not rules and pen_node is None:
         return
-
-    actor_authority = _actor_authority(session, event.actor_user_id)
     authorities = _candidates(session, event.route, rules) if rules else []
-    by_id = {a.id: a for a in authorities}
-    facts = EventFacts.of(event.type, event.route, event.payload, actor_authority)
+    facts = EventFacts.of(
+        event.type, event.route, event.payload, _actor_authority(session, event.actor_user_id)
+    )
     decision = routing.decide(
         facts,
         specs,
@@ -140,26 +144,68 @@ def route_event(session: Session, event: DomainEvent) -> None:
         hosted,
         origin,
     )
-    remote = decision.remote
-    if pen_node is not None:
-        # The PEN itself travels to that node, which routes it to its own authorities.
-        for r in remote:
-            if r.node_id == pen_node:
-                decision.skipped.append(
-                    {"rule": r.rule, "node": r.node_id, "reason": "the PEN itself goes there"}
-                )
-        remote = [r for r in remote if r.node_id != pen_node]
+    remote = _remote_besides_pen_exchange(decision, pen_node)
     if not decision.recipients and not remote and pen_node is None:
         if decision.matched or decision.skipped:
-            _store_decision(session, event, decision, [], [], None)
+            _store_decision(session, event, decision, [], [], new_id())
         return
-
-    now = utcnow()
+    now, decision_id = utcnow(), new_id()
     title = routing.title_of(event.type, event.payload)
-    alerts: list[dict[str, Any]] = []
-    deliveries: list[dict[str, Any]] = []
+    alerts, queued = _alerts(event, decision, facts, authorities, title, decision_id, now)
     remote_log: list[dict[str, Any]] = []
-    decision_id = new_id()
+    peer_by_node = {p.node_id: p for p in peers}
+    for r in remote:
+        body = messages.alert_message(
+            event,
+            rule=r.rule,
+            scope=r.scope,
+            countries=list(r.countries),
+            kinds=list(r.kinds),
+            title=title,
+            severity=facts.severity,
+            payload=shape(event.payload, r.scope, r.redact),
+        )
+        queued.append(_node_delivery(peer_by_node[r.node_id], event, body, now))
+        remote_log.append(_remote_entry(r, queued[-1]["id"]))
+    if pen_node is not None:
+        body = messages.pen_message(session, event)
+        queued.append(_node_delivery(peer_by_node[pen_node], event, body, now))
+        remote_log.append(_pen_exchange_entry(event, pen_node, queued[-1]["id"]))
+    _store_decision(session, event, decision, alerts, remote_log, decision_id)
+    # Core inserts: one round trip per table, not per row (the outbox is on every write path).
+    if alerts:
+        session.connection().execute(insert(_table(Alert)), alerts)
+    deliveries.queue(session, queued)
+
+
+def _remote_besides_pen_exchange(
+    decision: routing.Decision, pen_node: str | None
+) -> list[RemoteRecipient]:
+    """Remote recipients, less the node the PEN itself travels to (it routes it there)."""
+    if pen_node is None:
+        return decision.remote
+    for r in decision.remote:
+        if r.node_id == pen_node:
+            decision.skipped.append(
+                {"rule": r.rule, "node": r.node_id, "reason": "the PEN itself goes there"}
+            )
+    return [r for r in decision.remote if r.node_id != pen_node]
+
+
+def _alerts(
+    event: DomainEvent,
+    decision: routing.Decision,
+    facts: EventFacts,
+    authorities: list[Authority],
+    title: str,
+    decision_id: str,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One alert per local recipient, cut to its scope, and a webhook delivery for each
+    authority with a webhook."""
+    by_id = {a.id: a for a in authorities}
+    alerts: list[dict[str, Any]] = []
+    queued: list[dict[str, Any]] = []
     for recipient in decision.recipients:
         alert = Alert(
             id=new_id(),
@@ -180,61 +226,45 @@ def route_event(session: Session, event: DomainEvent) -> None:
         alerts.append(alert.model_dump())
         authority = by_id[recipient.authority_id]
         if authority.webhook_url:
-            deliveries.append(
-                messages.delivery_row(
+            queued.append(
+                pending_row(
                     "webhook",
                     event.type,
                     authority.webhook_url,
-                    messages.webhook_body(alert),
+                    webhook_body(alert),
                     now,
                     alert_id=alert.id,
                     authority_id=authority.id,
                 )
             )
-    peer_by_node = {p.node_id: p for p in peers}
-    for r in remote:
-        peer = peer_by_node[r.node_id]
-        body = messages.alert_message(event, r, title, facts.severity)
-        delivery = messages.delivery_row(
-            "node", event.type, messages.inbox_url(peer), body, now, peer_id=peer.id
-        )
-        deliveries.append(delivery)
-        remote_log.append(
-            {
-                "node_id": r.node_id,
-                "rule": r.rule,
-                "scope": r.scope,
-                "countries": list(r.countries),
-                "kinds": list(r.kinds),
-                "reason": r.reason,
-                "delivery_id": delivery["id"],
-            }
-        )
-    if pen_node is not None:
-        peer = peer_by_node[pen_node]
-        body = messages.pen_message(session, event)
-        delivery = messages.delivery_row(
-            "node", event.type, messages.inbox_url(peer), body, now, peer_id=peer.id
-        )
-        deliveries.append(delivery)
-        remote_log.append(
-            {
-                "node_id": pen_node,
-                "rule": "pen-exchange",
-                "scope": "full",
-                "countries": [routing.pen_counterpart(event.type, event.route)],
-                "reason": "the other side of the PEN is hosted on that node (Article 12(10)(a))",
-                "delivery_id": delivery["id"],
-            }
-        )
-    _store_decision(session, event, decision, alerts, remote_log, decision_id)
-    # Core inserts: one round trip per table, not per row (the outbox is on every write path).
-    if alerts:
-        session.connection().execute(insert(_table(Alert)), alerts)
-    if deliveries:
-        session.connection().execute(insert(_table(Delivery)), deliveries)
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection().execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    return alerts, queued
+
+
+def _node_delivery(peer: Peer, event: DomainEvent, body: str, now: datetime) -> dict[str, Any]:
+    return pending_row("node", event.type, peer.inbox_url(), body, now, peer_id=peer.id)
+
+
+def _remote_entry(r: RemoteRecipient, delivery_id: str) -> dict[str, Any]:
+    return {
+        "node_id": r.node_id,
+        "rule": r.rule,
+        "scope": r.scope,
+        "countries": list(r.countries),
+        "kinds": list(r.kinds),
+        "reason": r.reason,
+        "delivery_id": delivery_id,
+    }
+
+
+def _pen_exchange_entry(event: DomainEvent, node: str, delivery_id: str) -> dict[str, Any]:
+    return {
+        "node_id": node,
+        "rule": "pen-exchange",
+        "scope": "full",
+        "countries": [routing.pen_counterpart(event.type, event.route)],
+        "reason": "the other side of the PEN is hosted on that node (Article 12(10)(a))",
+        "delivery_id": delivery_id,
+    }
 
 
 def _store_decision(
@@ -243,9 +273,8 @@ def _store_decision(
     decision: routing.Decision,
     alerts: list[dict[str, Any]],
     remote_log: list[dict[str, Any]],
-    decision_id: str | None,
+    decision_id: str,
 ) -> None:
-    decision_id = decision_id or new_id()
     alert_of = {a["authority_id"]: a["id"] for a in alerts}
     recipients = [
         {
@@ -300,7 +329,7 @@ def _table(model: type[SQLModel]) -> Table:
 def _pen_exchange_node(
     event: DomainEvent, hosted: dict[str, str], origin: str | None
 ) -> str | None:
-    if event.subject_type != "pre_export_notification":
+    if event.subject_type != SubjectType.PEN:
         return None
     counterpart = routing.pen_counterpart(event.type, event.route)
     node = hosted.get(counterpart) if counterpart else None

@@ -10,19 +10,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.events.types import EXPORTING_SIDE_PEN_EVENTS, IMPORTING_SIDE_PEN_EVENTS
+
 SEVERITIES = ("low", "medium", "high", "critical")
 ROUTE_ROLES = ("exporting", "importing", "transit", "consignee_country")
 COMPETENT_KINDS = ("regulator", "customs", "law_enforcement")
 INTERNATIONAL = "international"
 DRAFT_STAYS_HOME = "a draft PEN is the exporting country's alone until it is sent"
-
-# PEN actions travel to the other side's node so the notification lives on both.
-EXPORTING_SIDE_PEN_EVENTS = frozenset(
-    {"pen.sent", "pen.answer", "pen.answered", "pen.withdraw", "pen.withdrawn"}
-)
-IMPORTING_SIDE_PEN_EVENTS = frozenset(
-    {"pen.acknowledge", "pen.acknowledged", "pen.responded", "pen.respond"}
-)
 
 
 @dataclass(frozen=True)

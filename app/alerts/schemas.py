@@ -4,30 +4,23 @@ from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
-    AnyHttpUrl,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
     model_validator,
 )
 
 from app.alerts.routing import COMPETENT_KINDS, INTERNATIONAL, ROUTE_ROLES, SEVERITIES
 from app.alerts.sharing import Scope
-from app.alerts.signing import validate_public_key, validate_webhook_secret
-from app.core.fields import CasNumber, CountryCode, LongText, ShortText
+from app.core.fields import CasNumber, CountryCode, LongText
 
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
 ]
-EventType = Annotated[str, StringConstraints(pattern=r"^[a-z_]+\.[a-z_]+$", max_length=40)]
+EventTypeName = Annotated[str, StringConstraints(pattern=r"^[a-z_]+\.[a-z_]+$", max_length=40)]
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,64}$")]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=32)]
-PublicKey = Annotated[str, StringConstraints(max_length=200), AfterValidator(validate_public_key)]
-WebhookSecret = Annotated[
-    str, StringConstraints(max_length=200), AfterValidator(validate_webhook_secret)
-]
 
 
 def _one_of(allowed: tuple[str, ...], what: str) -> Any:
@@ -59,7 +52,7 @@ class RoutingRuleFields(BaseModel):
     description: str | None = Field(default=None, max_length=2000)
     enabled: bool | None = None
     priority: int | None = Field(default=None, ge=0, le=10_000)
-    event_types: list[EventType] | None = Field(default=None, max_length=50)
+    event_types: list[EventTypeName] | None = Field(default=None, max_length=50)
     min_severity: Severity | None = None
     substances: list[CasNumber] | None = Field(default=None, max_length=100)
     countries: list[CountryCode] | None = Field(default=None, max_length=250)
@@ -163,139 +156,3 @@ class AcknowledgeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: LongText | None = None
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"
-    RETRYING = "retrying"
-    DELIVERED = "delivered"
-    DEAD = "dead"
-
-
-class DeliveryAttemptPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    number: int
-    worker: str
-    started_at: datetime
-    duration_ms: int
-    status_code: int | None
-    error: str | None
-    response_excerpt: str | None
-    outcome: str
-    next_attempt_at: datetime | None
-
-
-class DeliveryPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    target: str
-    alert_id: str | None
-    authority_id: str | None
-    peer_id: str | None
-    event_type: str
-    url: str
-    status: DeliveryStatus
-    attempts: int
-    next_attempt_at: datetime
-    last_status_code: int | None
-    last_error: str | None
-    created_at: datetime
-    updated_at: datetime
-    delivered_at: datetime | None
-
-
-class DeliveryDetail(DeliveryPublic):
-    attempts_log: list[DeliveryAttemptPublic]
-
-
-class RedeliverAll(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    status: list[DeliveryStatus] = Field(default=[DeliveryStatus.DEAD], min_length=1)
-    authority_id: Id | None = None
-    peer_id: Id | None = None
-
-    @field_validator("status")
-    @classmethod
-    def _failed_only(cls, value: list[DeliveryStatus]) -> list[DeliveryStatus]:
-        if DeliveryStatus.DELIVERED in value or DeliveryStatus.PENDING in value:
-            raise ValueError("redeliver all takes failed deliveries only: dead or retrying")
-        return value
-
-
-class RedeliverResult(BaseModel):
-    redelivered: int
-
-
-class PeerCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    node_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
-    name: ShortText
-    base_url: AnyHttpUrl
-    countries: list[CountryCode] = Field(min_length=1, max_length=250)
-    # A Standard Webhooks secret both nodes hold; generated (and shown once) when absent.
-    shared_secret: WebhookSecret | None = None
-    public_key: PublicKey | None = None
-    enabled: bool = True
-
-
-class PeerUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: ShortText | None = None
-    base_url: AnyHttpUrl | None = None
-    countries: list[CountryCode] | None = Field(default=None, min_length=1, max_length=250)
-    shared_secret: WebhookSecret | None = None
-    public_key: PublicKey | None = None
-    enabled: bool | None = None
-
-
-class PeerPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    node_id: str
-    name: str
-    base_url: str
-    countries: list[str]
-    public_key: str | None
-    enabled: bool
-    created_at: datetime
-    updated_at: datetime
-
-
-class PeerCreated(PeerPublic):
-    # Present only in the creation response when pentrack generated the secret.
-    shared_secret: str | None = None
-
-
-class NodeInfo(BaseModel):
-    node_id: str
-    public_key: str | None
-    inbound_path: str
-
-
-class InboundMessagePublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    peer_id: str
-    message_id: str
-    type: str
-    sent_at: datetime
-    received_at: datetime
-    outcome: str
-    detail: str | None
-    subject_type: str | None
-    subject_id: str | None
-
-
-class InboundReceipt(BaseModel):
-    message_id: str
-    status: str  # accepted, duplicate
-    outcome: str
-    subject_type: str | None
-    subject_id: str | None

@@ -1,8 +1,4 @@
-"""Alerts: each authority's inbox, routing rules (data, admin writes) and routing decisions.
-
-Importing this module registers the outbox (`app.alerts.outbox.route_event`) as a domain
-event subscriber.
-"""
+"""Alerts: each authority's inbox, routing rules (data, admin writes) and routing decisions."""
 
 from typing import Any
 
@@ -17,7 +13,7 @@ from app.alerts.exceptions import (
     RoutingRuleNotFound,
 )
 from app.alerts.models import Alert, RoutingDecision, RoutingRule
-from app.alerts.outbox import forget_configuration, route_event
+from app.alerts.outbox import forget_configuration
 from app.alerts.schemas import (
     AlertPublic,
     AlertStatus,
@@ -31,10 +27,6 @@ from app.auth.service import Principal
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.types import utcnow
-from app.events.service import subscribe
-
-subscribe(route_event)
-
 
 # --- inbox ---------------------------------------------------------------------------------
 

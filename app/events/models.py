@@ -1,5 +1,5 @@
-"""Domain events: the clean record of what happened, written in the transaction that made it
-happen. Alert routing (app/alerts) reads them; nothing else depends on their consumers."""
+"""Domain events: the record of what happened, written in the transaction that made it
+happen. The outbox (app/alerts/outbox.py) routes each one as the flow that emitted it asks."""
 
 from datetime import datetime
 from typing import Any
@@ -14,9 +14,7 @@ class DomainEvent(SQLModel, table=True):
     __tablename__ = "domain_event"
 
     id: str = Field(primary_key=True, max_length=32)
-    # pen.sent, pen.acknowledged, pen.responded, pen.answered, pen.withdrawn, pen.reply_overdue,
-    # shipment.recorded, shipment.stopped, shipment.seized, shipment.released,
-    # flag.raised, flag.triaged, flag.confirmed, flag.dismissed
+    # An EventType (app/events/types.py).
     type: str = Field(max_length=40, index=True)
     subject_type: str = Field(max_length=40)
     subject_id: str = Field(max_length=32, index=True)

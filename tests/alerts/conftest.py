@@ -17,10 +17,10 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from app.alerts.defaults import seed_default_routing
-from app.alerts.worker import Worker
 from app.core.config import Settings
 from app.core.db import open_session
 from app.core.http import build_http_client
+from app.worker.runner import Worker
 
 
 def free_port() -> int:

@@ -7,7 +7,8 @@ from sqlalchemy.engine import Engine
 
 from app.core.db import open_session
 from app.core.ids import new_id
-from app.events.service import emit
+from app.events.types import EventType, SubjectType
+from app.flows import announce
 from tests.factories import AA, Actor, Api, pen_body
 
 PENS = "/api/v1/pre-export-notifications"
@@ -49,10 +50,10 @@ def emit_incidents(engine: Engine, count: int, country: str, per_transaction: in
     while done < count:
         with open_session(engine, write=True) as session:
             for _ in range(min(per_transaction, count - done)):
-                emit(
+                announce(
                     session,
-                    "shipment.seized",
-                    "shipment",
+                    EventType.SHIPMENT_SEIZED,
+                    SubjectType.SHIPMENT,
                     new_id(),
                     route={"exporting": "DE", "importing": country, "transit": []},
                     payload={"customs_reference": f"SZ-{done}", "substance": AA},

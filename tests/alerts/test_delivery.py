@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from standardwebhooks import Webhook
 
-from app.alerts.overdue import announce_overdue_replies
 from app.auth.roles import Role
 from app.core.config import Settings
 from app.core.db import open_session
 from app.core.ids import new_id
-from app.events.service import emit
+from app.events.types import EventType, SubjectType
+from app.flows import announce
+from app.worker.tasks import announce_overdue_replies
 from tests.alerts.conftest import Receiver, Reply, drain, fast, run_worker
 from tests.alerts.helpers import (
     count,
@@ -79,10 +80,10 @@ class TestSuccess:
 
     def test_nothing_is_queued_when_the_transaction_rolls_back(self, engine: Engine) -> None:
         with open_session(engine, write=True) as session:
-            emit(
+            announce(
                 session,
-                "shipment.seized",
-                "shipment",
+                EventType.SHIPMENT_SEIZED,
+                SubjectType.SHIPMENT,
                 new_id(),
                 route={"exporting": "DE", "importing": "PK", "transit": []},
                 payload={},

@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from app.alerts.signing import generate_signing_key, sign
 from app.authorities.service import generate_webhook_secret
 from app.core.config import Settings
 from app.core.db import build_engine, open_session
 from app.core.migrations import upgrade
+from app.delivery.signing import generate_signing_key, sign
 from app.main import create_app
 from app.models import metadata
 from seed.loader import seed_reference

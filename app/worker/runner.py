@@ -18,11 +18,12 @@ from typing import Any
 import httpx
 from sqlalchemy.engine import Engine
 
-from app.alerts import delivery, overdue, signing
-from app.alerts.delivery import AttemptResult, Claimed
-from app.alerts.outbox import NOTIFY_CHANNEL
 from app.core.config import Settings
 from app.core.types import utcnow
+from app.delivery import service as delivery
+from app.delivery import signing
+from app.delivery.service import NOTIFY_CHANNEL, AttemptResult, Claimed
+from app.worker import tasks
 
 log = logging.getLogger("pentrack.worker")
 
@@ -151,7 +152,7 @@ class Worker:
             return
         self._next_overdue_check = now + self.settings.worker_overdue_check_seconds
         try:
-            count = overdue.announce_overdue_replies(self.engine)
+            count = tasks.announce_overdue_replies(self.engine)
         except Exception:  # never let the announcement stop deliveries
             log.exception("announcing overdue replies failed")
             return

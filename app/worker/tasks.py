@@ -1,5 +1,8 @@
-"""`pen.reply_overdue`: silence is never consent, so the exporting side hears when the importing
-authority let `reply_by` pass without a decision. Announced once per notification, by the worker.
+"""Periodic tasks the worker runs between deliveries.
+
+`announce_overdue_replies`: silence is never consent, so the exporting side hears when the
+importing authority let `reply_by` pass without a decision (`pen.reply_overdue`, once per
+notification).
 """
 
 from datetime import date
@@ -9,22 +12,21 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from app import flows
-from app.alerts.models import Peer
 from app.core.db import open_session
 from app.core.types import utcnow
 from app.events.models import DomainEvent
-from app.events.service import emit
+from app.events.types import EventType
+from app.federation.models import Peer
 from app.notifications.models import PreExportNotification
 from app.notifications.states import AWAITING_REPLY
 
-EVENT = "pen.reply_overdue"
-
 
 def announce_overdue_replies(engine: Engine, *, today: date | None = None, limit: int = 500) -> int:
-    """Emit `pen.reply_overdue` for each PEN newly past its reply date; how many."""
+    """Announce `pen.reply_overdue` for each PEN newly past its reply date; how many."""
     today = today or utcnow().date()
     announced = exists().where(
-        col(DomainEvent.subject_id) == PreExportNotification.id, col(DomainEvent.type) == EVENT
+        col(DomainEvent.subject_id) == PreExportNotification.id,
+        col(DomainEvent.type) == EventType.PEN_REPLY_OVERDUE.value,
     )
     with open_session(engine, write=True) as session:
         # A notification mirrored from a peer is the exporting node's to announce.
@@ -43,15 +45,6 @@ def announce_overdue_replies(engine: Engine, *, today: date | None = None, limit
             .with_for_update(skip_locked=True)
         ).all()
         for pen in pens:
-            emit(
-                session,
-                EVENT,
-                flows.PEN,
-                pen.id,
-                route=flows.route_of(session, pen),
-                payload={**flows.pen_payload(pen), "days_overdue": (today - pen.reply_by).days}
-                if pen.reply_by
-                else flows.pen_payload(pen),
-            )
+            flows.announce_overdue_reply(session, pen, today)
         session.commit()
     return len(pens)

@@ -1,4 +1,4 @@
-"""Peer nodes: registering them, and applying the signed messages they send us.
+"""Applying the signed messages peer nodes send us.
 
 A message names its sender in `pentrack-node`; it is accepted only if signed with that
 peer's key (`v1a` ed25519 when the peer has a public key, else `v1` HMAC with the shared
@@ -9,49 +9,49 @@ per message id, in the same transaction as the local records it creates or moves
 import json
 import re
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import flows
-from app.alerts import signing
-from app.alerts.exceptions import (
+from app.alerts.models import Alert
+from app.alerts.outbox import ORIGIN_NODE
+from app.alerts.webhooks import webhook_body
+from app.audit import service as audit
+from app.auth.roles import Role
+from app.auth.service import Principal
+from app.authorities.models import Authority
+from app.core.config import Settings
+from app.core.ids import new_id
+from app.core.types import utcnow
+from app.delivery import service as deliveries
+from app.delivery import signing
+from app.delivery.bodies import pending_row
+from app.events.types import SubjectType
+from app.federation.exceptions import (
     BadMessage,
     InvalidSignature,
-    PeerExists,
     PeerNotAuthoritative,
-    PeerNotFound,
     PeerReferenceConflict,
     StaleMessage,
     UnknownPeer,
     UnknownSubject,
 )
-from app.alerts.messages import ALERT_MESSAGE, delivery_row, webhook_body
-from app.alerts.models import Alert, Delivery, InboundMessage, Peer
-from app.alerts.outbox import ORIGIN_NODE, forget_configuration
-from app.alerts.routing import EXPORTING_SIDE_PEN_EVENTS, IMPORTING_SIDE_PEN_EVENTS
-from app.alerts.schemas import InboundReceipt, PeerCreate, PeerCreated, PeerPublic, PeerUpdate
-from app.audit import service as audit
-from app.auth.roles import Role
-from app.auth.service import Principal
-from app.authorities.models import Authority
-from app.authorities.service import generate_webhook_secret
-from app.core.config import Settings
-from app.core.ids import new_id
-from app.core.pagination import Page, paginate
-from app.core.types import utcnow
+from app.federation.messages import ALERT_MESSAGE
+from app.federation.models import InboundMessage, Peer
+from app.federation.schemas import InboundReceipt
 from app.notifications.exceptions import TransitionNotAllowed
 from app.notifications.models import PreExportNotification
+from app.notifications.payloads import PartyDocument, PenDocument
 from app.notifications.schemas import NotificationCreate
 from app.notifications.states import Action, Decision
 from app.operators.models import Operator
 from app.operators.schemas import OperatorCreate
 from app.operators.service import create_operator
-from app.reference.service import require_countries
 
-PEN = "pre_export_notification"
 # A PEN reference as nodes write them: country, year, number (`DE-2026-000123`).
 REFERENCE_PATTERN = re.compile(r"[A-Z]{2}-[0-9]{4}-[0-9]{1,12}")
 ACTIONS = {
@@ -65,83 +65,8 @@ ACTIONS = {
     "pen.withdraw": Action.WITHDRAW,
     "pen.withdrawn": Action.WITHDRAW,
 }
-
-
-# --- peers (admin) -----------------------------------------------------------------------
-
-
-def create_peer(session: Session, actor: Principal, data: PeerCreate) -> PeerCreated:
-    """Register a peer node; a generated shared secret is returned here only."""
-    require_countries(session, data.countries)
-    if session.exec(select(Peer).where(Peer.node_id == data.node_id)).first():
-        raise PeerExists(f"A peer with node id {data.node_id!r} is registered.")
-    generated = None if data.shared_secret else generate_webhook_secret()
-    peer = Peer(
-        id=new_id(),
-        node_id=data.node_id,
-        name=data.name,
-        base_url=str(data.base_url),
-        countries=sorted(set(data.countries)),
-        shared_secret=data.shared_secret or generated or "",
-        public_key=data.public_key,
-        enabled=data.enabled,
-    )
-    session.add(peer)
-    session.flush()
-    forget_configuration(session)
-    public = PeerPublic.model_validate(peer)
-    audit.record(
-        session, actor, "peer.created", "peer", peer.id, after=public.model_dump(mode="json")
-    )
-    return PeerCreated(**public.model_dump(), shared_secret=generated)
-
-
-def update_peer(session: Session, actor: Principal, peer: Peer, data: PeerUpdate) -> Peer:
-    """Change a peer; a new secret or key applies to the next attempt."""
-    before = PeerPublic.model_validate(peer).model_dump(mode="json")
-    changes = data.model_dump(exclude_unset=True)
-    if "countries" in changes and changes["countries"] is not None:
-        require_countries(session, changes["countries"])
-        changes["countries"] = sorted(set(changes["countries"]))
-    if changes.get("base_url") is not None:
-        changes["base_url"] = str(changes["base_url"])
-    for field, value in changes.items():
-        if value is not None or field == "public_key":
-            setattr(peer, field, value)
-    peer.updated_at = utcnow()
-    session.add(peer)
-    forget_configuration(session)
-    session.flush()
-    after = PeerPublic.model_validate(peer).model_dump(mode="json")
-    if "shared_secret" in changes:
-        after["shared_secret"] = "(rotated)"
-    audit.record(session, actor, "peer.updated", "peer", peer.id, before=before, after=after)
-    return peer
-
-
-def get_peer_or_raise(session: Session, peer_id: str) -> Peer:
-    peer = session.get(Peer, peer_id)
-    if peer is None:
-        raise PeerNotFound(f"No peer with id {peer_id!r}.")
-    return peer
-
-
-def list_peers(session: Session, *, limit: int, cursor: str | None) -> Page[Peer]:
-    return paginate(session, select(Peer), col(Peer.id), limit=limit, cursor=cursor)
-
-
-def list_inbound(
-    session: Session, *, peer_id: str | None, type: str | None, limit: int, cursor: str | None
-) -> Page[InboundMessage]:
-    query = select(InboundMessage)
-    if peer_id:
-        query = query.where(InboundMessage.peer_id == peer_id)
-    if type:
-        query = query.where(InboundMessage.type == type)
-    return paginate(session, query, col(InboundMessage.id), limit=limit, cursor=cursor)
-
-
-# --- inbound -------------------------------------------------------------------------------
+# What the exporting side does; the importing side acknowledges and responds.
+EXPORTING_SIDE_ACTIONS = frozenset({Action.SEND, Action.ANSWER, Action.WITHDRAW})
 
 
 def receive(
@@ -274,6 +199,7 @@ def _apply_alert(
         )
     ).all()
     now = utcnow()
+    queued = []
     for authority in authorities:
         alert = Alert(
             id=new_id(),
@@ -293,16 +219,19 @@ def _apply_alert(
         )
         session.add(alert)
         if authority.webhook_url:
-            row = delivery_row(
-                "webhook",
-                alert.event_type,
-                authority.webhook_url,
-                webhook_body(alert),
-                now,
-                alert_id=alert.id,
-                authority_id=authority.id,
+            queued.append(
+                pending_row(
+                    "webhook",
+                    alert.event_type,
+                    authority.webhook_url,
+                    webhook_body(alert),
+                    now,
+                    alert_id=alert.id,
+                    authority_id=authority.id,
+                )
             )
-            session.add(Delivery(**row))
+    session.flush()
+    deliveries.queue(session, queued)
     message.subject_type = str(data.get("subject_type") or "")[:40] or None
     message.subject_id = subject_id
     message.detail = f"{len(authorities)} local authorities alerted"
@@ -332,7 +261,7 @@ def _apply_pen(
         .where(PreExportNotification.reference == reference)
         .with_for_update()
     ).first()
-    message.subject_type = PEN
+    message.subject_type = SubjectType.PEN.value
     if action == Action.SEND and pen is not None:
         # A notification is sent once; a second pen.sent for a known reference is a peer
         # claiming a record of ours (or re-sending under a new message id): change nothing.
@@ -346,11 +275,9 @@ def _apply_pen(
         raise UnknownSubject(f"No notification with reference {reference!r} here.")
     message.subject_id = pen.id
     side_country = (
-        pen.exporting_country if kind in EXPORTING_SIDE_PEN_EVENTS else pen.importing_country
+        pen.exporting_country if action in EXPORTING_SIDE_ACTIONS else pen.importing_country
     )
-    if kind not in EXPORTING_SIDE_PEN_EVENTS | IMPORTING_SIDE_PEN_EVENTS or (
-        side_country != actor_country
-    ):
+    if side_country != actor_country:
         raise PeerNotAuthoritative(f"{actor_country} may not {action.value} {reference}.")
     decision = data.get("decision")
     try:
@@ -377,32 +304,25 @@ def _mirror(
     session: Session, settings: Settings, principal: Principal, data: dict[str, Any]
 ) -> PreExportNotification:
     """The notification as the exporting node sent it, under the same reference."""
-    document = data.get("pen")
-    if not isinstance(document, dict):
-        raise BadMessage("pen.sent needs the notification in data.pen.")
     try:
+        document = PenDocument.model_validate(data.get("pen"))
         parties = {
-            role: _party(session, principal, document[role]) if document.get(role) else None
-            for role in ("exporter", "importer", "consignee")
+            role: _party(session, principal, party) if party else None
+            for role, party in (
+                ("exporter", document.exporter),
+                ("importer", document.importer),
+                ("consignee", document.consignee),
+            )
         }
         body = NotificationCreate(
-            exporting_country=document["exporting_country"],
-            importing_country=document["importing_country"],
-            transit_countries=document.get("transit_countries") or [],
+            **document.model_dump(
+                exclude={"reference", "exporter", "importer", "consignee"}, exclude_none=True
+            ),
             exporter_id=parties["exporter"],
             importer_id=parties["importer"],
             consignee_id=parties["consignee"],
-            substance=document["substance"],
-            quantity=document["quantity"],
-            unit=document["unit"],
-            expected_dispatch_date=date.fromisoformat(document["expected_dispatch_date"]),
-            expected_point_of_entry=document["expected_point_of_entry"],
-            mode_of_transport=document["mode_of_transport"],
-            means_of_payment=document["means_of_payment"],
-            intended_use=document.get("intended_use"),
-            reply_by=date.fromisoformat(document["reply_by"]) if document.get("reply_by") else None,
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except ValidationError as exc:
         raise BadMessage(f"The notification in data.pen is not valid: {exc}.") from exc
     reference = _peer_reference(session, body.exporting_country, data)
     pen = flows.create_notification(session, principal, body)
@@ -436,12 +356,9 @@ def _peer_reference(session: Session, exporting_country: str, data: dict[str, An
     return reference
 
 
-def _party(session: Session, principal: Principal, party: dict[str, Any]) -> str:
+def _party(session: Session, principal: Principal, party: PartyDocument) -> str:
     """The local operator for a party named in a message (created on first sight)."""
-    data = OperatorCreate.model_validate(
-        {k: party.get(k) for k in ("name", "country", "address", "kind", "registration_number")}
-        | {"licence_number": party.get("licence_number")}
-    )
+    data = OperatorCreate.model_validate(party.model_dump())
     found = session.exec(
         select(Operator).where(
             Operator.country == data.country,

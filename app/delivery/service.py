@@ -14,14 +14,10 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, or_, select
 
-from app.alerts.exceptions import DeliveryInFlight, DeliveryNotFound
-from app.alerts.messages import inbox_url
-from app.alerts.models import Delivery, DeliveryAttempt, Peer
-from app.alerts.schemas import DeliveryAttemptPublic, DeliveryDetail, DeliveryPublic, RedeliverAll
 from app.audit import service as audit
 from app.auth.service import Principal
 from app.authorities.models import Authority
@@ -30,8 +26,24 @@ from app.core.db import open_session
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.types import utcnow
+from app.delivery.exceptions import DeliveryInFlight, DeliveryNotFound
+from app.delivery.models import Delivery, DeliveryAttempt
+from app.delivery.schemas import DeliveryAttemptPublic, DeliveryDetail, DeliveryPublic, RedeliverAll
+from app.federation.models import Peer
 
 DUE = ("pending", "retrying")
+# PostgreSQL: idle workers LISTEN here; NOTIFY is delivered when the queuing transaction commits.
+NOTIFY_CHANNEL = "pentrack_delivery"
+
+
+def queue(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Add pending deliveries (`bodies.pending_row`) in the caller's transaction, and wake an
+    idle worker when it commits."""
+    if not rows:
+        return
+    session.connection().execute(insert(_table()), rows)
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
 @dataclass(frozen=True)
@@ -156,7 +168,7 @@ def claim_due(engine: Engine, settings: Settings, worker: str, limit: int) -> li
                 endpoints[a.id] = (a.webhook_url, a.webhook_secret)
         if peer_ids:
             for p in session.exec(select(Peer).where(col(Peer.id).in_(peer_ids))):
-                endpoints[p.id] = (inbox_url(p) if p.enabled else None, p.shared_secret)
+                endpoints[p.id] = (p.inbox_url() if p.enabled else None, p.shared_secret)
         session.commit()
     claimed = [
         Claimed(
