@@ -2,8 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.alerts.router import alerts_router, decisions_router
-from app.alerts.router import rules_router as routing_rules_router
+from app.alerts.router import alerts_router, decisions_router, routing_rules_router
 from app.audit.router import router as audit_router
 from app.authorities.router import router as authorities_router
 from app.dashboard.router import router as summaries_router

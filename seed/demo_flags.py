@@ -14,7 +14,7 @@ with notes and times that depend on severity and age; the rest stay open.
 """
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -96,7 +96,7 @@ def _raised_at(hit: Hit, created_at: datetime, facts: dict[str, Any], now: datet
 def _judge(
     subjects: Iterable[tuple[Any, dict[str, Any]]],
     subject_type: str,
-    compiled: list[CompiledRule],
+    compiled: Sequence[CompiledRule],
     now: datetime,
 ) -> Iterator[Raised]:
     for subject, facts in subjects:

@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from app.core.db import open_session
+from app.core.fields import is_valid_cas
 from app.core.ids import new_id
-from app.reference.cas import is_valid_cas
 from app.reference.models import Country, PenRequirement, Substance
 
 SEED_DIR = Path(__file__).parent

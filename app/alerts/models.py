@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.cache import ROUTING, group_info
 from app.core.types import JSONType, UTCDateTime, utcnow
 
 
@@ -17,6 +18,7 @@ class RoutingRule(SQLModel, table=True):
     """Who hears about which events, and how much of the payload leaves the country."""
 
     __tablename__ = "routing_rule"
+    __table_args__ = group_info(ROUTING)
 
     id: str = Field(primary_key=True, max_length=32)
     code: str = Field(max_length=64, unique=True)

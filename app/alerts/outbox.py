@@ -4,6 +4,7 @@ written in the transaction that emitted the event. No HTTP here: `pentrack worke
 The flows call `route(session, event)` right after emitting the event (app/flows.py).
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,45 +52,46 @@ def rule_spec(rule: RoutingRule) -> RuleSpec:
     )
 
 
+@dataclass(frozen=True)
+class PeerRef:
+    """An enabled peer node, as routing needs it."""
+
+    id: str
+    node_id: str
+    countries: tuple[str, ...]
+    inbox_url: str
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """Enabled routing rules (in priority order) and enabled peers."""
+
+    rules: tuple[RuleSpec, ...]
+    peers: tuple[PeerRef, ...]
+
+
 def _candidates(
-    session: Session, route: dict[str, Any], rules: list[RoutingRule]
+    session: Session, route: dict[str, Any], rules: tuple[RuleSpec, ...]
 ) -> list[Authority]:
     """The authorities routing may choose from: those of the route's countries, those rules
-    name, and international ones when a rule includes them (read-only copies, remembered per
-    process until an authority changes)."""
-    countries = tuple(sorted(routing.route_countries(route, routing.ROUTE_ROLES)))
-    named = tuple(sorted({a for r in rules for a in r.authority_ids}))
-    international = any(r.include_international for r in rules)
-    known: dict[Any, list[Authority]] = cache.cached(
-        session, cache.AUTH, "routing_candidates", lambda _: {}
-    )
-    key = (countries, named, international)
-    found = known.get(key)
-    if found is None:
-        conditions: list[ColumnElement[bool]] = [
-            col(Authority.country).in_(countries),
-            col(Authority.id).in_(named),
-        ]
-        if international:
-            conditions.append(col(Authority.kind) == routing.INTERNATIONAL)
-        rows = session.exec(select(Authority).where(or_(*conditions))).all()
-        found = known[key] = [Authority(**a.model_dump()) for a in rows]
-    return found
+    name, and international ones when a rule includes them."""
+    countries = sorted(routing.route_countries(route, routing.ROUTE_ROLES))
+    named = sorted({a for r in rules for a in r.authority_ids})
+    conditions: list[ColumnElement[bool]] = [
+        col(Authority.country).in_(countries),
+        col(Authority.id).in_(named),
+    ]
+    if any(r.include_international for r in rules):
+        conditions.append(col(Authority.kind) == routing.INTERNATIONAL)
+    return list(session.exec(select(Authority).where(or_(*conditions))).all())
 
 
 def _actor_authority(session: Session, user_id: str | None) -> str | None:
-    if not user_id:
-        return None
-    known: dict[str, str | None] = cache.cached(
-        session, cache.AUTH, "user_authorities", lambda _: {}
-    )
-    if user_id not in known:
-        actor = session.get(User, user_id)
-        known[user_id] = actor.authority_id if actor else None
-    return known[user_id]
+    actor = session.get(User, user_id) if user_id else None
+    return actor.authority_id if actor else None
 
 
-def _hosted_by(peers: list[Peer]) -> dict[str, str]:
+def _hosted_by(peers: tuple[PeerRef, ...]) -> dict[str, str]:
     hosted: dict[str, str] = {}
     for peer in sorted(peers, key=lambda p: p.node_id):
         for country in peer.countries:
@@ -97,25 +99,22 @@ def _hosted_by(peers: list[Peer]) -> dict[str, str]:
     return hosted
 
 
-def _load_configuration(session: Session) -> tuple[list[RoutingRule], list[RuleSpec], list[Peer]]:
-    rules = [
-        RoutingRule(**r.model_dump())
-        for r in session.exec(
-            select(RoutingRule)
-            .where(RoutingRule.enabled == True)  # noqa: E712
-            .order_by(col(RoutingRule.priority), col(RoutingRule.code))
-        )
-    ]
-    peers = [
-        Peer(**p.model_dump())
-        for p in session.exec(select(Peer).where(Peer.enabled == True))  # noqa: E712
-    ]
-    return rules, [rule_spec(r) for r in rules], peers
+def _load_configuration(session: Session) -> Configuration:
+    rules = session.exec(
+        select(RoutingRule)
+        .where(RoutingRule.enabled == True)  # noqa: E712
+        .order_by(col(RoutingRule.priority), col(RoutingRule.code))
+    )
+    peers = session.exec(select(Peer).where(Peer.enabled == True))  # noqa: E712
+    return Configuration(
+        rules=tuple(rule_spec(r) for r in rules),
+        peers=tuple(PeerRef(p.id, p.node_id, tuple(p.countries), p.inbox_url()) for p in peers),
+    )
 
 
-def _configuration(session: Session) -> tuple[list[RoutingRule], list[RuleSpec], list[Peer]]:
-    """Enabled rules and peers (read-only copies), read again only when one of them has
-    changed (app/core/cache.py)."""
+def _configuration(session: Session) -> Configuration:
+    """Enabled rules and peers, read again only when one of them has changed
+    (app/core/cache.py)."""
     return cache.cached(session, cache.ROUTING, "configuration", _load_configuration)
 
 
@@ -127,19 +126,19 @@ def forget_configuration(session: Session) -> None:
 
 def route(session: Session, event: DomainEvent) -> None:
     """Decide who hears of `event`; write the decision, alerts and deliveries (no I/O)."""
-    rules, specs, peers = _configuration(session)
+    config = _configuration(session)
     origin = session.info.get(ORIGIN_NODE)
-    hosted = _hosted_by(peers)
+    hosted = _hosted_by(config.peers)
     pen_node = _pen_exchange_node(event, hosted, origin)
-    if not rules and pen_node is None:
+    if not config.rules and pen_node is None:
         return
-    authorities = _candidates(session, event.route, rules) if rules else []
+    authorities = _candidates(session, event.route, config.rules) if config.rules else []
     facts = EventFacts.of(
         event.type, event.route, event.payload, _actor_authority(session, event.actor_user_id)
     )
     decision = routing.decide(
         facts,
-        specs,
+        config.rules,
         [AuthorityRef(a.id, a.country, a.kind) for a in authorities],
         hosted,
         origin,
@@ -153,7 +152,7 @@ def route(session: Session, event: DomainEvent) -> None:
     title = routing.title_of(event.type, event.payload)
     alerts, queued = _alerts(event, decision, facts, authorities, title, decision_id, now)
     remote_log: list[dict[str, Any]] = []
-    peer_by_node = {p.node_id: p for p in peers}
+    peer_by_node = {p.node_id: p for p in config.peers}
     for r in remote:
         body = messages.alert_message(
             event,
@@ -240,8 +239,8 @@ def _alerts(
     return alerts, queued
 
 
-def _node_delivery(peer: Peer, event: DomainEvent, body: str, now: datetime) -> dict[str, Any]:
-    return pending_row("node", event.type, peer.inbox_url(), body, now, peer_id=peer.id)
+def _node_delivery(peer: PeerRef, event: DomainEvent, body: str, now: datetime) -> dict[str, Any]:
+    return pending_row("node", event.type, peer.inbox_url, body, now, peer_id=peer.id)
 
 
 def _remote_entry(r: RemoteRecipient, delivery_id: str) -> dict[str, Any]:

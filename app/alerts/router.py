@@ -25,7 +25,7 @@ from app.core.routing import OneThreadRoute
 alerts_router = APIRouter(
     route_class=OneThreadRoute, prefix="/alerts", tags=["alerts"], responses=problem_responses(401)
 )
-rules_router = APIRouter(
+routing_rules_router = APIRouter(
     route_class=OneThreadRoute,
     prefix="/routing-rules",
     tags=["routing"],
@@ -93,7 +93,9 @@ def acknowledge_alert(
     return service.to_public(service.acknowledge_alert(session, principal, alert, note))
 
 
-@rules_router.get("", response_model=ListResponse[RoutingRulePublic], summary="Routing rules")
+@routing_rules_router.get(
+    "", response_model=ListResponse[RoutingRulePublic], summary="Routing rules"
+)
 def list_routing_rules(
     session: SessionDep,
     _: CurrentUser,
@@ -105,7 +107,7 @@ def list_routing_rules(
     return service.list_routing_rules(session, enabled=enabled, limit=limit, cursor=cursor)
 
 
-@rules_router.post(
+@routing_rules_router.post(
     "",
     response_model=RoutingRulePublic,
     status_code=201,
@@ -119,7 +121,7 @@ def create_routing_rule(
     return service.create_routing_rule(session, admin, data)
 
 
-@rules_router.get(
+@routing_rules_router.get(
     "/{rule_id}",
     response_model=RoutingRulePublic,
     responses=problem_responses(404),
@@ -130,7 +132,7 @@ def get_routing_rule(rule: RoutingRuleDep) -> RoutingRule:
     return rule
 
 
-@rules_router.patch(
+@routing_rules_router.patch(
     "/{rule_id}",
     response_model=RoutingRulePublic,
     responses=problem_responses(400, 403, 404, 422),
@@ -143,7 +145,7 @@ def update_routing_rule(
     return service.update_routing_rule(session, admin, rule, data)
 
 
-@rules_router.delete(
+@routing_rules_router.delete(
     "/{rule_id}",
     status_code=204,
     responses=problem_responses(403, 404),

@@ -163,80 +163,97 @@ def decide(
             decision.skipped.append({"rule": rule.code, "reason": reason})
             continue
         decision.matched.append(rule.code)
-        kinds = rule.authority_kinds or COMPETENT_KINDS
         countries = route_countries(facts.route, rule.route_roles)
-        remote: dict[str, dict[str, set[str]]] = {}
-        for authority in known:
-            why = _why_chosen(rule, authority, countries, kinds)
-            if why is None:
-                continue
-            withheld = _withheld(facts, authority)
-            if withheld is not None:
-                decision.skipped.append(
-                    {"rule": rule.code, "authority_id": authority.id, "reason": withheld}
-                )
-                continue
-            node = hosted_by.get(authority.country)
-            if node is not None and authority.id not in rule.authority_ids:
-                decision.skipped.append(
-                    {
-                        "rule": rule.code,
-                        "authority_id": authority.id,
-                        "reason": f"{authority.country} is hosted on node {node}",
-                    }
-                )
-                continue
-            if rule.exclude_actor and authority.id == facts.actor_authority_id:
-                decision.skipped.append(
-                    {"rule": rule.code, "authority_id": authority.id, "reason": "caused the event"}
-                )
-                continue
-            if authority.id in chosen:
-                continue
-            chosen.add(authority.id)
-            decision.recipients.append(
-                Recipient(
-                    authority.id,
-                    authority.country,
-                    authority.kind,
-                    rule.code,
-                    rule.scope,
-                    rule.redact,
-                    why,
-                )
-            )
-        for country in countries:
-            node = hosted_by.get(country)
-            if node is None or country in facts.already_told:
-                continue
-            if facts.private_to is not None:
-                decision.skipped.append(
-                    {"rule": rule.code, "node": node, "reason": DRAFT_STAYS_HOME}
-                )
-                continue
-            if node == origin_node:
-                decision.skipped.append(
-                    {"rule": rule.code, "node": node, "reason": "the event came from that node"}
-                )
-                continue
-            for kind in kinds:
-                if (node, country, kind) not in remote_chosen:
-                    remote_chosen.add((node, country, kind))
-                    remote.setdefault(node, {}).setdefault(country, set()).add(kind)
-        for node, by_country in sorted(remote.items()):
-            roles = sorted({r for c in by_country for r in countries[c]})
-            decision.remote.append(
-                RemoteRecipient(
-                    node_id=node,
-                    rule=rule.code,
-                    scope=rule.scope,
-                    redact=rule.redact,
-                    countries=tuple(sorted(by_country)),
-                    kinds=tuple(sorted({k for ks in by_country.values() for k in ks})),
-                    reason=f"{', '.join(roles)} on the route, hosted on node {node}",
-                )
-            )
+        _choose_local(decision, rule, facts, known, countries, hosted_by, chosen)
+        _choose_remote(decision, rule, facts, countries, hosted_by, origin_node, remote_chosen)
     return decision
+
+
+def _choose_local(
+    decision: Decision,
+    rule: RuleSpec,
+    facts: EventFacts,
+    known: list[AuthorityRef],
+    countries: Mapping[str, list[str]],
+    hosted_by: Mapping[str, str],
+    chosen: set[str],
+) -> None:
+    """The local authorities `rule` chooses, each once across rules, with why (or why not)."""
+    kinds = rule.authority_kinds or COMPETENT_KINDS
+    for authority in known:
+        why = _why_chosen(rule, authority, countries, kinds)
+        if why is None:
+            continue
+        withheld = _withheld(facts, authority) or _not_here(rule, facts, authority, hosted_by)
+        if withheld is not None:
+            decision.skipped.append(
+                {"rule": rule.code, "authority_id": authority.id, "reason": withheld}
+            )
+            continue
+        if authority.id in chosen:
+            continue
+        chosen.add(authority.id)
+        decision.recipients.append(
+            Recipient(
+                authority.id,
+                authority.country,
+                authority.kind,
+                rule.code,
+                rule.scope,
+                rule.redact,
+                why,
+            )
+        )
+
+
+def _not_here(
+    rule: RuleSpec, facts: EventFacts, authority: AuthorityRef, hosted_by: Mapping[str, str]
+) -> str | None:
+    node = hosted_by.get(authority.country)
+    if node is not None and authority.id not in rule.authority_ids:
+        return f"{authority.country} is hosted on node {node}"
+    if rule.exclude_actor and authority.id == facts.actor_authority_id:
+        return "caused the event"
+    return None
+
+
+def _choose_remote(
+    decision: Decision,
+    rule: RuleSpec,
+    facts: EventFacts,
+    countries: Mapping[str, list[str]],
+    hosted_by: Mapping[str, str],
+    origin_node: str | None,
+    remote_chosen: set[tuple[str, str, str]],
+) -> None:
+    """The peer nodes hosting the route countries `rule` names, one message per node."""
+    kinds = rule.authority_kinds or COMPETENT_KINDS
+    remote: dict[str, dict[str, set[str]]] = {}
+    for country in countries:
+        node = hosted_by.get(country)
+        if node is None or country in facts.already_told:
+            continue
+        if facts.private_to is not None or node == origin_node:
+            why_not = DRAFT_STAYS_HOME if facts.private_to else "the event came from that node"
+            decision.skipped.append({"rule": rule.code, "node": node, "reason": why_not})
+            continue
+        for kind in kinds:
+            if (node, country, kind) not in remote_chosen:
+                remote_chosen.add((node, country, kind))
+                remote.setdefault(node, {}).setdefault(country, set()).add(kind)
+    for node, by_country in sorted(remote.items()):
+        roles = sorted({r for c in by_country for r in countries[c]})
+        decision.remote.append(
+            RemoteRecipient(
+                node_id=node,
+                rule=rule.code,
+                scope=rule.scope,
+                redact=rule.redact,
+                countries=tuple(sorted(by_country)),
+                kinds=tuple(sorted({k for ks in by_country.values() for k in ks})),
+                reason=f"{', '.join(roles)} on the route, hosted on node {node}",
+            )
+        )
 
 
 def _withheld(facts: EventFacts, authority: AuthorityRef) -> str | None:

@@ -9,7 +9,6 @@ from sqlmodel import Session, select
 from app.auth.models import User
 from app.auth.roles import COUNTRY_ROLES, Role
 from app.authorities.models import Authority
-from app.core import cache
 from app.core.ids import new_id
 from app.core.problems import Problem, UnknownReference
 
@@ -64,23 +63,11 @@ def create_user(
 
 
 def authenticate(session: Session, token: str) -> Principal | None:
-    """The principal a token belongs to, or None. Known tokens are remembered per process until
-    a user or an authority changes (app/core/cache.py); unknown ones are asked for every time."""
-    known: dict[str, Principal] = cache.cached(session, cache.AUTH, "principals", lambda _: {})
-    token_hash = hash_token(token)
-    principal = known.get(token_hash)
-    if principal is None:
-        principal = _principal(session, token_hash)
-        if principal is not None:
-            known[token_hash] = principal
-    return principal
-
-
-def _principal(session: Session, token_hash: str) -> Principal | None:
+    """The principal a token belongs to, or None (one indexed lookup by the token's digest)."""
     row = session.exec(
         select(User, Authority)
         .join(Authority, User.authority_id == Authority.id, isouter=True)  # type: ignore[arg-type]
-        .where(User.token_hash == token_hash, User.disabled == False)  # noqa: E712
+        .where(User.token_hash == hash_token(token), User.disabled == False)  # noqa: E712
     ).first()
     if row is None:
         return None

@@ -1,15 +1,17 @@
-"""Per-process caches of data that changes rarely (reference data, rules, routing, tokens),
+"""The one per-process cache: data that changes rarely (reference data, rules, routing),
 checked against the database on every use.
 
-Every cached table has triggers (migration `cache_versions`) that add one to its group's row in
-`cache_version` whenever it changes, in the changing transaction, whoever writes it — the API,
-the CLI, another process or a person with psql. A cache entry remembers the version it was
-loaded at; a reader compares it with the version its own transaction sees (one small query,
-remembered until the session flushes a change to a cached table) and reloads when they differ. So a change is seen by
-every process as soon as it commits, and by the changing transaction itself after its flush.
+A table joins a cache group by naming it in its table info (`{"cache_group": "rules"}`, see
+`group_info`); the migration `cache_versions` gives each group's tables triggers that add one to
+the group's row in `cache_version` whenever they change, in the changing transaction, whoever
+writes — the API, the CLI, another process or a person with psql. A cache entry remembers the
+version it was loaded at; a reader compares it with the version its own transaction sees (one
+small query, remembered until the session flushes a change to a cached table) and reloads when
+they differ. So a change is seen by every process as soon as it commits, and by the changing
+transaction itself after its flush.
 
-Cached values are shared between threads and requests: loaders return objects that are not
-attached to any session (plain data, or transient copies of rows) and callers never change them.
+Cached values are shared between threads and requests, so they are immutable: loaders return
+tuples, frozen dataclasses, read-only mappings, or transient copies of rows that nothing writes.
 """
 
 from collections.abc import Callable
@@ -25,16 +27,18 @@ from app.core.models import CacheVersion
 
 T = TypeVar("T")
 
-AUTH = "auth"  # app_user, authority
-REFERENCE = "reference"  # country, substance, pen_requirement
-RULES = "rules"  # rule
-ROUTING = "routing"  # routing_rule, peer
-GROUPS = {
-    AUTH: ("app_user", "authority"),
-    REFERENCE: ("country", "substance", "pen_requirement"),
-    RULES: ("rule",),
-    ROUTING: ("routing_rule", "peer"),
-}
+CACHE_GROUP = "cache_group"
+# The groups (each a row of `cache_version`, bumped by the triggers of its tables).
+REFERENCE = "reference"
+RULES = "rules"
+ROUTING = "routing"
+
+
+def group_info(group: str) -> dict[str, dict[str, str]]:
+    """Table arguments that put a table in a cache group: `__table_args__ = group_info(...)`,
+    or as the last item of a tuple of table arguments."""
+    return {"info": {CACHE_GROUP: group}}
+
 
 _MEMO = "pentrack.cache_versions"
 _TABLE = CacheVersion.__table__  # type: ignore[attr-defined]
@@ -60,14 +64,16 @@ def forget(session: Session) -> None:
     session.info.pop(_MEMO, None)
 
 
-_CACHED_TABLES = frozenset(table for tables in GROUPS.values() for table in tables)
+def _cache_group(instance: object) -> str | None:
+    table = getattr(instance, "__table__", None)
+    return table.info.get(CACHE_GROUP) if table is not None else None
 
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
     # Still the flush's own lists here. Only a flush that wrote a cached table moves a version.
     for instance in (*session.new, *session.dirty, *session.deleted):
-        if getattr(instance, "__tablename__", None) in _CACHED_TABLES:
+        if _cache_group(instance) is not None:
             forget(session)
             return
 

@@ -1,12 +1,37 @@
 """Validated field types shared by request schemas."""
 
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from app.reference.cas import validate_cas
+# CAS Registry Numbers (how the contract names substances): format and check digit.
+CAS_PATTERN = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
+
+
+def cas_check_digit(digits: str) -> int:
+    """The check digit for the digits before it: sum of digit × position from the right, mod 10."""
+    return sum(int(d) * i for i, d in enumerate(reversed(digits), start=1)) % 10
+
+
+def is_valid_cas(value: str) -> bool:
+    match = CAS_PATTERN.match(value)
+    if match is None:
+        return False
+    return cas_check_digit(match.group(1) + match.group(2)) == int(match.group(3))
+
+
+def validate_cas(value: str) -> str:
+    """Pydantic validator: the value, stripped, if it is a well-formed CAS number."""
+    value = value.strip()
+    if not CAS_PATTERN.match(value):
+        raise ValueError("a CAS number looks like 108-24-7 (digits-2 digits-check digit)")
+    if not is_valid_cas(value):
+        raise ValueError(f"CAS number {value} fails its check digit")
+    return value
+
 
 CountryCode = Annotated[
     str,
@@ -50,3 +75,20 @@ class MeansOfPayment(StrEnum):
     THIRD_PARTY = "third_party"
     HAWALA = "hawala"
     OTHER = "other"
+
+
+def json_depth(value: object) -> int:
+    """How deeply a JSON value nests (a scalar is 0, `{}` and `[]` are 1), iteratively, so a
+    hostile document cannot exhaust the stack while it is measured."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict):
+            children = list(current.values())
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest

@@ -12,13 +12,13 @@ from sqlmodel import select
 from app.auth.roles import Role
 from app.auth.service import Principal, authenticate
 from app.core.db import SessionDep, SettingsDep
+from app.core.fields import is_valid_cas
 from app.core.problems import Forbidden, Unauthorized
 from app.core.types import utcnow
 from app.dashboard.facts import Period, Scope
 from app.dashboard.regions import get_region
 from app.dashboard.schemas import Applied
 from app.dashboard.session import COOKIE_NAME, principal_from_cookie
-from app.reference.cas import is_valid_cas
 from app.reference.models import Country, Substance
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `pentrack token create`.")

@@ -20,6 +20,9 @@ from standardwebhooks import Webhook
 SECRET_PREFIX = "whsec_"
 PRIVATE_PREFIX = "whsk_"
 PUBLIC_PREFIX = "whpk_"
+# Seconds since 1970 beyond any plausible clock (year 2514): larger values are refused before
+# any date arithmetic.
+MAX_TIMESTAMP = 2**34
 
 
 class SignatureError(ValueError):
@@ -132,6 +135,8 @@ def verify(
         timestamp = int(raw_timestamp)
     except ValueError as exc:
         raise SignatureError("webhook-timestamp is not an integer") from exc
+    if not 0 <= timestamp < MAX_TIMESTAMP:
+        raise SignatureError("webhook-timestamp is out of range")
     if not _signature_matches(msg_id, timestamp, body, raw_signatures, secret, public_key):
         raise SignatureError("no matching signature")
     signed_at = datetime.fromtimestamp(timestamp, UTC)

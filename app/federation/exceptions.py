@@ -13,19 +13,9 @@ class PeerExists(Conflict):
     title = "A peer with this node id exists"
 
 
-class UnknownPeer(Unauthorized):
-    type = "unknown-peer"
-    title = "Message from an unknown or disabled peer node"
-
-
 class InvalidSignature(Unauthorized):
     type = "invalid-signature"
     title = "Message signature does not verify"
-
-
-class StaleMessage(Unauthorized):
-    type = "stale-message"
-    title = "Message timestamp outside the replay window"
 
 
 class PeerNotAuthoritative(Forbidden):

@@ -7,9 +7,10 @@ per message id, in the same transaction as the local records it creates or moves
 """
 
 import json
+import logging
 import re
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,6 +26,7 @@ from app.auth.roles import Role
 from app.auth.service import Principal
 from app.authorities.models import Authority
 from app.core.config import Settings
+from app.core.fields import json_depth
 from app.core.ids import new_id
 from app.core.types import utcnow
 from app.delivery import service as deliveries
@@ -36,8 +38,6 @@ from app.federation.exceptions import (
     InvalidSignature,
     PeerNotAuthoritative,
     PeerReferenceConflict,
-    StaleMessage,
-    UnknownPeer,
     UnknownSubject,
 )
 from app.federation.messages import ALERT_MESSAGE
@@ -65,6 +65,12 @@ ACTIONS = {
     "pen.withdraw": Action.WITHDRAW,
     "pen.withdrawn": Action.WITHDRAW,
 }
+# One answer for every message that does not verify (unknown peer, stale, bad signature).
+NOT_VERIFIED = (
+    "The message does not verify: unknown or disabled sender, stale timestamp or bad signature."
+)
+MAX_MESSAGE_DEPTH = 32
+log = logging.getLogger("pentrack.federation")
 # What the exporting side does; the importing side acknowledges and responds.
 EXPORTING_SIDE_ACTIONS = frozenset({Action.SEND, Action.ANSWER, Action.WITHDRAW})
 
@@ -73,35 +79,11 @@ def receive(
     session: Session, settings: Settings, headers: Mapping[str, str], raw: bytes
 ) -> InboundReceipt:
     """Verify a peer's message, store it once, and apply it to the local records."""
-    node_id = headers.get("pentrack-node", "")
-    peer = session.exec(select(Peer).where(Peer.node_id == node_id)).first() if node_id else None
-    if peer is None or not peer.enabled:
-        raise UnknownPeer("Send `pentrack-node` naming a peer registered on this node.")
-    try:
-        text = raw.decode()
-        message_id, signed_at = signing.verify(
-            headers,
-            text,
-            secret=peer.shared_secret,
-            public_key=peer.public_key,
-            window=timedelta(seconds=settings.node_replay_window_seconds),
-        )
-    except signing.TimestampError as exc:
-        raise StaleMessage(str(exc)) from exc
-    except (signing.SignatureError, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidSignature(f"The signature does not verify: {exc}.") from exc
-    if len(message_id) > 64:
-        raise BadMessage("webhook-id is longer than 64 characters.")
+    peer, message_id, signed_at, text = _verified(session, settings, headers, raw)
     stored = _stored(session, peer, message_id)
     if stored is not None:
         return _receipt(stored, "duplicate")
-    try:
-        body = json.loads(text)
-        kind, data = body["type"], body["data"]
-        if not isinstance(kind, str) or not isinstance(data, dict):
-            raise TypeError("type must be a string and data an object")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BadMessage(f"Expected {{type, timestamp, data}}: {exc}.") from exc
+    kind, data, body = _parsed(text)
     message = InboundMessage(
         id=new_id(),
         peer_id=peer.id,
@@ -121,16 +103,7 @@ def receive(
         if stored is None:
             raise
         return _receipt(stored, "duplicate")
-    session.info[ORIGIN_NODE] = peer.node_id
-    try:
-        if kind == ALERT_MESSAGE:
-            _apply_alert(session, peer, message, data)
-        elif kind in ACTIONS:
-            _apply_pen(session, settings, peer, message, kind, data)
-        else:
-            raise BadMessage(f"Unknown message type {kind!r}.")
-    finally:
-        session.info.pop(ORIGIN_NODE, None)
+    _apply(session, settings, peer, message, kind, data)
     session.add(message)
     audit.record(
         session,
@@ -148,6 +121,70 @@ def receive(
     )
     session.flush()
     return _receipt(message, "accepted")
+
+
+def _verified(
+    session: Session, settings: Settings, headers: Mapping[str, str], raw: bytes
+) -> tuple[Peer, str, datetime, str]:
+    """The sending peer, the message id, the signed time and the text, once the signature and
+    the timestamp check out. An unknown peer, a stale timestamp and a bad signature get the
+    same answer, so a caller cannot learn which node ids are registered here."""
+    node_id = headers.get("pentrack-node", "")
+    peer = session.exec(select(Peer).where(Peer.node_id == node_id)).first() if node_id else None
+    try:
+        if peer is None or not peer.enabled:
+            raise signing.SignatureError(f"no enabled peer {node_id[:64]!r}")
+        text = raw.decode()
+        message_id, signed_at = signing.verify(
+            headers,
+            text,
+            secret=peer.shared_secret,
+            public_key=peer.public_key,
+            window=timedelta(seconds=settings.node_replay_window_seconds),
+        )
+    except (signing.SignatureError, signing.TimestampError, UnicodeDecodeError) as exc:
+        log.info("node message refused: %s", exc)
+        raise InvalidSignature(NOT_VERIFIED) from exc
+    if len(message_id) > 64:
+        raise BadMessage("webhook-id is longer than 64 characters.")
+    return peer, message_id, signed_at, text
+
+
+def _parsed(text: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The message's type and data, and the whole body; nesting is bounded."""
+    try:
+        body = json.loads(text)
+        kind, data = body["type"], body["data"]
+        if not isinstance(kind, str) or not isinstance(data, dict):
+            raise TypeError("type must be a string and data an object")
+    except RecursionError as exc:
+        raise BadMessage("The message is nested too deeply.") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadMessage(f"Expected {{type, timestamp, data}}: {exc}.") from exc
+    if json_depth(body) > MAX_MESSAGE_DEPTH:
+        raise BadMessage(f"The message is nested deeper than {MAX_MESSAGE_DEPTH} levels.")
+    return kind, data, body
+
+
+def _apply(
+    session: Session,
+    settings: Settings,
+    peer: Peer,
+    message: InboundMessage,
+    kind: str,
+    data: dict[str, Any],
+) -> None:
+    """Apply the message as the peer's authorities; nothing it causes is echoed back to it."""
+    session.info[ORIGIN_NODE] = peer.node_id
+    try:
+        if kind == ALERT_MESSAGE:
+            _apply_alert(session, peer, message, data)
+        elif kind in ACTIONS:
+            _apply_pen(session, settings, peer, message, kind, data)
+        else:
+            raise BadMessage(f"Unknown message type {kind!r}.")
+    finally:
+        session.info.pop(ORIGIN_NODE, None)
 
 
 def _stored(session: Session, peer: Peer, message_id: str) -> InboundMessage | None:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.cache import ROUTING, group_info
 from app.core.types import JSONType, UTCDateTime, utcnow
 
 # Where a node receives messages from its peers.
@@ -20,6 +21,8 @@ class Peer(SQLModel, table=True):
     """Another pentrack node and the countries whose authorities it hosts."""
 
     __tablename__ = "peer"
+    # Routing reads peers with the routing rules (app/alerts/outbox.py).
+    __table_args__ = group_info(ROUTING)
 
     id: str = Field(primary_key=True, max_length=32)
     node_id: str = Field(max_length=64, unique=True)

@@ -7,11 +7,13 @@ from typing import Any
 from sqlalchemy import Column, Index, event
 from sqlmodel import Field, SQLModel
 
+from app.core.cache import REFERENCE, group_info
 from app.core.types import JSONType, UTCDateTime, utcnow
 
 
 class Country(SQLModel, table=True):
     __tablename__ = "country"
+    __table_args__ = group_info(REFERENCE)
 
     iso2: str = Field(primary_key=True, max_length=2)
     iso3: str = Field(max_length=3, unique=True)
@@ -22,6 +24,7 @@ class Country(SQLModel, table=True):
 
 class Substance(SQLModel, table=True):
     __tablename__ = "substance"
+    __table_args__ = group_info(REFERENCE)
 
     cas_number: str = Field(primary_key=True, max_length=12)
     name: str = Field(max_length=200)
@@ -42,6 +45,7 @@ class PenRequirement(SQLModel, table=True):
         Index("ix_pen_requirement_country_cas", "country", "cas_number"),
         # One requirement per country and scope (a substance, or a whole table).
         Index("uq_pen_requirement_scope", "country", "scope_key", unique=True),
+        group_info(REFERENCE),
     )
 
     id: str = Field(primary_key=True, max_length=32)

@@ -1,7 +1,8 @@
 """Reference data: lookups used by every domain, and the PEN requirement list."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
@@ -36,20 +37,22 @@ def list_substances(session: Session, table: str | None = None) -> list[Substanc
 
 
 class Reference(NamedTuple):
-    """The reference tables as one process-wide snapshot (app/core/cache.py). The rows are
-    transient copies: read them, never add them to a session."""
+    """The reference tables as one process-wide snapshot (app/core/cache.py): read-only
+    mappings of transient copies of the rows; read them, never change or add them."""
 
-    country_names: dict[str, str]
-    substances: dict[str, Substance]
+    country_names: Mapping[str, str]
+    substances: Mapping[str, Substance]
     requirements: tuple[PenRequirement, ...]
 
 
 def _load_reference(session: Session) -> Reference:
     return Reference(
-        country_names=dict(session.exec(select(Country.iso2, Country.name)).all()),
-        substances={
-            s.cas_number: Substance(**s.model_dump()) for s in session.exec(select(Substance))
-        },
+        country_names=MappingProxyType(
+            dict(session.exec(select(Country.iso2, Country.name)).all())
+        ),
+        substances=MappingProxyType(
+            {s.cas_number: Substance(**s.model_dump()) for s in session.exec(select(Substance))}
+        ),
         requirements=tuple(
             PenRequirement(**r.model_dump()) for r in session.exec(select(PenRequirement))
         ),

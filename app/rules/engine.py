@@ -4,11 +4,10 @@ Conditions are compiled once into nested closures, so evaluating a rule costs a 
 calls per node rather than a walk over pydantic models.
 """
 
-import functools
 import operator
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -86,6 +85,8 @@ class CompiledRule:
     predicate: Predicate
     evidence_keys: tuple[str, ...]
     aggregates: tuple[Aggregate, ...]
+    # The facts the explanation names, found once when the rule is compiled.
+    explanation_fields: tuple[str, ...] = ()
 
 
 def parse_condition(raw: Any) -> Any:
@@ -296,6 +297,7 @@ def compile_rule(definition: RuleDefinition) -> CompiledRule:
         predicate=compile_condition(definition.condition),
         evidence_keys=tuple(referenced_facts(definition.condition)),
         aggregates=tuple(aggregates_of(definition.condition)),
+        explanation_fields=_fields(definition.explanation),
     )
 
 
@@ -319,7 +321,6 @@ class _Blank(dict[str, Any]):
 _FORMATTER = string.Formatter()
 
 
-@functools.lru_cache(maxsize=1024)
 def _fields(template: str) -> tuple[str, ...]:
     try:
         return tuple({name: None for _, name, _, _ in _FORMATTER.parse(template) if name})
@@ -327,10 +328,11 @@ def _fields(template: str) -> tuple[str, ...]:
         return ()
 
 
-def explain(template: str, facts: Facts) -> str:
+def explain(template: str, facts: Facts, fields: tuple[str, ...] | None = None) -> str:
     """The rule's explanation with facts filled in (missing or null facts show as a dash)."""
     # Only the fields the template names are made readable (a hit used to format every fact).
-    values = _Blank({name: _readable(facts.get(name)) for name in _fields(template)})
+    names = _fields(template) if fields is None else fields
+    values = _Blank({name: _readable(facts.get(name)) for name in names})
     try:
         return template.format_map(values)  # str.format in C; the same errors as vformat
     except (ValueError, IndexError, KeyError, AttributeError):
@@ -347,7 +349,7 @@ def _readable(value: Any) -> Any:
     return value
 
 
-def evaluate(rules: list[CompiledRule], facts: Facts) -> list[Hit]:
+def evaluate(rules: Sequence[CompiledRule], facts: Facts) -> list[Hit]:
     """Every rule that holds for `facts`, with its explanation and evidence (deterministic)."""
     hits = []
     for rule in rules:
@@ -360,7 +362,7 @@ def evaluate(rules: list[CompiledRule], facts: Facts) -> list[Hit]:
                     version=definition.version,
                     severity=definition.severity,
                     weight=definition.weight,
-                    explanation=explain(definition.explanation, facts),
+                    explanation=explain(definition.explanation, facts, rule.explanation_fields),
                     evidence={key: _json_safe(facts.get(key)) for key in rule.evidence_keys},
                 )
             )

@@ -3,7 +3,6 @@
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, func, literal, union_all
@@ -161,10 +160,9 @@ def notification_facts(session: Session, pen: PreExportNotification) -> dict[str
 Window = tuple[str, int | None]  # (over, days)
 
 
-@lru_cache(maxsize=64)
 def _aggregate_statement(windows: tuple[Window, ...]) -> Any:
     """One statement for all the windows (a UNION ALL, one branch per window), with bound
-    parameters, built once per set of windows: the rules change rarely, requests often."""
+    parameters (SQLAlchemy caches its compiled form by the statement's shape)."""
     branches = []
     for index, (over, days) in enumerate(windows):
         query = select(

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.cache import RULES, group_info
 from app.core.types import JSONType, UTCDateTime, utcnow
 
 
@@ -14,7 +15,7 @@ class Rule(SQLModel, table=True):
     """One version of a rule. Editing a rule adds a version; old versions stay for their flags."""
 
     __tablename__ = "rule"
-    __table_args__ = (UniqueConstraint("code", "version"),)
+    __table_args__ = (UniqueConstraint("code", "version"), group_info(RULES))
 
     id: str = Field(primary_key=True, max_length=32)
     code: str = Field(max_length=64, index=True)

@@ -1,7 +1,9 @@
 """Rules: versions, evaluation of subjects, flags raised without duplicates, dry runs."""
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam
@@ -36,25 +38,20 @@ PEN = "pre_export_notification"
 
 # Rule versions never change once written (only `enabled`, which is read per evaluation),
 # so their compiled form is cached by id for the life of the process.
-_compiled: dict[str, CompiledRule] = {}
 
 
 def _compile(rule: Rule) -> CompiledRule:
-    compiled = _compiled.get(rule.id)
-    if compiled is None:
-        compiled = compile_rule(
-            RuleDefinition(
-                id=rule.id,
-                code=rule.code,
-                version=rule.version,
-                severity=rule.severity,
-                weight=float(rule.weight),
-                condition=parse_condition(rule.condition),
-                explanation=rule.explanation,
-            )
+    return compile_rule(
+        RuleDefinition(
+            id=rule.id,
+            code=rule.code,
+            version=rule.version,
+            severity=rule.severity,
+            weight=float(rule.weight),
+            condition=parse_condition(rule.condition),
+            explanation=rule.explanation,
         )
-        _compiled[rule.id] = compiled
-    return compiled
+    )
 
 
 def _snapshot(rule: Rule) -> dict[str, Any]:
@@ -229,7 +226,7 @@ def _differs(rule: Rule, data: RuleDefinitionIn) -> bool:
 
 
 def facts_for(
-    session: Session, subject: Shipment | PreExportNotification, rules: list[CompiledRule]
+    session: Session, subject: Shipment | PreExportNotification, rules: Sequence[CompiledRule]
 ) -> dict[str, Any]:
     facts = (
         gather.shipment_facts(session, subject)
@@ -249,18 +246,20 @@ def get_subject(
     return session.get(PreExportNotification, subject_id)
 
 
-def _load_enabled(session: Session) -> dict[str, list[CompiledRule]]:
+def _load_enabled(session: Session) -> Mapping[str, tuple[CompiledRule, ...]]:
     enabled = [r for r in current_rules(session) if r.enabled]
-    return {
-        subject_type: [_compile(r) for r in enabled if subject_type in r.subjects]
-        for subject_type in (SHIPMENT, PEN)
-    }
+    return MappingProxyType(
+        {
+            subject_type: tuple(_compile(r) for r in enabled if subject_type in r.subjects)
+            for subject_type in (SHIPMENT, PEN)
+        }
+    )
 
 
-def enabled_rules(session: Session, subject_type: str) -> list[CompiledRule]:
+def enabled_rules(session: Session, subject_type: str) -> tuple[CompiledRule, ...]:
     """The enabled current rules for a kind of subject, compiled; read again only when a rule
     has changed (app/core/cache.py)."""
-    return cache.cached(session, cache.RULES, "enabled", _load_enabled).get(subject_type, [])
+    return cache.cached(session, cache.RULES, "enabled", _load_enabled).get(subject_type, ())
 
 
 _FLAG = Flag.__table__  # type: ignore[attr-defined]

@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
@@ -14,6 +13,7 @@ from app.auth.service import Principal
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.types import utcnow
+from app.notifications import service as notifications
 from app.notifications.models import PreExportNotification
 from app.notifications.service import get_notification_by_reference
 from app.operators.service import require_operators
@@ -114,7 +114,6 @@ def create_shipment(session: Session, actor: Principal, data: ShipmentCreate) ->
     )
     session.add(shipment)
     session.flush()
-    know_events(session, shipment.id, [])  # a new shipment has none yet
     session.add_all(
         ShipmentRouteCountry(shipment_id=shipment.id, country=country, role=role)
         for country, country_roles in roles.items()
@@ -193,35 +192,15 @@ def list_shipments(
     return paginate(session, query, col(Shipment.id), limit=limit, cursor=cursor)
 
 
-_EVENTS = "pentrack.shipment_events"
-
-
-@sa_event.listens_for(Session, "after_flush")
-def _forget_events(session: Session, _context: Any) -> None:
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(row, ShipmentEvent) for row in changed):
-        session.info.pop(_EVENTS, None)
-
-
-def know_events(session: Session, shipment_id: str, events: list[ShipmentEvent]) -> None:
-    """Tell `events_of` a shipment's events, written by this session, so it need not read them."""
-    held: dict[str, list[ShipmentEvent]] = session.info.setdefault(_EVENTS, {})
-    held[shipment_id] = sorted(events, key=lambda e: (e.created_at, e.id))
-
-
 def events_of(session: Session, shipment_id: str) -> list[ShipmentEvent]:
-    """A shipment's events in the order they were recorded; read once per session until an
-    event is written (the service, the rules and the response all need them)."""
-    held: dict[str, list[ShipmentEvent]] = session.info.setdefault(_EVENTS, {})
-    if shipment_id not in held:
-        held[shipment_id] = list(
-            session.exec(
-                select(ShipmentEvent)
-                .where(ShipmentEvent.shipment_id == shipment_id)
-                .order_by(col(ShipmentEvent.created_at), col(ShipmentEvent.id))
-            ).all()
-        )
-    return held[shipment_id]
+    """A shipment's events in the order they were recorded."""
+    return list(
+        session.exec(
+            select(ShipmentEvent)
+            .where(ShipmentEvent.shipment_id == shipment_id)
+            .order_by(col(ShipmentEvent.created_at), col(ShipmentEvent.id))
+        ).all()
+    )
 
 
 def status_before_last_stop(events: list[ShipmentEvent]) -> ShipmentStatus | None:
@@ -277,7 +256,6 @@ def record_event(
     session.add(shipment)
     session.flush()
     # The flush forgot the events read above; they are known, with the new one in its place.
-    know_events(session, shipment.id, [*events, event])
     audit.record(
         session,
         actor,
@@ -309,6 +287,10 @@ def to_detail(session: Session, principal: Principal, shipment: Shipment) -> Shi
         if shipment.notification_id
         else None
     )
+    if pen is not None and not notifications.principal_may_read(principal, pen):
+        # The PEN it cites is not the reader's to see (a draft, or another route's): nothing of
+        # it shows, not even its id.
+        pen = None
     notified = None
     if pen is not None:
         notified = NotifiedQuantity(
@@ -327,8 +309,11 @@ def to_detail(session: Session, principal: Principal, shipment: Shipment) -> Shi
     def gap(value: Decimal | None) -> Decimal | None:
         return value - pen.quantity_kg if pen is not None and value is not None else None
 
+    public = to_public(shipment).model_dump()
+    if pen is None:
+        public["notification_id"] = None
     return ShipmentDetail(
-        **to_public(shipment).model_dump(),
+        **public,
         events=[EventPublic.model_validate(e) for e in events],
         notified=notified,
         observed_quantity_kg=observed,

@@ -181,6 +181,19 @@ class TestRoundTrip:
         assert decision["remote"][0]["node_id"] == "pk"
 
 
+def _deep_json(depth: int) -> str:
+    """An alert whose payload nests `depth` objects (too deep for json.dumps to write)."""
+    head = json.dumps(TestRefused.ALERT)[:-2]  # drop the closing braces of data and the body
+    payload = '{"k":' * depth + '"x"' + "}" * depth
+    return (
+        head.replace(
+            '"payload": {"customs_reference": "SZ-1", "means_of_payment": "cash"}',
+            '"payload": ' + payload,
+        )
+        + "}}"
+    )
+
+
 class TestRefused:
     ALERT = {
         "type": "alert",
@@ -237,7 +250,7 @@ class TestRefused:
         nodes.pk.regulator("PK")
         captured_at = datetime.now(UTC) - timedelta(hours=1)
         raw, headers = nodes.signed(self.ALERT, now=captured_at)
-        self._problem(self._post(nodes, http, raw, headers), 401, "stale-message")
+        self._problem(self._post(nodes, http, raw, headers), 401, "invalid-signature")
         # Re-stamping it breaks the signature instead.
         headers["webhook-timestamp"] = str(int(datetime.now(UTC).timestamp()))
         self._problem(self._post(nodes, http, raw, headers), 401, "invalid-signature")
@@ -251,11 +264,43 @@ class TestRefused:
         self._problem(self._post(nodes, http, raw, headers), 401, "invalid-signature")
         self._nothing_stored(nodes)
 
-    def test_unknown_node_is_refused(self, nodes: Nodes, http: httpx.Client) -> None:
+    def test_unknown_node_is_refused_exactly_as_a_bad_signature_is(
+        self, nodes: Nodes, http: httpx.Client
+    ) -> None:
         raw, headers = nodes.signed(self.ALERT)
-        self._problem(
-            self._post(nodes, http, raw, {**headers, "pentrack-node": "xx"}), 401, "unknown-peer"
-        )
+        unknown = self._post(nodes, http, raw, {**headers, "pentrack-node": "xx"})
+        self._problem(unknown, 401, "invalid-signature")
+        forged = self._post(nodes, http, raw.replace(b"SZ-1", b"SZ-2"), headers)
+        self._problem(forged, 401, "invalid-signature")
+        # Nothing tells a caller whether a node id is registered here.
+        assert {k: v for k, v in unknown.json().items() if k != "instance"} == {
+            k: v for k, v in forged.json().items() if k != "instance"
+        }
+        self._nothing_stored(nodes)
+
+    @pytest.mark.parametrize("timestamp", ["99999999999999999999", "-5", "1e9"])
+    def test_an_absurd_timestamp_is_refused_before_any_work(
+        self, nodes: Nodes, http: httpx.Client, timestamp: str
+    ) -> None:
+        raw, headers = nodes.signed(self.ALERT)
+        response = self._post(nodes, http, raw, {**headers, "webhook-timestamp": timestamp})
+        self._problem(response, 401, "invalid-signature")
+        self._nothing_stored(nodes)
+
+    @pytest.mark.parametrize("depth", [40, 3000])
+    def test_a_deeply_nested_signed_body_is_a_bad_message(
+        self, nodes: Nodes, http: httpx.Client, depth: int
+    ) -> None:
+        nodes.pk.regulator("PK")
+        nested: Any = "x"
+        for _ in range(depth):
+            nested = {"k": nested}
+        body = {**self.ALERT, "data": {**self.ALERT["data"], "payload": nested}}  # type: ignore[dict-item]
+        raw = json.dumps(body) if depth < 900 else _deep_json(depth)
+        headers = sign("msg_deep", raw, secret=nodes.secret, signing_key=nodes.de_key)
+        headers = {**headers, "content-type": "application/json", "pentrack-node": "de"}
+        response = self._post(nodes, http, raw.encode(), headers)
+        self._problem(response, 400, "bad-message")
         self._nothing_stored(nodes)
 
     def test_a_peer_may_not_speak_for_a_country_it_does_not_host(

@@ -1,4 +1,4 @@
-"""The per-process caches (tokens, reference data, rules, routing) never serve a stale answer:
+"""The per-process cache (reference data, rules, routing) never serves a stale answer:
 a change made anywhere — another process, the CLI, SQL typed by a person — is seen by the
 running app on its next request."""
 
@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from app.core.cache import GROUPS
+from app.core.cache import CACHE_GROUP
+from app.models import metadata
 from tests.factories import Api, lane
 
 FLAGS = "/api/v1/flags"
@@ -36,9 +37,22 @@ def every_cached_table_has_rows(api: Api) -> None:
     assert api.admin.post("/api/v1/peers", json=peer).status_code == 201
 
 
+def test_reference_data_rules_and_routing_are_the_cached_groups() -> None:
+    cached = {t.name: t.info[CACHE_GROUP] for t in metadata.sorted_tables if CACHE_GROUP in t.info}
+    assert cached == {
+        "country": "reference",
+        "substance": "reference",
+        "pen_requirement": "reference",
+        "rule": "rules",
+        "routing_rule": "routing",
+        "peer": "routing",
+    }
+
+
 @pytest.mark.usefixtures("every_cached_table_has_rows")
 @pytest.mark.parametrize(
-    ("group", "table"), [(group, table) for group, tables in GROUPS.items() for table in tables]
+    ("group", "table"),
+    [(t.info[CACHE_GROUP], t.name) for t in metadata.sorted_tables if CACHE_GROUP in t.info],
 )
 def test_every_change_to_a_cached_table_moves_its_version(
     engine: Engine, group: str, table: str

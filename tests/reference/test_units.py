@@ -4,8 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.core.fields import Unit
-from app.reference.cas import cas_check_digit, is_valid_cas, validate_cas
+from app.core.fields import Unit, cas_check_digit, is_valid_cas, validate_cas
 from app.reference.quantities import DensityRequired, kg_to_litres, to_kg
 
 

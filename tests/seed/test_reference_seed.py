@@ -6,7 +6,7 @@ import pycountry
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.reference.cas import is_valid_cas
+from app.core.fields import is_valid_cas
 from seed.loader import requirement_rows, substance_rows
 from tests.factories import AA, Api
 from tests.seed.conftest import pentrack

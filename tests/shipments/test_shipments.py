@@ -88,6 +88,24 @@ class TestRecord:
         assert detail["observed_minus_notified_kg"] == 540.0
         assert detail["notified"]["quantity_kg"] == 5400.0
 
+    def test_a_cited_draft_shows_only_to_the_exporting_country(self, api: Api, de_pk: Lane) -> None:
+        draft = de_pk.draft(means_of_payment="cash")
+        de_customs = api.customs("DE")
+        shipment = record_shipment(de_customs, draft)
+        assert shipment["notified"]["reference"] == draft["reference"]
+        for reader in (api.customs("PK"), api.customs("AE"), api.regulator("PK"), api.analyst()):
+            detail = reader.get(f"{SHIPMENTS}/{shipment['id']}")
+            assert detail.status_code == 200, detail.text
+            body = detail.json()
+            assert body["notified"] is None
+            assert body["notification_id"] is None
+            assert body["declared_minus_notified_kg"] is None
+            assert "cash" not in detail.text
+        assert de_pk.act(draft, "send").status_code == 200
+        seen = api.customs("PK").get(f"{SHIPMENTS}/{shipment['id']}").json()
+        assert seen["notified"]["reference"] == draft["reference"]
+        assert seen["notification_id"] == draft["id"]
+
     def test_without_a_pen_there_is_nothing_to_compare(self, api: Api, de_pk: Lane) -> None:
         shipment = record_shipment(api.customs("AE"), None, **de_pk.shipment_body())
         assert shipment["notified"] is None
