@@ -6,6 +6,7 @@ kept confidential: `confidential` drops the commercial terms, and `summary` keep
 identifies the case. A rule may also name extra keys to drop (`redact`), at any depth.
 """
 
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
@@ -80,7 +81,11 @@ def _keep(value: Any, keys: frozenset[str]) -> Any:
 
 
 def shape(payload: dict[str, Any], scope: str, redact: Iterable[str] = ()) -> dict[str, Any]:
-    """The part of `payload` that `scope` lets leave, less the `redact` keys (a new dict)."""
+    """The part of `payload` that `scope` lets leave, less the `redact` keys (a new dict).
+
+    Text goes too when it tells what a dropped key held: a flag explanation that repeats a
+    dropped value ("Paid by hawala.") or whose evidence was a dropped key is replaced by a
+    neutral one naming only what kind of detail was withheld."""
     extra = frozenset(redact)
     match Scope(scope):
         case Scope.FULL:
@@ -90,4 +95,72 @@ def shape(payload: dict[str, Any], scope: str, redact: Iterable[str] = ()) -> di
         case Scope.SUMMARY:
             shaped = _keep(payload, SUMMARY_KEYS)
     result: dict[str, Any] = _drop(shaped, extra)
+    dropped = _dropped(payload, result)
+    if dropped:
+        _neutralise(payload, result, dropped)
     return result
+
+
+# What a withheld explanation says instead, by the kind of key it referred to.
+NEUTRAL = {
+    "means_of_payment": "an unusual means of payment",
+    "payment": "an unusual means of payment",
+    "intended_use": "the intended use",
+}
+NEUTRAL_DEFAULT = "commercial terms"
+
+
+def _dropped(original: Any, kept: Any) -> dict[str, set[str]]:
+    """Key → the text values it held, for every key of `original` that `kept` lacks."""
+    found: dict[str, set[str]] = {}
+    if isinstance(original, dict):
+        kept_dict = kept if isinstance(kept, dict) else {}
+        for key, value in original.items():
+            if key in kept_dict:
+                for k, v in _dropped(value, kept_dict[key]).items():
+                    found.setdefault(k, set()).update(v)
+            else:
+                found.setdefault(key, set()).update(_texts(value))
+    elif isinstance(original, list) and isinstance(kept, list):
+        for o, k in zip(original, kept, strict=False):
+            for key, v in _dropped(o, k).items():
+                found.setdefault(key, set()).update(v)
+    return found
+
+
+def _texts(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value} if len(value.strip()) >= 3 else set()
+    if isinstance(value, dict):
+        return {t for v in value.values() for t in _texts(v)}
+    if isinstance(value, list):
+        return {t for v in value for t in _texts(v)}
+    return set()
+
+
+def _neutralise(
+    original: dict[str, Any], shaped: dict[str, Any], dropped: dict[str, set[str]]
+) -> None:
+    """Replace, in `shaped`, each explanation that reveals a dropped key (in place)."""
+    flag, source = shaped.get("flag"), original.get("flag")
+    if not isinstance(flag, dict) or not isinstance(source, dict):
+        return
+    text = flag.get("explanation")
+    if not isinstance(text, str):
+        return
+    raw_evidence = source.get("evidence")
+    evidence: dict[str, Any] = raw_evidence if isinstance(raw_evidence, dict) else {}
+    revealing = {key for key in dropped if key in evidence} | {
+        key
+        for key, values in dropped.items()
+        if key != "explanation" and any(_mentions(text, v) for v in values)
+    }
+    if revealing:
+        what = sorted({NEUTRAL.get(key, NEUTRAL_DEFAULT) for key in revealing})
+        flag["explanation"] = (
+            f"Flag raised on {' and '.join(what)} (withheld under this sharing scope)."
+        )
+
+
+def _mentions(text: str, value: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(value.strip())}(?!\w)", text, re.IGNORECASE) is not None

@@ -4,7 +4,6 @@ from fastapi import APIRouter
 
 from app.auth.deps import AdminUser, CurrentUser
 from app.authorities import service
-from app.authorities.models import Authority
 from app.authorities.schemas import (
     AuthorityCreate,
     AuthorityCreated,
@@ -42,16 +41,17 @@ def create_authority(
 @router.get("", response_model=ListResponse[AuthorityPublic], summary="List authorities")
 def list_authorities(
     session: SessionDep,
-    _: CurrentUser,
+    reader: CurrentUser,
     country: CountryCode | None = None,
     kind: AuthorityKind | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> object:
-    """The directory of competent authorities."""
-    return service.list_authorities(
+    """The directory of competent authorities (webhook URLs for admins only)."""
+    page = service.list_authorities(
         session, country=country, kind=kind.value if kind else None, limit=limit, cursor=cursor
     )
+    return service.to_public_page(page, reader)
 
 
 @router.get(
@@ -60,6 +60,6 @@ def list_authorities(
     responses=problem_responses(404),
     summary="Get an authority",
 )
-def get_authority(authority_id: str, session: SessionDep, _: CurrentUser) -> Authority:
-    """One authority."""
-    return service.get_authority_or_raise(session, authority_id)
+def get_authority(authority_id: str, session: SessionDep, reader: CurrentUser) -> AuthorityPublic:
+    """One authority (its webhook URL for admins only)."""
+    return service.to_public(service.get_authority_or_raise(session, authority_id), reader)

@@ -2,10 +2,12 @@
 
 import base64
 import secrets
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
+from app.auth.roles import Role
 from app.auth.service import Principal
 from app.authorities.models import Authority
 from app.authorities.schemas import AuthorityCreate, AuthorityCreated, AuthorityPublic
@@ -70,3 +72,14 @@ def list_authorities(
     if kind:
         query = query.where(Authority.kind == kind)
     return paginate(session, query, col(Authority.id), limit=limit, cursor=cursor)
+
+
+def to_public(authority: Authority, reader: Principal) -> AuthorityPublic:
+    """The directory entry; where an authority's alerts go (its webhook URL, which may carry
+    credentials) is the administrators' to see."""
+    public = AuthorityPublic.model_validate(authority)
+    return public if reader.role == Role.ADMIN else public.model_copy(update={"webhook_url": None})
+
+
+def to_public_page(page: Page[Authority], reader: Principal) -> dict[str, Any]:
+    return {"items": [to_public(a, reader) for a in page.items], "next_cursor": page.next_cursor}

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from app import flows
 from app.alerts.models import Alert
 from app.alerts.outbox import ORIGIN_NODE
+from app.alerts.routing import ROUTE_ROLES, route_countries
 from app.alerts.webhooks import webhook_body
 from app.audit import service as audit
 from app.auth.roles import Role
@@ -230,6 +231,7 @@ def _apply_alert(
         raise BadMessage(
             f"An alert needs countries, kinds, event_type, subject_id: {exc}."
         ) from exc
+    _require_own_route(peer, _object(data.get("route")), countries)
     authorities = session.exec(
         select(Authority).where(
             col(Authority.country).in_(countries), col(Authority.kind).in_(kinds)
@@ -272,6 +274,21 @@ def _apply_alert(
     message.subject_type = str(data.get("subject_type") or "")[:40] or None
     message.subject_id = subject_id
     message.detail = f"{len(authorities)} local authorities alerted"
+
+
+def _require_own_route(peer: Peer, route: dict[str, Any], countries: list[str]) -> None:
+    """A peer speaks of routes through the countries it hosts, and only to countries on them."""
+    on_route = set(route_countries(route, ROUTE_ROLES))
+    if not on_route & set(peer.countries):
+        raise PeerNotAuthoritative(
+            f"Node {peer.node_id} may only send alerts about routes through "
+            f"{', '.join(sorted(peer.countries))}."
+        )
+    off_route = sorted(set(countries) - on_route)
+    if off_route:
+        raise PeerNotAuthoritative(
+            f"The alert names {', '.join(off_route)}, which the route does not."
+        )
 
 
 def _object(value: Any) -> dict[str, Any]:

@@ -278,6 +278,25 @@ class TestRefused:
         }
         self._nothing_stored(nodes)
 
+    @pytest.mark.parametrize(
+        ("route", "countries"),
+        [
+            ({"exporting": "FR", "importing": "PK", "transit": []}, ["PK"]),  # not DE's route
+            ({"exporting": "DE", "importing": "AE", "transit": []}, ["PK"]),  # PK not on it
+        ],
+    )
+    def test_a_peer_may_only_alert_about_its_own_routes_and_countries_on_them(
+        self, nodes: Nodes, http: httpx.Client, route: dict[str, Any], countries: list[str]
+    ) -> None:
+        nodes.pk.regulator("PK")
+        body = {
+            **self.ALERT,
+            "data": {**self.ALERT["data"], "route": route, "countries": countries},
+        }  # type: ignore[dict-item]
+        raw, headers = nodes.signed(body)
+        self._problem(self._post(nodes, http, raw, headers), 403, "peer-not-authoritative")
+        self._nothing_stored(nodes)
+
     @pytest.mark.parametrize("timestamp", ["99999999999999999999", "-5", "1e9"])
     def test_an_absurd_timestamp_is_refused_before_any_work(
         self, nodes: Nodes, http: httpx.Client, timestamp: str

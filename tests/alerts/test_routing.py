@@ -157,6 +157,32 @@ class TestDefaultRules:
         assert "means_of_payment" not in critical["AT/international"]["payload"]["subject"]
         assert world.alerts("flag.raised", flags["high"]) == {}
 
+    def test_the_international_copy_never_tells_the_means_of_payment(self, world: World) -> None:
+        exporter = world.api.operator("DE", "Rheinchemie GmbH")
+        importer = world.api.operator("PK", "Indus Textiles Ltd")
+        created = world.de.post(
+            PENS,
+            json=pen_body(exporter, importer, transit_countries=["AE"], means_of_payment="hawala"),
+        )
+        assert created.status_code == 201, created.text
+        pen = _act(world.de, created.json(), "send")
+        flagged = world.ae_customs.post(
+            "/api/v1/flags",
+            json={
+                "subject_type": "pre_export_notification",
+                "subject_id": pen["id"],
+                "severity": "critical",
+                "explanation": "Paid by hawala.",
+            },
+        )
+        assert flagged.status_code == 201, flagged.text
+        alerts = world.alerts("flag.raised", flagged.json()["id"])
+        assert alerts["PK/regulator"]["payload"]["flag"]["explanation"] == "Paid by hawala."
+        copy = alerts["AT/international"]
+        assert copy["scope"] == "confidential"
+        assert "hawala" not in str(copy).lower()
+        assert "means of payment" in copy["payload"]["flag"]["explanation"]
+
     def test_confirmed_flag_reaches_the_route(self, world: World) -> None:
         _act(world.de, world.pen, "send")
         response = world.ae_customs.post(
@@ -395,6 +421,36 @@ class TestShape:
         assert "means_of_payment" not in shaped and "intended_use" not in shaped
         assert shaped["flag"]["evidence"] == {}
         assert self.PAYLOAD["means_of_payment"] == "cash"  # the input is untouched
+
+    @pytest.mark.parametrize(
+        ("explanation", "evidence"),
+        [
+            ("Paid by hawala.", {}),  # a manual flag repeating the means of payment
+            ("Unusual payment terms for this customer", {"means_of_payment": "hawala"}),
+        ],
+    )
+    def test_confidential_replaces_an_explanation_that_tells_a_dropped_term(
+        self, explanation: str, evidence: dict[str, Any]
+    ) -> None:
+        payload = {
+            "flag": {"explanation": explanation, "evidence": evidence, "severity": "high"},
+            "subject": {"reference": "DE-2026-000001", "means_of_payment": "hawala"},
+        }
+        shaped = shape(payload, "confidential")
+        assert "hawala" not in str(shaped).lower()
+        assert shaped["flag"]["explanation"] == (
+            "Flag raised on an unusual means of payment (withheld under this sharing scope)."
+        )
+        assert shape(payload, "full")["flag"]["explanation"] == explanation
+
+    def test_confidential_keeps_an_explanation_that_tells_no_dropped_term(self) -> None:
+        payload = {
+            "flag": {"explanation": "Consignee is a free-zone forwarder", "evidence": {}},
+            "subject": {"means_of_payment": "letter_of_credit"},
+        }
+        assert shape(payload, "confidential")["flag"]["explanation"] == (
+            "Consignee is a free-zone forwarder"
+        )
 
     def test_summary_keeps_identifying_fields_only(self) -> None:
         shaped = shape(self.PAYLOAD, "summary", redact=["quantity_kg"])

@@ -35,6 +35,17 @@ class TestWebhookSecret:
         assert all("webhook_secret" not in a for a in listed)
         assert secret not in str(walk(api.admin, AUDIT, subject_id=created["id"]))
 
+    def test_only_admins_see_where_an_authority_s_alerts_go(self, api: Api) -> None:
+        url = "https://user:pass@anf.example/hook?key=s3cret"
+        created = api.admin.post(AUTHORITIES, json=_authority(webhook_url=url)).json()
+        assert api.admin.get(f"{AUTHORITIES}/{created['id']}").json()["webhook_url"] == url
+        for reader in (api.analyst(), api.customs("AE"), api.regulator("PK")):
+            one = reader.get(f"{AUTHORITIES}/{created['id']}")
+            assert one.status_code == 200 and one.json()["webhook_url"] is None
+            listed = walk(reader, AUTHORITIES, country="PK")
+            assert listed and all(a["webhook_url"] is None for a in listed)
+            assert "s3cret" not in one.text + str(listed)
+
     def test_a_secret_given_by_the_caller_is_not_echoed(self, api: Api) -> None:
         response = api.admin.post(
             AUTHORITIES,
