@@ -1,11 +1,13 @@
 """Validated field types shared by request schemas."""
 
+import math
 import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
 # CAS Registry Numbers (how the contract names substances): format and check digit.
 CAS_PATTERN = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
@@ -92,3 +94,55 @@ def json_depth(value: object) -> int:
         deepest = max(deepest, depth)
         stack.extend((child, depth + 1) for child in children)
     return deepest
+
+
+# Dates a precursor record can plausibly carry: from 1990 (the 1988 Convention's entry into
+# force) to ten years ahead. Anything else is a typo or a probe, refused with 422 before any
+# date arithmetic could overflow.
+EARLIEST_YEAR = 1990
+YEARS_AHEAD = 10
+
+
+def _latest() -> date:
+    today = datetime.now(UTC).date()
+    return today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+
+
+def plausible_date(value: date) -> date:
+    if value.year < EARLIEST_YEAR or value > _latest():
+        raise ValueError(f"must be between {EARLIEST_YEAR}-01-01 and {_latest().isoformat()}")
+    return value
+
+
+def plausible_datetime(value: datetime) -> datetime:
+    # Checked on the wall-clock fields first: converting year 1 or 9999 to UTC can overflow.
+    if not EARLIEST_YEAR <= value.year <= _latest().year:
+        raise ValueError(f"must be between {EARLIEST_YEAR}-01-01 and {_latest().isoformat()}")
+    plausible_date(value.astimezone(UTC).date())
+    return value
+
+
+PlausibleDate = Annotated[date, AfterValidator(plausible_date)]
+PlausibleDateTime = Annotated[AwareDatetime, AfterValidator(plausible_datetime)]
+
+# Free-form JSON objects (flag evidence, rule conditions) nest at most this deep and hold only
+# finite numbers, so every database stores them as they came.
+MAX_JSON_DEPTH = 20
+
+
+def bounded_json(value: dict[str, Any]) -> dict[str, Any]:
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"nests deeper than {MAX_JSON_DEPTH} levels")
+    stack: list[Any] = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, float) and not math.isfinite(current):
+            raise ValueError("numbers must be finite (no NaN or Infinity)")
+        if isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return value
+
+
+JSONObject = Annotated[dict[str, Any], AfterValidator(bounded_json)]

@@ -9,6 +9,7 @@ from app.core.fields import (
     LongText,
     MeansOfPayment,
     ModeOfTransport,
+    PlausibleDate,
     Quantity,
     ShortText,
     Unit,
@@ -39,12 +40,12 @@ class NotificationCreate(BaseModel):
     substance: CasNumber
     quantity: Quantity
     unit: Unit
-    expected_dispatch_date: date
+    expected_dispatch_date: PlausibleDate
     expected_point_of_entry: ShortText
     mode_of_transport: ModeOfTransport
     means_of_payment: MeansOfPayment
     intended_use: LongText | None = None
-    reply_by: date | None = None
+    reply_by: PlausibleDate | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

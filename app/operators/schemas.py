@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from app.core.fields import CountryCode, ShortText
+from app.core.fields import CountryCode, PlausibleDate, ShortText
 
 
 class OperatorKind(StrEnum):
@@ -30,7 +30,7 @@ class OperatorCreate(BaseModel):
     kind: OperatorKind | None = None
     registration_number: Identifier | None = None
     licence_number: Identifier | None = None
-    licence_valid_until: date | None = None
+    licence_valid_until: PlausibleDate | None = None
 
 
 class OperatorPublic(BaseModel):

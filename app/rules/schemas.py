@@ -11,7 +11,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.core.fields import LongText, ShortText
+from app.core.fields import JSONObject, LongText, ShortText
 from app.core.types import JSONDecimal
 from app.rules.conditions import referenced_facts
 from app.rules.engine import aggregates_of, dump_condition, parse_condition, template_fields
@@ -35,7 +35,7 @@ class RuleDefinitionIn(BaseModel):
     weight: Decimal = Field(default=Decimal(1), ge=0, le=1000, decimal_places=2)
     enabled: bool = True
     subjects: list[SubjectType] = Field(min_length=1, max_length=2)
-    condition: dict[str, Any]
+    condition: JSONObject
     explanation: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 
     @field_validator("subjects")
@@ -145,7 +145,7 @@ class FlagCreate(BaseModel):
     subject_id: ShortText
     severity: Severity
     explanation: LongText
-    evidence: dict[str, Any] = Field(default_factory=dict)
+    evidence: JSONObject = Field(default_factory=dict)
     weight: Decimal = Field(default=Decimal(1), ge=0, le=1000, decimal_places=2)
 
 

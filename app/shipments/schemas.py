@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Annotated, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.core.fields import (
     CasNumber,
@@ -9,6 +9,8 @@ from app.core.fields import (
     LongText,
     MeansOfPayment,
     ModeOfTransport,
+    PlausibleDate,
+    PlausibleDateTime,
     Quantity,
     ShortText,
     Unit,
@@ -49,7 +51,7 @@ class ShipmentCreate(BaseModel):
     means_of_payment: MeansOfPayment | None = None
     carrier: ShortText | None = None
     container_ids: list[ContainerId] = Field(default_factory=list, max_length=200)
-    departure_date: date | None = None
+    departure_date: PlausibleDate | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -62,7 +64,7 @@ class EventCreate(BaseModel):
 
     type: EventType
     country: CountryCode
-    occurred_at: AwareDatetime
+    occurred_at: PlausibleDateTime
     location: ShortText | None = None
     quantity_observed: Quantity | None = None
     unit: Unit | None = None

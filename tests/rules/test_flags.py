@@ -1,5 +1,6 @@
 """Flags: who sees them, who triages them and how, manual flags, and the subject's score."""
 
+import json
 from typing import Any
 
 import pytest
@@ -277,6 +278,44 @@ class TestManualFlags:
         }
         response = api.customs("PK").post(FLAGS, json=body)
         assert response.status_code == (404 if "subject_id" in change else 422)
+
+    @pytest.mark.parametrize(
+        "evidence",
+        [
+            '{"x": NaN}',
+            '{"x": Infinity}',
+            '{"x": -Infinity}',
+            '{"x": 1e309}',
+            '{"x": [1e999]}',
+            '{"k":' * 25 + "1" + "}" * 25,
+            '{"k":' * 300 + "1" + "}" * 300,
+        ],
+        ids=[
+            "nan",
+            "infinity",
+            "minus-infinity",
+            "overflow",
+            "overflow-in-list",
+            "depth-25",
+            "depth-300",
+        ],
+    )
+    def test_evidence_that_a_database_cannot_keep_is_422_and_writes_nothing(
+        self, api: Api, shipment: dict[str, Any], evidence: str
+    ) -> None:
+        customs = api.customs("PK")
+        before = flags_on(api.admin, shipment["id"])
+        head = {
+            "subject_type": "shipment",
+            "subject_id": shipment["id"],
+            "severity": "low",
+            "explanation": "Looks odd",
+        }
+        body = json.dumps(head)[:-1] + ', "evidence": ' + evidence + "}"
+        response = customs.post(FLAGS, content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert flags_on(api.admin, shipment["id"]) == before
 
 
 class TestScore:

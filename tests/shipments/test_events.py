@@ -215,6 +215,9 @@ class TestWhereAndWhen:
             {"quantity_observed": 10, "unit": "drum"},
             {"type": "vanished"},
             {"colour": "red"},
+            {"occurred_at": "0001-01-01T00:00:00+14:00"},
+            {"occurred_at": "9999-12-31T23:59:59-12:00"},
+            {"occurred_at": "1970-01-01T00:00:00Z"},
         ],
         ids=[
             "quantity-without-unit",
@@ -223,6 +226,9 @@ class TestWhereAndWhen:
             "bad-unit",
             "bad-type",
             "extra",
+            "year-1",
+            "year-9999",
+            "before-the-convention",
         ],
     )
     def test_malformed_event_is_422(
