@@ -24,6 +24,7 @@ from app.alerts.schemas import (
 from app.audit import service as audit
 from app.auth.roles import Role
 from app.auth.service import Principal
+from app.core.conflicts import unique_or_conflict
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.types import utcnow
@@ -142,8 +143,9 @@ def create_routing_rule(
     if session.exec(select(RoutingRule).where(RoutingRule.code == data.code)).first():
         raise RoutingRuleExists(f"A routing rule with code {data.code!r} exists.")
     rule = RoutingRule(id=new_id(), code=data.code, builtin=builtin, **_fields(data))
-    session.add(rule)
-    session.flush()
+    taken = RoutingRuleExists(f"A routing rule with code {data.code!r} exists.")
+    with unique_or_conflict(session, taken):
+        session.add(rule)
     forget_configuration(session)
     audit.record(
         session,

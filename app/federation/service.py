@@ -6,6 +6,7 @@ from app.alerts.outbox import forget_configuration
 from app.audit import service as audit
 from app.auth.service import Principal
 from app.authorities.service import generate_webhook_secret
+from app.core.conflicts import unique_or_conflict
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.types import utcnow
@@ -31,8 +32,10 @@ def create_peer(session: Session, actor: Principal, data: PeerCreate) -> PeerCre
         public_key=data.public_key,
         enabled=data.enabled,
     )
-    session.add(peer)
-    session.flush()
+    with unique_or_conflict(
+        session, PeerExists(f"A peer with node id {data.node_id!r} is registered.")
+    ):
+        session.add(peer)
     forget_configuration(session)
     public = PeerPublic.model_validate(peer)
     audit.record(

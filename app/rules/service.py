@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from app.audit import service as audit
 from app.auth.service import Principal
 from app.core import cache
+from app.core.conflicts import unique_or_conflict
 from app.core.ids import new_id
 from app.core.types import utcnow
 from app.notifications.models import PreExportNotification
@@ -96,7 +97,9 @@ def create_rule(
     """Add a new rule (version 1)."""
     if session.exec(select(Rule.id).where(Rule.code == data.code)).first():
         raise DuplicateRuleCode(f"code: a rule {data.code!r} exists; add a version instead.")
-    rule = _new_version(session, actor, data.code, 1, data, builtin=builtin)
+    taken = DuplicateRuleCode(f"code: a rule {data.code!r} exists; add a version instead.")
+    with unique_or_conflict(session, taken):
+        rule = _new_version(session, actor, data.code, 1, data, builtin=builtin)
     audit.record(session, actor, "rule.created", "rule", rule.id, after=_snapshot(rule))
     return rule
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.audit import service as audit
 from app.auth.roles import Role
 from app.auth.service import Principal
+from app.core.conflicts import unique_or_conflict
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.types import utcnow
@@ -112,8 +113,11 @@ def create_shipment(session: Session, actor: Principal, data: ShipmentCreate) ->
         created_at=now,
         updated_at=now,
     )
-    session.add(shipment)
-    session.flush()
+    taken = DuplicateCustomsReference(
+        f"customs_reference: {data.customs_reference!r} is already recorded in {actor.country}."
+    )
+    with unique_or_conflict(session, taken):
+        session.add(shipment)
     session.add_all(
         ShipmentRouteCountry(shipment_id=shipment.id, country=country, role=role)
         for country, country_roles in roles.items()
