@@ -197,6 +197,8 @@ def start_workers(
         "PENTRACK_WORKER_POLL_SECONDS": str(poll),
         "PENTRACK_WORKER_BATCH_SIZE": str(batch),
         "PENTRACK_LOG_LEVEL": "warning",
+        # The receiver listens on 127.0.0.1.
+        "PENTRACK_ALLOW_PRIVATE_DESTINATIONS": "true",
     }
     processes = []
     for i in range(n):

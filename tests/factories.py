@@ -43,6 +43,11 @@ class Actor:
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.client.delete(path, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
 
+    def patch(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.patch(
+            path, json=json, headers=self.headers(kwargs.pop("headers", None)), **kwargs
+        )
+
 
 @dataclass
 class Api:

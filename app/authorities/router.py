@@ -10,7 +10,7 @@ from app.authorities.schemas import (
     AuthorityKind,
     AuthorityPublic,
 )
-from app.core.db import SessionDep
+from app.core.db import SessionDep, SettingsDep
 from app.core.fields import CountryCode
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
@@ -32,10 +32,12 @@ router = APIRouter(
     summary="Register an authority",
 )
 def create_authority(
-    data: AuthorityCreate, session: SessionDep, admin: AdminUser
+    data: AuthorityCreate, session: SessionDep, admin: AdminUser, settings: SettingsDep
 ) -> AuthorityCreated:
     """Register a competent authority; a generated webhook secret is returned here only."""
-    return service.create_authority(session, admin, data)
+    return service.create_authority(
+        session, admin, data, allow_private=settings.allow_private_destinations
+    )
 
 
 @router.get("", response_model=ListResponse[AuthorityPublic], summary="List authorities")

@@ -3,6 +3,7 @@
 import base64
 import secrets
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlmodel import Session, col, select
 
@@ -11,6 +12,7 @@ from app.auth.roles import Role
 from app.auth.service import Principal
 from app.authorities.models import Authority
 from app.authorities.schemas import AuthorityCreate, AuthorityCreated, AuthorityPublic
+from app.core.destinations import check_url
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.problems import NotFound
@@ -26,8 +28,13 @@ def generate_webhook_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def create_authority(session: Session, actor: Principal, data: AuthorityCreate) -> AuthorityCreated:
-    """Register an authority; a webhook URL without a secret gets a generated one, shown once."""
+def create_authority(
+    session: Session, actor: Principal, data: AuthorityCreate, *, allow_private: bool = False
+) -> AuthorityCreated:
+    """Register an authority; a webhook URL without a secret gets a generated one, shown once.
+    The URL must reach a public address (app/core/destinations.py)."""
+    if data.webhook_url:
+        check_url(str(data.webhook_url), allow_private=allow_private)
     require_countries(session, [data.country])
     generated = None
     secret = data.webhook_secret
@@ -51,7 +58,8 @@ def create_authority(session: Session, actor: Principal, data: AuthorityCreate) 
         "authority.created",
         "authority",
         authority.id,
-        after=public.model_dump(mode="json"),
+        after=public.model_dump(mode="json")
+        | {"webhook_url": _for_the_record(authority.webhook_url)},
     )
     return AuthorityCreated(**public.model_dump(), webhook_secret=generated)
 
@@ -83,3 +91,13 @@ def to_public(authority: Authority, reader: Principal) -> AuthorityPublic:
 
 def to_public_page(page: Page[Authority], reader: Principal) -> dict[str, Any]:
     return {"items": [to_public(a, reader) for a in page.items], "next_cursor": page.next_cursor}
+
+
+def _for_the_record(url: str | None) -> str | None:
+    """A webhook URL as the audit trail keeps it: without credentials, query or fragment."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # Send the session cookie over HTTPS only (browsers make an exception for localhost).
     session_cookie_secure: bool = True
 
+    # Send webhooks and node messages to loopback and private addresses too (development and
+    # tests only: app/core/destinations.py).
+    allow_private_destinations: bool = False
+
     # Alerts, webhooks and nodes (app/alerts).
     # This installation's name among pentrack nodes (sent as `pentrack-node` to peers).
     node_id: str = Field(default="local", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")

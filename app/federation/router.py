@@ -49,9 +49,13 @@ def list_peers(
     responses=problem_responses(400, 409, 422),
     summary="Register a peer node",
 )
-def create_peer(data: PeerCreate, session: SessionDep, admin: AdminUser) -> PeerCreated:
+def create_peer(
+    data: PeerCreate, session: SessionDep, admin: AdminUser, settings: SettingsDep
+) -> PeerCreated:
     """Register a peer; a generated shared secret is returned here only."""
-    return peers.create_peer(session, admin, data)
+    return peers.create_peer(
+        session, admin, data, allow_private=settings.allow_private_destinations
+    )
 
 
 @peers_router.get(
@@ -68,9 +72,13 @@ def get_peer(peer: PeerDep) -> Peer:
     responses=problem_responses(400, 404, 422),
     summary="Change a peer",
 )
-def update_peer(data: PeerUpdate, peer: PeerDep, session: SessionDep, admin: AdminUser) -> Peer:
+def update_peer(
+    data: PeerUpdate, peer: PeerDep, session: SessionDep, admin: AdminUser, settings: SettingsDep
+) -> Peer:
     """Change a peer's URL, countries, keys, or disable it."""
-    return peers.update_peer(session, admin, peer, data)
+    return peers.update_peer(
+        session, admin, peer, data, allow_private=settings.allow_private_destinations
+    )
 
 
 @nodes_router.get(

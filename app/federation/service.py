@@ -7,6 +7,7 @@ from app.audit import service as audit
 from app.auth.service import Principal
 from app.authorities.service import generate_webhook_secret
 from app.core.conflicts import unique_or_conflict
+from app.core.destinations import check_url
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.types import utcnow
@@ -16,8 +17,12 @@ from app.federation.schemas import PeerCreate, PeerCreated, PeerPublic, PeerUpda
 from app.reference.service import require_countries
 
 
-def create_peer(session: Session, actor: Principal, data: PeerCreate) -> PeerCreated:
-    """Register a peer node; a generated shared secret is returned here only."""
+def create_peer(
+    session: Session, actor: Principal, data: PeerCreate, *, allow_private: bool = False
+) -> PeerCreated:
+    """Register a peer node; a generated shared secret is returned here only. Its base URL
+    must reach a public address (app/core/destinations.py)."""
+    check_url(str(data.base_url), allow_private=allow_private)
     require_countries(session, data.countries)
     if session.exec(select(Peer).where(Peer.node_id == data.node_id)).first():
         raise PeerExists(f"A peer with node id {data.node_id!r} is registered.")
@@ -44,7 +49,9 @@ def create_peer(session: Session, actor: Principal, data: PeerCreate) -> PeerCre
     return PeerCreated(**public.model_dump(), shared_secret=generated)
 
 
-def update_peer(session: Session, actor: Principal, peer: Peer, data: PeerUpdate) -> Peer:
+def update_peer(
+    session: Session, actor: Principal, peer: Peer, data: PeerUpdate, *, allow_private: bool = False
+) -> Peer:
     """Change a peer; a new secret or key applies to the next attempt."""
     before = PeerPublic.model_validate(peer).model_dump(mode="json")
     changes = data.model_dump(exclude_unset=True)
@@ -53,6 +60,7 @@ def update_peer(session: Session, actor: Principal, peer: Peer, data: PeerUpdate
         changes["countries"] = sorted(set(changes["countries"]))
     if changes.get("base_url") is not None:
         changes["base_url"] = str(changes["base_url"])
+        check_url(changes["base_url"], allow_private=allow_private)
     for field, value in changes.items():
         if value is not None or field == "public_key":
             setattr(peer, field, value)

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from sqlalchemy.engine import Engine
 
+from app.core import destinations
 from app.core.config import Settings
 from app.core.types import utcnow
 from app.delivery import service as delivery
@@ -28,6 +29,12 @@ from app.worker import tasks
 log = logging.getLogger("pentrack.worker")
 
 NODE_HEADER = "pentrack-node"
+
+
+def _reason(response: httpx.Response) -> str | None:
+    """The response's reason phrase, printable ASCII only, at most 64 characters."""
+    text = "".join(c for c in response.reason_phrase if " " <= c <= "~").strip()
+    return text[:64] or None
 
 
 def _worker_name() -> str:
@@ -75,7 +82,22 @@ class Worker:
         if claimed.target == "node":
             headers[NODE_HEADER] = self.settings.node_id
         try:
-            response = self.client.post(claimed.url, content=claimed.body.encode(), headers=headers)
+            # Resolved and checked now, whatever the name pointed at when it was stored.
+            target = destinations.pin(
+                claimed.url, allow_private=self.settings.allow_private_destinations
+            )
+        except destinations.DestinationRefused as exc:
+            return self._result(claimed, started, clock, error=f"destination refused: {exc}")
+        extensions: dict[str, Any] = {}
+        if target.host is not None:
+            headers["host"] = (
+                target.host if target.port in (80, 443) else f"{target.host}:{target.port}"
+            )
+            extensions["sni_hostname"] = target.host
+        try:
+            response = self.client.post(
+                target.url, content=claimed.body.encode(), headers=headers, extensions=extensions
+            )
         except httpx.HTTPError as exc:
             return self._result(claimed, started, clock, error=f"{type(exc).__name__}: {exc}")
         return self._result(
@@ -83,7 +105,8 @@ class Worker:
             started,
             clock,
             status_code=response.status_code,
-            excerpt=response.text[:500],
+            # What came back is the destination's business: only its status and reason are kept.
+            excerpt=_reason(response),
             retry_after=delivery.retry_after_seconds(response.headers.get("retry-after"), started),
         )
 

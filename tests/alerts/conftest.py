@@ -55,6 +55,8 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     # Called with the request number (0-based) and the request; returns the reply.
     reply: Callable[[int, Received], Reply] = lambda n, r: (200, {}, 0.0)
+    # What every answer carries.
+    body: bytes = b'{"ok":true}'
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -79,7 +81,7 @@ class Receiver:
                 status, headers, delay = receiver.reply(number, request)
                 if delay:
                     time.sleep(delay)
-                body = b'{"ok":true}'
+                body = receiver.body
                 try:
                     self.send_response(status)
                     for name, value in headers.items():
