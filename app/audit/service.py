@@ -2,14 +2,17 @@
 
 from typing import Any
 
-from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, insert
+from sqlmodel import Session, and_, col, or_, select
 
 from app.audit.models import AuditEvent
 from app.auth.service import Principal
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.types import utcnow
+from app.events.types import SubjectType
+from app.notifications.models import PreExportNotification
+from app.rules.models import Flag
 
 _INSERT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
 
@@ -54,8 +57,9 @@ def list_events(
     limit: int,
     cursor: str | None,
 ) -> Page[AuditEvent]:
-    """Audit events, newest first."""
-    query = select(AuditEvent)
+    """Audit events, newest first; nothing about a draft PEN (its own rows, its flags') until
+    it is sent: a draft is the exporting country's alone, admins and analysts included."""
+    query = select(AuditEvent).where(~_about_a_draft())
     if subject_id:
         query = query.where(AuditEvent.subject_id == subject_id)
     if action:
@@ -63,3 +67,21 @@ def list_events(
     if actor_user_id:
         query = query.where(AuditEvent.actor_user_id == actor_user_id)
     return paginate(session, query, col(AuditEvent.id), limit=limit, cursor=cursor)
+
+
+def _about_a_draft() -> ColumnElement[bool]:
+    pen = PreExportNotification
+    drafts = select(pen.id).where(col(pen.sent_at).is_(None))
+    flags_on_drafts = select(Flag.id).where(
+        Flag.subject_type == SubjectType.PEN.value, col(Flag.subject_id).in_(drafts)
+    )
+    return or_(
+        and_(
+            AuditEvent.subject_type == SubjectType.PEN.value,
+            col(AuditEvent.subject_id).in_(drafts),
+        ),
+        and_(
+            AuditEvent.subject_type == SubjectType.FLAG.value,
+            col(AuditEvent.subject_id).in_(flags_on_drafts),
+        ),
+    )

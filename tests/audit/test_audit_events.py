@@ -40,6 +40,31 @@ class TestTrail:
         assert respond["after"]["status"] == "information_requested"
         assert respond["after"]["decision"] == "information_requested"
 
+    def test_nothing_about_a_draft_shows_until_it_is_sent(self, api: Api) -> None:
+        de_pk = lane(api)
+        draft = de_pk.draft(means_of_payment="hawala", intended_use="Secret dye works")
+        manual = de_pk.exporting.post(
+            "/api/v1/flags",
+            json={
+                "subject_type": "pre_export_notification",
+                "subject_id": draft["id"],
+                "severity": "critical",
+                "explanation": "Paid by hawala",
+            },
+        )
+        assert manual.status_code == 201, manual.text
+        flag_ids = {f["id"] for f in walk(de_pk.exporting, "/api/v1/flags", subject_id=draft["id"])}
+        assert manual.json()["id"] in flag_ids
+        for reader in (api.analyst(), api.admin):
+            trail = walk(reader, AUDIT)
+            assert not [e for e in trail if e["subject_id"] in {draft["id"], *flag_ids}]
+            assert "Secret dye works" not in str(trail) and "hawala" not in str(trail)
+        assert de_pk.act(draft, "send").status_code == 200
+        actions = [e["action"] for e in walk(api.analyst(), AUDIT, subject_id=draft["id"])]
+        assert sorted(actions) == ["pen.created", "pen.send"]
+        flag_rows = [e for e in walk(api.analyst(), AUDIT) if e["subject_id"] in flag_ids]
+        assert flag_rows, "the draft's flags go with it once it is sent"
+
     def test_reads_leave_no_trace(self, api: Api) -> None:
         de_pk = lane(api)
         pen = de_pk.pen_in("sent")
