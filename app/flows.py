@@ -1,9 +1,9 @@
 """Orchestration across domains: a change, the rules that judge it, the event it emits and the
 outbox that routes that event, all in the caller's transaction.
 
-Every hop is a call: `announce` writes the domain event (`events.emit`) and hands it to the
-outbox (`outbox.route`), which decides who hears of it and queues the alerts and deliveries that
-`pentrack worker` sends after commit.
+Every hop is a call: a flow writes the domain event (`event = events.emit(...)`) and hands it to
+the outbox (`outbox.route(session, event)`), which decides who hears of it and queues the alerts
+and deliveries that `pentrack worker` sends after commit.
 """
 
 from datetime import date
@@ -60,29 +60,6 @@ NOTIFIED_SHIPMENT_EVENTS = {
 }
 
 
-def announce(
-    session: Session,
-    type: EventType,
-    subject_type: SubjectType,
-    subject_id: str,
-    *,
-    route: dict[str, Any],
-    payload: dict[str, Any],
-    actor_user_id: str | None = None,
-) -> None:
-    """Record what happened and let the outbox route it, in the caller's transaction."""
-    event = events.emit(
-        session,
-        type,
-        subject_type,
-        subject_id,
-        route=route,
-        payload=payload,
-        actor_user_id=actor_user_id,
-    )
-    outbox.route(session, event)
-
-
 def _consignee_country(session: Session, consignee_id: str | None) -> str | None:
     consignee = session.get(Operator, consignee_id) if consignee_id else None
     return consignee.country if consignee else None
@@ -132,7 +109,7 @@ def emit_flag_event(
     route = route_of(session, subject)
     if already_told:
         route["already_told"] = already_told
-    announce(
+    event = events.emit(
         session,
         event_type,
         SubjectType.FLAG,
@@ -141,6 +118,7 @@ def emit_flag_event(
         payload=FlagPayload.of(flag, score).data(_subject_payload(subject)),
         actor_user_id=actor_user_id,
     )
+    outbox.route(session, event)
 
 
 def judge(session: Session, subject_type: SubjectType, subject_id: str) -> list[Flag]:
@@ -194,7 +172,7 @@ def transition_notification(
         session, settings, principal, pen, action, decision=decision, text=text
     )
     judge(session, SubjectType.PEN, pen.id)
-    announce(
+    event = events.emit(
         session,
         PEN_EVENTS[action],
         SubjectType.PEN,
@@ -203,18 +181,19 @@ def transition_notification(
         payload=PenPayload.of(pen).data(message=text),
         actor_user_id=principal.user_id,
     )
+    outbox.route(session, event)
     for flag in draft_flags:
-        event = DRAFT_FLAG_EVENTS.get(FlagStatus(flag.status))
-        if event is not None:
+        flag_event = DRAFT_FLAG_EVENTS.get(FlagStatus(flag.status))
+        if flag_event is not None:
             # The exporting country heard of it while it was a draft.
-            emit_flag_event(session, event, flag, None, already_told=[pen.exporting_country])
+            emit_flag_event(session, flag_event, flag, None, already_told=[pen.exporting_country])
     return pen
 
 
 def record_shipment(session: Session, principal: Principal, data: ShipmentCreate) -> Shipment:
     """Record a shipment, announce it, and judge it."""
     shipment = shipments.create_shipment(session, principal, data)
-    announce(
+    event = events.emit(
         session,
         EventType.SHIPMENT_RECORDED,
         SubjectType.SHIPMENT,
@@ -223,6 +202,7 @@ def record_shipment(session: Session, principal: Principal, data: ShipmentCreate
         payload=ShipmentPayload.of(shipment).data(),
         actor_user_id=principal.user_id,
     )
+    outbox.route(session, event)
     judge(session, SubjectType.SHIPMENT, shipment.id)
     return shipment
 
@@ -231,20 +211,21 @@ def record_shipment_event(
     session: Session, principal: Principal, shipment: Shipment, data: EventCreate
 ) -> ShipmentEvent:
     """Record a border event, judge the shipment again, and tell partners of stops and seizures."""
-    event = shipments.record_event(session, principal, shipment, data)
-    notified = NOTIFIED_SHIPMENT_EVENTS.get(event.type)
+    border_event = shipments.record_event(session, principal, shipment, data)
+    notified = NOTIFIED_SHIPMENT_EVENTS.get(border_event.type)
     if notified is not None:
-        announce(
+        event = events.emit(
             session,
             notified,
             SubjectType.SHIPMENT,
             shipment.id,
             route=route_of(session, shipment),
-            payload=ShipmentPayload.of(shipment, event).data(),
+            payload=ShipmentPayload.of(shipment, border_event).data(),
             actor_user_id=principal.user_id,
         )
+        outbox.route(session, event)
     judge(session, SubjectType.SHIPMENT, shipment.id)
-    return event
+    return border_event
 
 
 def announce_overdue_reply(session: Session, pen: PreExportNotification, today: date) -> None:
@@ -252,7 +233,7 @@ def announce_overdue_reply(session: Session, pen: PreExportNotification, today: 
     consent)."""
     days = (today - pen.reply_by).days if pen.reply_by else None
     extra = {"days_overdue": days} if days is not None else {}
-    announce(
+    event = events.emit(
         session,
         EventType.PEN_REPLY_OVERDUE,
         SubjectType.PEN,
@@ -260,3 +241,4 @@ def announce_overdue_reply(session: Session, pen: PreExportNotification, today: 
         route=route_of(session, pen),
         payload=PenPayload.of(pen).data(**extra),
     )
+    outbox.route(session, event)

@@ -121,10 +121,11 @@ def prepare(database_url: str, receiver_url: str) -> tuple[Any, str]:
 
 def emit_alerts(engine: Any, count: int, start: int, per_transaction: int) -> dict[int, float]:
     """`count` seizure events through the outbox; commit time by payload seq."""
+    from app.alerts import outbox
     from app.core.db import open_session
     from app.core.ids import new_id
+    from app.events import service as events
     from app.events.types import EventType, SubjectType
-    from app.flows import announce
 
     committed: dict[int, float] = {}
     seq = start
@@ -132,19 +133,22 @@ def emit_alerts(engine: Any, count: int, start: int, per_transaction: int) -> di
         batch = range(seq, min(seq + per_transaction, start + count))
         with open_session(engine, write=True) as session:
             for i in batch:
-                announce(
+                outbox.route(
                     session,
-                    EventType.SHIPMENT_SEIZED,
-                    SubjectType.SHIPMENT,
-                    new_id(),
-                    route={"exporting": "DE", "importing": "PK", "transit": []},
-                    payload={
-                        "seq": i,
-                        "customs_reference": f"BENCH-{i}",
-                        "substance": "108-24-7",
-                        "quantity_kg": "21700",
-                        "means_of_payment": "cash",
-                    },
+                    events.emit(
+                        session,
+                        EventType.SHIPMENT_SEIZED,
+                        SubjectType.SHIPMENT,
+                        new_id(),
+                        route={"exporting": "DE", "importing": "PK", "transit": []},
+                        payload={
+                            "seq": i,
+                            "customs_reference": f"BENCH-{i}",
+                            "substance": "108-24-7",
+                            "quantity_kg": "21700",
+                            "means_of_payment": "cash",
+                        },
+                    ),
                 )
             session.commit()
         now = time.time()

@@ -296,3 +296,21 @@ def at_once(app: FastAPI, actor: Actor, calls: list[Callable[[Actor], Any]]) -> 
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(run, calls))
+
+
+def manual_flag(
+    actor: Actor, pen_or_shipment: dict[str, Any], severity: str, explanation: str
+) -> dict[str, Any]:
+    """A flag raised by hand through the API on a PEN (it has a `reference`) or a shipment."""
+    subject_type = "pre_export_notification" if "reference" in pen_or_shipment else "shipment"
+    response = actor.post(
+        "/api/v1/flags",
+        json={
+            "subject_type": subject_type,
+            "subject_id": pen_or_shipment["id"],
+            "severity": severity,
+            "explanation": explanation,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())

@@ -119,6 +119,7 @@ def lease_seconds(settings: Settings) -> float:
     return max(settings.delivery_lease_seconds, 2 * rounds * settings.delivery_timeout_seconds + 2)
 
 
+# One short transaction, read top to bottom: the claim's steps stay together (64 lines).
 def claim_due(engine: Engine, settings: Settings, worker: str, limit: int) -> list[Claimed]:
     """Take up to `limit` due deliveries for `worker` until its lease expires."""
     now = utcnow()
@@ -220,36 +221,69 @@ def record_results(
         outcome, delay = next_step(result, held.schedule_step, settings, rng)
         next_at = now + timedelta(seconds=delay) if delay is not None else None
         outcomes[held.id] = outcome
-        updates.append(
-            {
-                "b_id": held.id,
-                "b_worker": worker,
-                "status": outcome,
-                "attempts": held.attempts + 1,
-                "schedule_step": held.schedule_step + (1 if outcome == "retrying" else 0),
-                "next_attempt_at": next_at or now,
-                "last_status_code": result.status_code,
-                "last_error": result.error,
-                "delivered_at": now if outcome == "delivered" else None,
-            }
-        )
-        attempts.append(
-            {
-                "id": new_id(),
-                "delivery_id": held.id,
-                "number": held.attempts + 1,
-                "worker": worker,
-                "started_at": result.started_at,
-                "duration_ms": result.duration_ms,
-                "status_code": result.status_code,
-                "error": result.error,
-                "response_excerpt": result.response_excerpt,
-                "outcome": outcome,
-                "next_attempt_at": next_at,
-            }
-        )
-    table = Delivery.__table__  # type: ignore[attr-defined]
-    statement = (
+        updates.append(_moved_on(held, result, worker, outcome, next_at or now, now))
+        attempts.append(_attempt_row(held, result, worker, outcome, next_at))
+    with open_session(engine, write=True) as session:
+        _relax_commit(session.connection())
+        if updates:
+            session.connection().execute(_move_on_statement(now), updates)
+            session.execute(insert(DeliveryAttempt), attempts)
+        for delivery_id, outcome in outcomes.items():
+            if outcome == "dead":
+                audit.record(
+                    session,
+                    None,
+                    "delivery.dead",
+                    "delivery",
+                    delivery_id,
+                    after={"worker": worker},
+                )
+        session.commit()
+    return outcomes
+
+
+def _moved_on(
+    held: Claimed,
+    result: AttemptResult,
+    worker: str,
+    outcome: str,
+    next_at: datetime,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "b_id": held.id,
+        "b_worker": worker,
+        "status": outcome,
+        "attempts": held.attempts + 1,
+        "schedule_step": held.schedule_step + (1 if outcome == "retrying" else 0),
+        "next_attempt_at": next_at,
+        "last_status_code": result.status_code,
+        "last_error": result.error,
+        "delivered_at": now if outcome == "delivered" else None,
+    }
+
+
+def _attempt_row(
+    held: Claimed, result: AttemptResult, worker: str, outcome: str, next_at: datetime | None
+) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "delivery_id": held.id,
+        "number": held.attempts + 1,
+        "worker": worker,
+        "started_at": result.started_at,
+        "duration_ms": result.duration_ms,
+        "status_code": result.status_code,
+        "error": result.error,
+        "response_excerpt": result.response_excerpt,
+        "outcome": outcome,
+        "next_attempt_at": next_at,
+    }
+
+
+def _move_on_statement(now: datetime) -> Any:
+    table = _table()
+    return (
         update(table)
         # Only while the lease is ours: a worker that lost it must not overwrite the new owner.
         .where(table.c.id == bindparam("b_id"), table.c.claimed_by == bindparam("b_worker"))
@@ -266,23 +300,6 @@ def record_results(
             updated_at=now,
         )
     )
-    with open_session(engine, write=True) as session:
-        _relax_commit(session.connection())
-        if updates:
-            session.connection().execute(statement, updates)
-            session.execute(insert(DeliveryAttempt), attempts)
-        for delivery_id, outcome in outcomes.items():
-            if outcome == "dead":
-                audit.record(
-                    session,
-                    None,
-                    "delivery.dead",
-                    "delivery",
-                    delivery_id,
-                    after={"worker": worker},
-                )
-        session.commit()
-    return outcomes
 
 
 def release(engine: Engine, worker: str, ids: list[str]) -> None:

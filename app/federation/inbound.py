@@ -104,7 +104,17 @@ def receive(
         if stored is None:
             raise
         return _receipt(stored, "duplicate")
-    _apply(session, settings, peer, message, kind, data)
+    # Applied as the peer's authorities; nothing it causes is echoed back to that peer.
+    session.info[ORIGIN_NODE] = peer.node_id
+    try:
+        if kind == ALERT_MESSAGE:
+            _apply_alert(session, peer, message, data)
+        elif kind in ACTIONS:
+            _apply_pen(session, settings, peer, message, kind, data)
+        else:
+            raise BadMessage(f"Unknown message type {kind!r}.")
+    finally:
+        session.info.pop(ORIGIN_NODE, None)
     session.add(message)
     audit.record(
         session,
@@ -165,27 +175,6 @@ def _parsed(text: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
     if json_depth(body) > MAX_MESSAGE_DEPTH:
         raise BadMessage(f"The message is nested deeper than {MAX_MESSAGE_DEPTH} levels.")
     return kind, data, body
-
-
-def _apply(
-    session: Session,
-    settings: Settings,
-    peer: Peer,
-    message: InboundMessage,
-    kind: str,
-    data: dict[str, Any],
-) -> None:
-    """Apply the message as the peer's authorities; nothing it causes is echoed back to it."""
-    session.info[ORIGIN_NODE] = peer.node_id
-    try:
-        if kind == ALERT_MESSAGE:
-            _apply_alert(session, peer, message, data)
-        elif kind in ACTIONS:
-            _apply_pen(session, settings, peer, message, kind, data)
-        else:
-            raise BadMessage(f"Unknown message type {kind!r}.")
-    finally:
-        session.info.pop(ORIGIN_NODE, None)
 
 
 def _stored(session: Session, peer: Peer, message_id: str) -> InboundMessage | None:

@@ -11,13 +11,11 @@ from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 
 
-class PenPayload(BaseModel):
-    """What an event about a PEN says of it."""
+class Consignment(BaseModel):
+    """What moves and between whom: as a PEN notifies it and as a shipment declares it."""
 
     id: str
-    reference: str
     status: str
-    decision: str | None
     substance: str
     quantity: Decimal
     unit: str
@@ -25,9 +23,16 @@ class PenPayload(BaseModel):
     exporter_id: str
     importer_id: str
     consignee_id: str | None
+    mode_of_transport: str
+
+
+class PenPayload(Consignment):
+    """What an event about a PEN says of it."""
+
+    reference: str
+    decision: str | None
     expected_dispatch_date: date
     expected_point_of_entry: str
-    mode_of_transport: str
     means_of_payment: str
     reply_by: date | None
 

@@ -112,19 +112,9 @@ def _route_rows(
     return rows
 
 
-def create_notification(
-    session: Session, actor: Principal, data: NotificationCreate
-) -> PreExportNotification:
-    """Draft a notification; only a regulator of the exporting country may."""
-    if actor.country != data.exporting_country:
-        raise NotExportingRegulator(
-            f"Your authority is in {actor.country}; "
-            f"a PEN from {data.exporting_country} is drafted there."
-        )
-    require_countries(
-        session, [data.exporting_country, data.importing_country, *data.transit_countries]
-    )
-    substance = require_substance(session, data.substance)
+def _require_parties_at_both_ends(session: Session, data: NotificationCreate) -> None:
+    """The parties exist; the exporter is in the exporting country, the importer in the
+    importing one."""
     parties = require_operators(
         session,
         exporter_id=data.exporter_id,
@@ -139,6 +129,22 @@ def create_notification(
             raise PartyCountryMismatch(
                 f"{field}: {parties[field].name} is in {parties[field].country}, not {country}."
             )
+
+
+def create_notification(
+    session: Session, actor: Principal, data: NotificationCreate
+) -> PreExportNotification:
+    """Draft a notification; only a regulator of the exporting country may."""
+    if actor.country != data.exporting_country:
+        raise NotExportingRegulator(
+            f"Your authority is in {actor.country}; "
+            f"a PEN from {data.exporting_country} is drafted there."
+        )
+    require_countries(
+        session, [data.exporting_country, data.importing_country, *data.transit_countries]
+    )
+    substance = require_substance(session, data.substance)
+    _require_parties_at_both_ends(session, data)
     if data.reply_by and data.reply_by < today():
         raise ReplyByInPast(f"reply_by: {data.reply_by} is already past.")
     quantity_kg = quantity_in_kg(substance, data.quantity, data.unit)

@@ -149,6 +149,7 @@ def _as_values(node: Any) -> Value:
     return compile_value(node)
 
 
+# One dispatch over every kind of condition node, so the language reads in one place.
 def compile_condition(node: Any) -> Predicate:
     """A predicate over facts. Ordering comparisons with a missing operand are false."""
     if isinstance(node, AllOf):

@@ -3,23 +3,13 @@
 from decimal import Decimal
 from typing import Any, Self
 
-from pydantic import BaseModel
-
 from app.rules.models import Flag
+from app.rules.schemas import FlagCore
 
 
-class FlagPayload(BaseModel):
+class FlagPayload(FlagCore):
     """What an event about a flag says of it (its subject travels beside it)."""
 
-    id: str
-    rule: str
-    rule_version: int | None
-    severity: str
-    status: str
-    subject_type: str
-    subject_id: str
-    explanation: str
-    evidence: dict[str, Any]
     score: Decimal | None = None
 
     @classmethod

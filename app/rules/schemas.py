@@ -167,7 +167,9 @@ class TriagePublic(BaseModel):
     created_at: datetime
 
 
-class FlagPublic(BaseModel):
+class FlagCore(BaseModel):
+    """What a flag says, wherever it is shown or sent (the API, alerts, webhooks, peers)."""
+
     id: str
     rule: str
     rule_version: int | None
@@ -177,6 +179,9 @@ class FlagPublic(BaseModel):
     subject_id: str
     explanation: str
     evidence: dict[str, Any]
+
+
+class FlagPublic(FlagCore):
     weight: JSONDecimal
     score: JSONDecimal = Field(description="Sum of the weights of the subject's live flags")
     created_at: datetime

@@ -6,6 +6,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel
 
+from app.notifications.payloads import Consignment
 from app.shipments.models import Shipment, ShipmentEvent
 
 
@@ -24,23 +25,13 @@ class BorderEventPayload(BaseModel):
         return cls.model_validate(event, from_attributes=True)
 
 
-class ShipmentPayload(BaseModel):
+class ShipmentPayload(Consignment):
     """What an event about a shipment says of it."""
 
-    id: str
     customs_reference: str
     pen_reference: str | None
-    status: str
-    substance: str
     declared_hs_code: str
     declared_description: str | None
-    quantity: Decimal
-    unit: str
-    quantity_kg: Decimal
-    exporter_id: str
-    importer_id: str
-    consignee_id: str | None
-    mode_of_transport: str
     means_of_payment: str | None
     carrier: str | None
     container_ids: list[str]

@@ -62,6 +62,34 @@ def route_roles(exporting: str, importing: str, transit: list[str]) -> dict[str,
     return roles
 
 
+def _cited_pen(
+    session: Session, actor: Principal, data: ShipmentCreate
+) -> PreExportNotification | None:
+    """The PEN the declaration cites, which the caller must be able to read."""
+    if not data.pen_reference:
+        return None
+    pen = get_notification_by_reference(session, actor, data.pen_reference)
+    if pen is None:
+        raise UnknownPenReference(
+            f"pen_reference: no pre-export notification {data.pen_reference!r} visible to you."
+        )
+    return pen
+
+
+def _require_new_customs_reference(session: Session, actor: Principal, reference: str) -> None:
+    duplicate = session.exec(
+        select(Shipment.id).where(
+            Shipment.recorded_country == actor.country,
+            Shipment.customs_reference == reference,
+        )
+    ).first()
+    if duplicate:
+        raise DuplicateCustomsReference(
+            f"customs_reference: {reference!r} is already recorded in {actor.country}.",
+            shipment_id=duplicate,
+        )
+
+
 def create_shipment(session: Session, actor: Principal, data: ShipmentCreate) -> Shipment:
     """Record a customs declaration; the caller's country must be on the route."""
     roles = route_roles(data.exporting_country, data.importing_country, data.transit_countries)
@@ -75,25 +103,8 @@ def create_shipment(session: Session, actor: Principal, data: ShipmentCreate) ->
         importer_id=data.importer_id,
         consignee_id=data.consignee_id,
     )
-    pen = None
-    if data.pen_reference:
-        pen = get_notification_by_reference(session, actor, data.pen_reference)
-        if pen is None:
-            raise UnknownPenReference(
-                f"pen_reference: no pre-export notification {data.pen_reference!r} visible to you."
-            )
-    duplicate = session.exec(
-        select(Shipment.id).where(
-            Shipment.recorded_country == actor.country,
-            Shipment.customs_reference == data.customs_reference,
-        )
-    ).first()
-    if duplicate:
-        raise DuplicateCustomsReference(
-            f"customs_reference: {data.customs_reference!r} "
-            f"is already recorded in {actor.country}.",
-            shipment_id=duplicate,
-        )
+    pen = _cited_pen(session, actor, data)
+    _require_new_customs_reference(session, actor, data.customs_reference)
     now = utcnow()
     shipment = Shipment(
         id=new_id(),

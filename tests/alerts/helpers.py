@@ -5,10 +5,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from app.alerts import outbox
 from app.core.db import open_session
 from app.core.ids import new_id
+from app.events import service as events
 from app.events.types import EventType, SubjectType
-from app.flows import announce
 from tests.factories import AA, Actor, Api, pen_body
 
 PENS = "/api/v1/pre-export-notifications"
@@ -50,13 +51,16 @@ def emit_incidents(engine: Engine, count: int, country: str, per_transaction: in
     while done < count:
         with open_session(engine, write=True) as session:
             for _ in range(min(per_transaction, count - done)):
-                announce(
+                outbox.route(
                     session,
-                    EventType.SHIPMENT_SEIZED,
-                    SubjectType.SHIPMENT,
-                    new_id(),
-                    route={"exporting": "DE", "importing": country, "transit": []},
-                    payload={"customs_reference": f"SZ-{done}", "substance": AA},
+                    events.emit(
+                        session,
+                        EventType.SHIPMENT_SEIZED,
+                        SubjectType.SHIPMENT,
+                        new_id(),
+                        route={"exporting": "DE", "importing": country, "transit": []},
+                        payload={"customs_reference": f"SZ-{done}", "substance": AA},
+                    ),
                 )
                 done += 1
             session.commit()

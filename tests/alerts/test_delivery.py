@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from standardwebhooks import Webhook
 
+from app.alerts import outbox
 from app.auth.roles import Role
 from app.core.config import Settings
 from app.core.db import open_session
 from app.core.ids import new_id
+from app.events import service as events
 from app.events.types import EventType, SubjectType
-from app.flows import announce
 from app.worker.tasks import announce_overdue_replies
 from tests.alerts.conftest import Receiver, Reply, drain, fast, run_worker
 from tests.alerts.helpers import (
@@ -80,13 +81,16 @@ class TestSuccess:
 
     def test_nothing_is_queued_when_the_transaction_rolls_back(self, engine: Engine) -> None:
         with open_session(engine, write=True) as session:
-            announce(
+            outbox.route(
                 session,
-                EventType.SHIPMENT_SEIZED,
-                SubjectType.SHIPMENT,
-                new_id(),
-                route={"exporting": "DE", "importing": "PK", "transit": []},
-                payload={},
+                events.emit(
+                    session,
+                    EventType.SHIPMENT_SEIZED,
+                    SubjectType.SHIPMENT,
+                    new_id(),
+                    route={"exporting": "DE", "importing": "PK", "transit": []},
+                    payload={},
+                ),
             )
             session.rollback()
         assert count(engine, "alert") == count(engine, "delivery") == 0

@@ -371,13 +371,16 @@ class TestPeerReferences:
         raw, headers = nodes.signed(body, msg_id=msg_id)
         return http.post(nodes.pk_url + INBOX, content=raw, headers=headers)
 
-    def test_a_planted_next_number_does_not_block_local_drafting(
-        self, nodes: Nodes, http: httpx.Client
-    ) -> None:
-        # PK's node also hosts a German regulator of its own (drafting in the DE series).
+    def _local_german_draft(self, nodes: Nodes) -> Any:
+        """A draft by PK's node's own German regulator (drafting in the DE series)."""
         local_de = nodes.pk.regulator("DE")
         exporter = nodes.pk.operator("DE", "Lokal Chemie GmbH")
         importer = nodes.pk.operator("PK", "Karachi Dyes Ltd")
+        return local_de.post(PENS, json=pen_body(exporter, importer))
+
+    def test_a_planted_next_number_does_not_block_local_drafting(
+        self, nodes: Nodes, http: httpx.Client
+    ) -> None:
         year = datetime.now(UTC).year
         planted = [f"DE-{year}-{n:06d}" for n in (1, 2, 3)]
         for n, reference in enumerate(planted):
@@ -385,7 +388,7 @@ class TestPeerReferences:
             assert accepted.status_code == 200, accepted.text
         references = []
         for _ in range(2):
-            draft = local_de.post(PENS, json=pen_body(exporter, importer))
+            draft = self._local_german_draft(nodes)
             assert draft.status_code == 201, draft.text
             references.append(draft.json()["reference"])
         assert references == [f"DE-{year}-000004", f"DE-{year}-000005"]
@@ -420,12 +423,10 @@ class TestPeerReferences:
     def test_a_pen_sent_for_a_local_notification_changes_nothing(
         self, nodes: Nodes, http: httpx.Client
     ) -> None:
-        local_de = nodes.pk.regulator("DE")
-        exporter = nodes.pk.operator("DE", "Lokal Chemie GmbH")
-        importer = nodes.pk.operator("PK", "Karachi Dyes Ltd")
-        draft = local_de.post(PENS, json=pen_body(exporter, importer)).json()
+        draft = self._local_german_draft(nodes).json()
         refused = self._send(nodes, http, _pen_sent(draft["reference"]), "msg_claim")
         assert refused.status_code == 409, refused.text
+        local_de = nodes.pk.regulator("DE")
         assert local_de.get(f"{PENS}/{draft['id']}").json()["status"] == "draft"
 
 

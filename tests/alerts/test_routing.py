@@ -9,7 +9,7 @@ import pytest
 from app.alerts.routing import AuthorityRef, EventFacts, RuleSpec, decide
 from app.alerts.sharing import shape
 from app.auth.roles import Role
-from tests.factories import Actor, Api, pen_body, shipment_body
+from tests.factories import Actor, Api, manual_flag, pen_body, shipment_body
 
 PENS = "/api/v1/pre-export-notifications"
 ROUTE = ("DE", "PK", "AE", "UZ")
@@ -166,17 +166,8 @@ class TestDefaultRules:
         )
         assert created.status_code == 201, created.text
         pen = _act(world.de, created.json(), "send")
-        flagged = world.ae_customs.post(
-            "/api/v1/flags",
-            json={
-                "subject_type": "pre_export_notification",
-                "subject_id": pen["id"],
-                "severity": "critical",
-                "explanation": "Paid by hawala.",
-            },
-        )
-        assert flagged.status_code == 201, flagged.text
-        alerts = world.alerts("flag.raised", flagged.json()["id"])
+        flagged = manual_flag(world.ae_customs, pen, "critical", "Paid by hawala.")
+        alerts = world.alerts("flag.raised", flagged["id"])
         assert alerts["PK/regulator"]["payload"]["flag"]["explanation"] == "Paid by hawala."
         copy = alerts["AT/international"]
         assert copy["scope"] == "confidential"
@@ -227,19 +218,6 @@ class TestDefaultRules:
 class TestDraftsStayHome:
     """A draft is the exporting country's alone until it is sent; then its flags go with it."""
 
-    def _manual_flag(self, actor: Actor, pen: dict[str, Any], severity: str) -> str:
-        response = actor.post(
-            "/api/v1/flags",
-            json={
-                "subject_type": "pre_export_notification",
-                "subject_id": pen["id"],
-                "severity": severity,
-                "explanation": "Paid by hawala through a free-zone broker",
-            },
-        )
-        assert response.status_code == 201, response.text
-        return str(response.json()["id"])
-
     def _everything_outside_de(self, world: World) -> list[dict[str, Any]]:
         response = world.api.admin.get("/api/v1/alerts", params={"limit": 500})
         return [
@@ -277,7 +255,9 @@ class TestDraftsStayHome:
         self, world: World
     ) -> None:
         de_customs = world.api.customs("DE")
-        flag_id = self._manual_flag(de_customs, world.pen, "critical")
+        flag_id = manual_flag(
+            de_customs, world.pen, "critical", "Paid by hawala through a free-zone broker"
+        )["id"]
         while_draft = world.alerts("flag.raised", flag_id)
         assert set(while_draft) == {"DE/regulator"}  # DE customs raised it
         assert self._everything_outside_de(world) == []

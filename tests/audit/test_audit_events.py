@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.auth.roles import Role
-from tests.factories import AUDIT, PENS, Api, lane, walk
+from tests.factories import AUDIT, PENS, Api, lane, manual_flag, walk
 
 
 class TestAccess:
@@ -43,18 +43,9 @@ class TestTrail:
     def test_nothing_about_a_draft_shows_until_it_is_sent(self, api: Api) -> None:
         de_pk = lane(api)
         draft = de_pk.draft(means_of_payment="hawala", intended_use="Secret dye works")
-        manual = de_pk.exporting.post(
-            "/api/v1/flags",
-            json={
-                "subject_type": "pre_export_notification",
-                "subject_id": draft["id"],
-                "severity": "critical",
-                "explanation": "Paid by hawala",
-            },
-        )
-        assert manual.status_code == 201, manual.text
+        manual = manual_flag(de_pk.exporting, draft, "critical", "Paid by hawala")
         flag_ids = {f["id"] for f in walk(de_pk.exporting, "/api/v1/flags", subject_id=draft["id"])}
-        assert manual.json()["id"] in flag_ids
+        assert manual["id"] in flag_ids
         for reader in (api.analyst(), api.admin):
             trail = walk(reader, AUDIT)
             assert not [e for e in trail if e["subject_id"] in {draft["id"], *flag_ids}]

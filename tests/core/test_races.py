@@ -80,7 +80,51 @@ def _postgres_only(is_postgres: bool) -> None:
         pytest.skip("SQLite has one writer at a time: there is no race to lose")
 
 
+RULE = {
+    "code": "race-a",
+    "title": "Paid in cash",
+    "severity": "low",
+    "subjects": ["shipment"],
+    "condition": {"in": {"fact": "means_of_payment"}, "list": ["cash"]},
+    "explanation": "Paid by {means_of_payment}.",
+}
+ROUTING_RULE = {"code": "race-a", "event_types": ["pen.sent"], "route_roles": ["importing"]}
+PEER = {
+    "node_id": "race-a",
+    "name": "pentrack PK",
+    "base_url": "https://pk.example",
+    "countries": ["PK"],
+}
+# (path, first body, key field, table, key column, problem type)
+CONTESTED = {
+    "rule-code": ("/api/v1/rules", RULE, "code", "rule", "code", "duplicate-rule-code"),
+    "routing-rule-code": (
+        "/api/v1/routing-rules",
+        ROUTING_RULE,
+        "code",
+        "routing_rule",
+        "code",
+        "routing-rule-exists",
+    ),
+    "peer-node-id": ("/api/v1/peers", PEER, "node_id", "peer", "node_id", "peer-exists"),
+}
+
+
 class TestUniqueRaces:
+    @pytest.mark.parametrize("case", list(CONTESTED))
+    def test_a_code_taken_meanwhile_is_409_and_nothing_else_is_written(
+        self, api: Api, app: FastAPI, engine: Engine, case: str
+    ) -> None:
+        path, body, field, table, column, problem = CONTESTED[case]
+        assert api.admin.post(path, json=body).status_code == 201
+        plant = _copy(table, f"{column} = 'race-a'", f"id = '{new_id()}', {column} = 'race-b'")
+        response = _blocked_request(
+            app, engine, api.admin, plant, lambda a: a.post(path, json={**body, field: "race-b"})
+        )
+        assert response.status_code == 409, response.text
+        assert response.json()["type"] == PROBLEM + problem
+        assert _count(engine, f"SELECT count(*) FROM {table} WHERE {column} = 'race-b'") == 1
+
     def test_a_customs_reference_taken_meanwhile_is_409(
         self, api: Api, app: FastAPI, engine: Engine
     ) -> None:
@@ -97,66 +141,3 @@ class TestUniqueRaces:
         assert response.status_code == 409, response.text
         assert response.json()["type"] == PROBLEM + "duplicate-customs-reference"
         assert _count(engine, "SELECT count(*) FROM shipment") == 2  # CUS-A and the twin
-
-    def test_a_routing_rule_code_taken_meanwhile_is_409(
-        self, api: Api, app: FastAPI, engine: Engine
-    ) -> None:
-        body = {"code": "race-a", "event_types": ["pen.sent"], "route_roles": ["importing"]}
-        assert api.admin.post("/api/v1/routing-rules", json=body).status_code == 201
-        plant = _copy("routing_rule", "code = 'race-a'", f"id = '{new_id()}', code = 'race-b'")
-        response = _blocked_request(
-            app,
-            engine,
-            api.admin,
-            plant,
-            lambda a: a.post("/api/v1/routing-rules", json={**body, "code": "race-b"}),
-        )
-        assert response.status_code == 409, response.text
-        assert response.json()["type"] == PROBLEM + "routing-rule-exists"
-        assert _count(engine, "SELECT count(*) FROM routing_rule WHERE code = 'race-b'") == 1
-
-    def test_a_rule_code_taken_meanwhile_is_409(
-        self, api: Api, app: FastAPI, engine: Engine
-    ) -> None:
-        rule = {
-            "code": "race-a",
-            "title": "Paid in cash",
-            "severity": "low",
-            "subjects": ["shipment"],
-            "condition": {"in": {"fact": "means_of_payment"}, "list": ["cash"]},
-            "explanation": "Paid by {means_of_payment}.",
-        }
-        assert api.admin.post("/api/v1/rules", json=rule).status_code == 201
-        plant = _copy("rule", "code = 'race-a'", f"id = '{new_id()}', code = 'race-b'")
-        response = _blocked_request(
-            app,
-            engine,
-            api.admin,
-            plant,
-            lambda a: a.post("/api/v1/rules", json={**rule, "code": "race-b"}),
-        )
-        assert response.status_code == 409, response.text
-        assert response.json()["type"] == PROBLEM + "duplicate-rule-code"
-        assert _count(engine, "SELECT count(*) FROM rule WHERE code = 'race-b'") == 1
-
-    def test_a_peer_node_id_taken_meanwhile_is_409(
-        self, api: Api, app: FastAPI, engine: Engine
-    ) -> None:
-        peer = {
-            "node_id": "race-a",
-            "name": "pentrack PK",
-            "base_url": "https://pk.example",
-            "countries": ["PK"],
-        }
-        assert api.admin.post("/api/v1/peers", json=peer).status_code == 201
-        plant = _copy("peer", "node_id = 'race-a'", f"id = '{new_id()}', node_id = 'race-b'")
-        response = _blocked_request(
-            app,
-            engine,
-            api.admin,
-            plant,
-            lambda a: a.post("/api/v1/peers", json={**peer, "node_id": "race-b"}),
-        )
-        assert response.status_code == 409, response.text
-        assert response.json()["type"] == PROBLEM + "peer-exists"
-        assert _count(engine, "SELECT count(*) FROM peer WHERE node_id = 'race-b'") == 1

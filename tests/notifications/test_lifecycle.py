@@ -62,9 +62,13 @@ class TestCreate:
         year = _today().year
         assert references == [f"DE-{year}-00000{n}" for n in (1, 2, 3)]
 
-    def test_creation_is_audited(self, api: Api, de_pk: Lane) -> None:
+    def test_creation_is_audited_and_shown_once_the_pen_is_sent(
+        self, api: Api, de_pk: Lane
+    ) -> None:
         pen = de_pk.draft()
-        [event] = _audit(api, pen)
+        assert _audit(api, pen) == []  # a draft's trail is the exporting country's alone
+        assert de_pk.act(pen, "send").status_code == 200
+        event = next(e for e in _audit(api, pen) if e["action"] == "pen.created")
         assert event["action"] == "pen.created"
         assert event["actor_role"] == "regulator"
         assert event["actor_authority_id"] == de_pk.exporting.authority_id
@@ -84,6 +88,10 @@ class TestTransitions:
         assert len(moved["history"]) == len(pen["history"]) + 1
         assert moved["history"][-1]["kind"] == action
         assert _read(de_pk, pen)["status"] == moved["status"]
+        if status == "draft" and action == "withdraw":
+            # Never sent: its trail stays with the exporting country, unread by anyone else.
+            assert _audit(api, pen) == []
+            return
         latest = _audit(api, pen)[0]
         assert latest["action"] == f"pen.{action}"
         assert latest["before"]["status"] == status
