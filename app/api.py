@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.alerts.router import alerts_router, decisions_router, routing_rules_router
 from app.audit.router import router as audit_router
+from app.auth.router import router as tokens_router
 from app.authorities.router import router as authorities_router
 from app.dashboard.router import router as summaries_router
 from app.delivery.router import deliveries_router
@@ -30,6 +31,7 @@ for router in (
     peers_router,
     nodes_router,
     audit_router,
+    tokens_router,
     summaries_router,
 ):
     api_router.include_router(router)

@@ -1,10 +1,12 @@
 """The `pentrack` command."""
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from app.auth.roles import Role
+from app.auth.service import DEFAULT_TOKEN_DAYS
 from app.core.config import get_settings
 from app.core.db import build_engine, open_session
 
@@ -109,6 +111,9 @@ def token_create(
         str | None, typer.Option(help="Authority id (required for regulator and customs).")
     ] = None,
     name: Annotated[str | None, typer.Option(help="A name for the user.")] = None,
+    expires_in_days: Annotated[
+        int, typer.Option(help="Days until the token is refused (1 to 3650).")
+    ] = DEFAULT_TOKEN_DAYS,
 ) -> None:
     """Create a user and print its bearer token, alone on the last line."""
     from app.auth.service import create_user
@@ -117,14 +122,75 @@ def token_create(
     engine = build_engine(get_settings())
     with open_session(engine, write=True) as session:
         try:
-            user, token = create_user(session, role=role, authority_id=authority, name=name)
+            user, token = create_user(
+                session,
+                role=role,
+                authority_id=authority,
+                name=name,
+                expires_in_days=expires_in_days,
+            )
         except Problem as exc:
             typer.echo(f"error: {exc.detail}", err=True)
             raise typer.Exit(2) from exc
         session.commit()
     engine.dispose()
-    typer.echo(f"created {user.role} user {user.name} ({user.id})")
+    expires = user.expires_at.date().isoformat() if user.expires_at else "never"
+    typer.echo(f"created {user.role} user {user.name} ({user.id}), expires {expires}")
     typer.echo(token)
+
+
+@token_cli.command("list")
+def token_list() -> None:
+    """Every token: id, name, role, authority, created, last used, expires, status (never the
+    secret)."""
+    from sqlmodel import col, select
+
+    from app.auth.models import User
+    from app.auth.service import token_status
+
+    def day(value: datetime | None) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+    engine = build_engine(get_settings())
+    with open_session(engine) as session:
+        users = session.exec(select(User).order_by(col(User.created_at), col(User.id))).all()
+        rows = [
+            (
+                u.id,
+                u.name,
+                u.role,
+                u.authority_id or "-",
+                day(u.created_at),
+                day(u.last_used_at),
+                day(u.expires_at),
+                token_status(u),
+            )
+            for u in users
+        ]
+    engine.dispose()
+    header = ("id", "name", "role", "authority", "created", "last used", "expires", "status")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        typer.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+@token_cli.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="The token's id (token list).")],
+) -> None:
+    """Refuse a token from now on (its user's browser sessions end too)."""
+    from app.auth.service import TokenNotFound, get_user_or_raise, revoke_user
+
+    engine = build_engine(get_settings())
+    with open_session(engine, write=True) as session:
+        try:
+            user = revoke_user(session, None, get_user_or_raise(session, token_id))
+        except TokenNotFound as exc:
+            typer.echo(f"error: {exc.detail}", err=True)
+            raise typer.Exit(2) from exc
+        session.commit()
+    engine.dispose()
+    typer.echo(f"revoked {user.id} ({user.name})")
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, insert
 from sqlmodel import Session, and_, col, or_, select
 
 from app.audit.models import AuditEvent
-from app.auth.service import Principal
+from app.auth.principal import Principal
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.types import utcnow

@@ -17,3 +17,11 @@ class User(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     disabled: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The token is refused from this time on (None: it never expires; only for tokens made
+    # before expiry existed).
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Written at most once an hour per token (app/auth/service.py).
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Dashboard and workspace sessions issued before this time are over (sign-out).
+    sessions_valid_after: datetime | None = Field(default=None, sa_type=UTCDateTime)

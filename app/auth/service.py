@@ -2,17 +2,28 @@
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, or_, select
 
+from app.audit import service as audit
 from app.auth.models import User
+from app.auth.principal import Principal
 from app.auth.roles import COUNTRY_ROLES, Role
+from app.auth.schemas import TokenPublic, TokenStatus
 from app.authorities.models import Authority
 from app.core.ids import new_id
-from app.core.problems import Problem, UnknownReference
+from app.core.pagination import Page, paginate
+from app.core.problems import NotFound, Problem, UnknownReference
+from app.core.types import utcnow
 
 TOKEN_PREFIX = "pt_"
+# A token's lifetime unless its creator chooses another (`--expires-in-days`).
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
+LAST_USE_GRANULARITY = timedelta(hours=1)
 
 
 class AuthorityRequired(Problem):
@@ -20,19 +31,15 @@ class AuthorityRequired(Problem):
     title = "This role needs an authority"
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the user, their role and (for country roles) their country."""
+class BadTokenLifetime(Problem):
+    status = 422
+    type = "bad-token-lifetime"
+    title = "A token's lifetime is out of range"
 
-    user_id: str
-    name: str
-    role: Role
-    authority_id: str | None
-    country: str | None
 
-    @property
-    def is_global_reader(self) -> bool:
-        return self.role in (Role.ADMIN, Role.ANALYST)
+class TokenNotFound(NotFound):
+    type = "token-not-found"
+    title = "Token not found"
 
 
 def hash_token(token: str) -> str:
@@ -41,37 +48,60 @@ def hash_token(token: str) -> str:
 
 
 def create_user(
-    session: Session, *, role: Role, authority_id: str | None, name: str | None
+    session: Session,
+    *,
+    role: Role,
+    authority_id: str | None,
+    name: str | None,
+    expires_in_days: int = DEFAULT_TOKEN_DAYS,
+    actor: Principal | None = None,
 ) -> tuple[User, str]:
-    """Create a user and return it with its token (the only time the token is seen)."""
+    """Create a user and return it with its token (the only time the token is seen); the
+    token expires after `expires_in_days`. Audited, without the token."""
     authority = session.get(Authority, authority_id) if authority_id else None
     if authority_id and authority is None:
         raise UnknownReference(f"No authority with id {authority_id!r}.")
     if role in COUNTRY_ROLES and authority is None:
         raise AuthorityRequired(f"A {role.value} user must belong to an authority (--authority).")
+    if not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise BadTokenLifetime(f"A token lives 1 to {MAX_TOKEN_DAYS} days, not {expires_in_days}.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
     user = User(
         id=new_id(),
         name=name or f"{role.value}@{authority.name if authority else 'pentrack'}",
         role=role.value,
         authority_id=authority_id,
         token_hash=hash_token(token),
+        created_at=now,
+        expires_at=now + timedelta(days=expires_in_days),
     )
     session.add(user)
     session.flush()
+    audit.record(session, actor, "user.created", "user", user.id, after=_snapshot(user))
     return user, token
 
 
 def authenticate(session: Session, token: str) -> Principal | None:
-    """The principal a token belongs to, or None (one indexed lookup by the token's digest)."""
+    """The principal a live token belongs to, or None: unknown, revoked, expired and disabled
+    tokens alike (one indexed lookup by the token's digest)."""
+    now = utcnow()
     row = session.exec(
         select(User, Authority)
         .join(Authority, User.authority_id == Authority.id, isouter=True)  # type: ignore[arg-type]
-        .where(User.token_hash == hash_token(token), User.disabled == False)  # noqa: E712
+        .where(
+            User.token_hash == hash_token(token),
+            User.disabled == False,  # noqa: E712
+            col(User.revoked_at).is_(None),
+            or_(col(User.expires_at).is_(None), col(User.expires_at) > now),
+        )
     ).first()
     if row is None:
         return None
     user, authority = row
+    if user.last_used_at is None or now - user.last_used_at > LAST_USE_GRANULARITY:
+        # In the request's own transaction, at most once an hour per token.
+        session.execute(update(User).where(col(User.id) == user.id).values(last_used_at=now))
     return Principal(
         user_id=user.id,
         name=user.name,
@@ -79,3 +109,79 @@ def authenticate(session: Session, token: str) -> Principal | None:
         authority_id=user.authority_id,
         country=authority.country if authority else None,
     )
+
+
+def list_users(session: Session, *, limit: int, cursor: str | None) -> Page[User]:
+    return paginate(session, select(User), col(User.id), limit=limit, cursor=cursor)
+
+
+def get_user_or_raise(session: Session, user_id: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise TokenNotFound(f"No token with id {user_id!r}.")
+    return user
+
+
+def revoke_user(session: Session, actor: Principal | None, user: User) -> User:
+    """Refuse the user's token from now on; revoking twice keeps the first time."""
+    if user.revoked_at is not None:
+        return user
+    before = _snapshot(user)
+    user.revoked_at = utcnow()
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, "token.revoked", "user", user.id, before=before, after=_snapshot(user)
+    )
+    return user
+
+
+def end_sessions(session: Session, principal: Principal) -> None:
+    """Sign-out: every browser session of this user issued until now is over."""
+    user = session.get(User, principal.user_id)
+    if user is not None:
+        user.sessions_valid_after = utcnow()
+        session.add(user)
+        audit.record(session, principal, "user.signed_out", "user", user.id)
+
+
+def session_still_valid(session: Session, user_id: str, issued_at: datetime) -> bool:
+    """A browser session issued at `issued_at` may go on: its user's token is live and the
+    user has not signed out since."""
+    user = session.get(User, user_id)
+    if user is None or user.disabled or user.revoked_at is not None:
+        return False
+    if user.expires_at is not None and user.expires_at <= utcnow():
+        return False
+    return user.sessions_valid_after is None or issued_at > user.sessions_valid_after
+
+
+def token_status(user: User, now: datetime | None = None) -> str:
+    now = now or utcnow()
+    if user.revoked_at is not None:
+        return "revoked"
+    if user.disabled:
+        return "disabled"
+    if user.expires_at is not None and user.expires_at <= now:
+        return "expired"
+    return "active"
+
+
+def to_public(user: User) -> TokenPublic:
+    return TokenPublic(
+        **user.model_dump(
+            include={"id", "name", "role", "authority_id", "created_at", "last_used_at"}
+            | {"expires_at", "revoked_at"}
+        ),
+        status=TokenStatus(token_status(user)),
+    )
+
+
+def _snapshot(user: User) -> dict[str, Any]:
+    return {
+        "name": user.name,
+        "role": user.role,
+        "authority_id": user.authority_id,
+        "expires_at": user.expires_at.isoformat() if user.expires_at else None,
+        "revoked_at": user.revoked_at.isoformat() if user.revoked_at else None,
+    }

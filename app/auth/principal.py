@@ -1,0 +1,20 @@
+"""Who is calling (plain data, no database)."""
+
+from dataclasses import dataclass
+
+from app.auth.roles import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the user, their role and (for country roles) their country."""
+
+    user_id: str
+    name: str
+    role: Role
+    authority_id: str | None
+    country: str | None
+
+    @property
+    def is_global_reader(self) -> bool:
+        return self.role in (Role.ADMIN, Role.ANALYST)

@@ -1,0 +1,32 @@
+"""app_user: token expiry, revocation, last use, and the time sign-out ended its sessions
+
+Revision ID: 6b1f0c3e8d21
+Revises: 534c86f9c4aa
+Create Date: 2026-12-06 13:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import app.core.types
+
+revision: str = "6b1f0c3e8d21"
+down_revision: str | Sequence[str] | None = "534c86f9c4aa"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+COLUMNS = ("expires_at", "revoked_at", "last_used_at", "sessions_valid_after")
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("app_user") as batch:
+        for name in COLUMNS:
+            batch.add_column(sa.Column(name, app.core.types.UTCDateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("app_user") as batch:
+        for name in reversed(COLUMNS):
+            batch.drop_column(name)
