@@ -20,7 +20,7 @@ from app.events.types import EventType, SubjectType
 from app.notifications import service as notifications
 from app.notifications.models import PreExportNotification
 from app.notifications.payloads import PenPayload
-from app.notifications.schemas import NotificationCreate
+from app.notifications.schemas import ConfirmArrivalRequest, NotificationCreate
 from app.notifications.states import Action, Decision
 from app.operators.models import Operator
 from app.rules import flags as flag_service
@@ -242,3 +242,30 @@ def announce_overdue_reply(session: Session, pen: PreExportNotification, today: 
         payload=PenPayload.of(pen).data(**extra),
     )
     outbox.route(session, event)
+
+
+def confirm_arrival(
+    session: Session, principal: Principal, pen: PreExportNotification, data: ConfirmArrivalRequest
+) -> PreExportNotification:
+    """Record receipt, judge the PEN again (a quantity off by more than 5 % is flagged), and
+    tell the exporting side."""
+    pen = notifications.confirm_arrival(session, principal, pen, data)
+    judge(session, SubjectType.PEN, pen.id)
+    event = events.emit(
+        session,
+        EventType.PEN_ARRIVAL_CONFIRMED,
+        SubjectType.PEN,
+        pen.id,
+        route=route_of(session, pen),
+        payload=PenPayload.of(pen).data(
+            arrival={
+                "received_on": pen.arrival_received_on.isoformat()
+                if pen.arrival_received_on
+                else None,
+                "quantity_kg": str(pen.arrival_quantity_kg),
+            }
+        ),
+        actor_user_id=principal.user_id,
+    )
+    outbox.route(session, event)
+    return pen

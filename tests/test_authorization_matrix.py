@@ -53,6 +53,9 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "create operator":         (201, 403,               201, 201, 201, 201,          201, 201, 201, 201),
     "create pen-requirement":  (201, 403,               403, 403, 403, 403,          403, 403, 403, 403),
     "delete pen-requirement":  (204, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "confirm arrival":         (403, 403,               403, 200, 403, 404,          403, 403, 403, 404),
+    "list tokens":             (200, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "revoke token":            (204, 403,               403, 403, 403, 403,          403, 403, 403, 403),
 }
 # fmt: on
 
@@ -92,6 +95,13 @@ def _requirement(world: World) -> dict[str, Any]:
     return dict(response.json())
 
 
+def _someone_elses_token(world: World) -> str:
+    """The id of an Italian customs officer's token (never the caller's)."""
+    officer = world.api.customs("IT")
+    tokens = world.api.admin.get("/api/v1/tokens", params={"limit": 500}).json()["items"]
+    return str(next(t["id"] for t in tokens if t["authority_id"] == officer.authority_id))
+
+
 ACTIONS: dict[str, Callable[[World], Any]] = {
     "create PEN": lambda w: w.caller.post(PENS, json=w.lane.draft_body()),
     "read draft": lambda w: w.caller.get(f"{PENS}/{_pen(w, 'draft')['id']}"),
@@ -118,6 +128,13 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
         REQUIREMENTS, json={"country": "TV", "table": "I", "source": "test"}
     ),
     "delete pen-requirement": lambda w: w.caller.delete(f"{REQUIREMENTS}/{_requirement(w)['id']}"),
+    "confirm arrival": _transition(
+        "no_objection",
+        "confirm-arrival",
+        {"received_on": "2026-12-01", "quantity": 5000, "unit": "l"},
+    ),
+    "list tokens": lambda w: w.caller.get("/api/v1/tokens"),
+    "revoke token": lambda w: w.caller.delete(f"/api/v1/tokens/{_someone_elses_token(w)}"),
 }
 
 CASES = [

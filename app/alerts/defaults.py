@@ -61,7 +61,12 @@ DEFAULT_ROUTING_RULES: list[dict[str, object]] = [
         "code": "pen-to-exporting-regulator",
         "description": "The exporting regulator hears of an acknowledgement, a reply or silence.",
         "priority": 30,
-        "event_types": ["pen.acknowledged", "pen.responded", "pen.reply_overdue"],
+        "event_types": [
+            "pen.acknowledged",
+            "pen.responded",
+            "pen.reply_overdue",
+            "pen.arrival_confirmed",
+        ],
         "route_roles": ["exporting"],
         "authority_kinds": ["regulator"],
         "scope": "full",

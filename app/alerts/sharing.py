@@ -29,6 +29,7 @@ CONFIDENTIAL_KEYS = frozenset(
         "currency",
         "intended_use",
         "payment",
+        "invoice",
     }
 )
 

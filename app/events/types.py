@@ -17,6 +17,7 @@ class EventType(StrEnum):
     PEN_ANSWERED = "pen.answered"
     PEN_WITHDRAWN = "pen.withdrawn"
     PEN_REPLY_OVERDUE = "pen.reply_overdue"
+    PEN_ARRIVAL_CONFIRMED = "pen.arrival_confirmed"
     SHIPMENT_RECORDED = "shipment.recorded"
     SHIPMENT_STOPPED = "shipment.stopped"
     SHIPMENT_SEIZED = "shipment.seized"

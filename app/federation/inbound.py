@@ -357,13 +357,22 @@ def _mirror(
                 ("consignee", document.consignee),
             )
         }
+        others = [
+            {
+                "role": party["role"],
+                "operator_id": _party(session, principal, PartyDocument.model_validate(party)),
+            }
+            for party in document.parties or []
+        ]
         body = NotificationCreate(
             **document.model_dump(
-                exclude={"reference", "exporter", "importer", "consignee"}, exclude_none=True
+                exclude={"reference", "exporter", "importer", "consignee", "parties"},
+                exclude_none=True,
             ),
             exporter_id=parties["exporter"],
             importer_id=parties["importer"],
             consignee_id=parties["consignee"],
+            parties=others or None,
         )
     except ValidationError as exc:
         raise BadMessage(f"The notification in data.pen is not valid: {exc}.") from exc

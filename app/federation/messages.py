@@ -56,7 +56,12 @@ def pen_document(session: Session, pen: PreExportNotification) -> PenDocument:
     importer = session.get(Operator, pen.importer_id)
     assert exporter is not None and importer is not None  # operators are never deleted
     consignee = session.get(Operator, pen.consignee_id) if pen.consignee_id else None
-    return PenDocument.of(pen, exporter, importer, consignee)
+    parties = [
+        (str(p["role"]), operator)
+        for p in pen.parties or []
+        if (operator := session.get(Operator, p["operator_id"])) is not None
+    ]
+    return PenDocument.of(pen, exporter, importer, consignee, parties)
 
 
 def pen_message(session: Session, event: DomainEvent) -> str:

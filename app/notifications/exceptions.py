@@ -31,3 +31,8 @@ class NotImportingRegulator(Problem):
     status = 403
     type = "not-importing-authority"
     title = "Only the importing country's regulator may do this"
+
+
+class ArrivalNotAllowed(Conflict):
+    type = "arrival-not-allowed"
+    title = "Arrival cannot be confirmed now"

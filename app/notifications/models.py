@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
@@ -46,6 +47,28 @@ class PreExportNotification(SQLModel, table=True):
     created_by_user_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The complete PEN (INCB PEN form, EU export authorisation), all optional on a draft.
+    import_authorisation: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
+    export_authorisation: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
+    form: str | None = Field(default=None, max_length=12)
+    concentration_percent: Decimal | None = Field(default=None, max_digits=6, decimal_places=3)
+    # The substance's own content: quantity_kg × concentration × the salt's base factor.
+    quantity_base_kg: Decimal | None = Field(default=None, max_digits=18, decimal_places=3)
+    packages: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONType))
+    point_of_exit: str | None = Field(default=None, max_length=200)
+    expected_arrival_date: date | None = Field(default=None)
+    itinerary: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONType))
+    # Checked against the country list when written (no foreign key: added to a table that
+    # other tables' triggers read, which SQLite could only do by recreating it).
+    final_destination_country: str | None = Field(default=None, max_length=2)
+    parties: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONType))
+    invoice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
+    valid_until: date | None = Field(default=None)
+    other_information: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
+    # Receipt confirmed by the importing authority.
+    arrival_received_on: date | None = Field(default=None)
+    arrival_quantity_kg: Decimal | None = Field(default=None, max_digits=18, decimal_places=3)
+    arrival_note: str | None = Field(default=None, max_length=2000)
 
 
 class PenRouteCountry(SQLModel, table=True):

@@ -35,6 +35,14 @@ class PenPayload(Consignment):
     expected_point_of_entry: str
     means_of_payment: str
     reply_by: date | None
+    # The complete PEN, where given (the invoice is a commercial term: `confidential` drops it).
+    form: str | None = None
+    concentration_percent: Decimal | None = None
+    quantity_base_kg: Decimal | None = None
+    point_of_exit: str | None = None
+    expected_arrival_date: date | None = None
+    final_destination_country: str | None = None
+    invoice: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, pen: PreExportNotification) -> Self:
@@ -80,6 +88,20 @@ class PenDocument(BaseModel):
     means_of_payment: str
     intended_use: str | None = None
     reply_by: date | None = None
+    import_authorisation: dict[str, Any] | None = None
+    export_authorisation: dict[str, Any] | None = None
+    form: str | None = None
+    concentration_percent: Decimal | None = None
+    packages: list[dict[str, Any]] | None = None
+    point_of_exit: str | None = None
+    expected_arrival_date: date | None = None
+    itinerary: list[dict[str, Any]] | None = None
+    final_destination_country: str | None = None
+    invoice: dict[str, Any] | None = None
+    valid_until: date | None = None
+    other_information: dict[str, Any] | None = None
+    # Brokers, forwarders and other parties, by name and address (operator ids are local).
+    parties: list[dict[str, Any]] | None = None
 
     @classmethod
     def of(
@@ -88,11 +110,17 @@ class PenDocument(BaseModel):
         exporter: Operator,
         importer: Operator,
         consignee: Operator | None,
+        parties: list[tuple[str, Operator]] | None = None,
     ) -> Self:
         return cls(
-            **pen.model_dump(exclude={"cas_number"}),
+            **pen.model_dump(exclude={"cas_number", "parties"}),
             substance=pen.cas_number,
             exporter=PartyDocument.of(exporter),
             importer=PartyDocument.of(importer),
             consignee=PartyDocument.of(consignee),
+            parties=[
+                {"role": role, **PartyDocument.model_validate(o, from_attributes=True).model_dump()}
+                for role, o in parties or []
+            ]
+            or None,
         )

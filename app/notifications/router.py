@@ -15,6 +15,7 @@ from app.notifications import service
 from app.notifications.deps import LockedNotificationDep, NotificationDep
 from app.notifications.schemas import (
     AnswerRequest,
+    ConfirmArrivalRequest,
     NotificationCreate,
     NotificationDetail,
     NotificationPublic,
@@ -181,3 +182,20 @@ def withdraw(
         session, settings, principal, pen, Action.WITHDRAW, text=data.reason
     )
     return service.to_detail(session, pen)
+
+
+@router.post(
+    "/{notification_id}/confirm-arrival",
+    response_model=NotificationDetail,
+    responses=TRANSITION_ERRORS,
+    summary="Confirm arrival",
+)
+def confirm_arrival(
+    data: ConfirmArrivalRequest,
+    pen: LockedNotificationDep,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> NotificationDetail:
+    """Record receipt as the importing country's regulator; a quantity more than 5 % off the
+    notified one raises a flag."""
+    return service.to_detail(session, flows.confirm_arrival(session, principal, pen, data))

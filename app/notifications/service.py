@@ -1,6 +1,7 @@
 """Pre-export notifications: drafting, the exchange between authorities, and reading them."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import exists
@@ -14,8 +15,10 @@ from app.auth.service import Principal
 from app.core.config import Settings
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
+from app.core.problems import UnknownReference
 from app.core.types import utcnow
 from app.notifications.exceptions import (
+    ArrivalNotAllowed,
     NotExportingRegulator,
     NotificationNotFound,
     NotImportingRegulator,
@@ -30,9 +33,13 @@ from app.notifications.models import (
     ReferenceCounter,
 )
 from app.notifications.schemas import (
+    Arrival,
+    CompletePen,
+    ConfirmArrivalRequest,
     NotificationCreate,
     NotificationDetail,
     NotificationPublic,
+    PenForm,
     PenMessagePublic,
 )
 from app.notifications.states import (
@@ -46,6 +53,7 @@ from app.notifications.states import (
     country_may_read,
     next_status,
 )
+from app.operators.models import Operator
 from app.operators.service import require_operators
 from app.reference.service import (
     quantity_in_kg,
@@ -131,6 +139,45 @@ def _require_parties_at_both_ends(session: Session, data: NotificationCreate) ->
             )
 
 
+COMPLETE_PEN_FIELDS = set(CompletePen.model_fields)
+# The complete PEN's structured parts, stored as JSON documents.
+JSON_FIELDS = {"import_authorisation", "export_authorisation", "packages", "itinerary"} | {
+    "parties",
+    "invoice",
+    "other_information",
+}
+
+
+def _complete_pen_columns(data: NotificationCreate) -> dict[str, Any]:
+    """The complete PEN's fields as column values: JSON documents in JSON form, the rest as
+    Python values (dates, decimals)."""
+    values = data.model_dump(include=COMPLETE_PEN_FIELDS, exclude_none=True)
+    documents = data.model_dump(mode="json", include=JSON_FIELDS, exclude_none=True)
+    return values | documents
+
+
+def base_quantity_kg(
+    quantity_kg: Decimal, form: PenForm | None, concentration_percent: Decimal | None
+) -> Decimal:
+    """The substance's own content: the notified kilograms times the concentration of a
+    mixture, solution or salt (salt base factors come with the reference data's salts)."""
+    if form in (None, PenForm.SUBSTANCE) or concentration_percent is None:
+        return quantity_kg
+    return (quantity_kg * concentration_percent / 100).quantize(Decimal("0.001"))
+
+
+def _require_complete_pen_references(session: Session, data: NotificationCreate) -> None:
+    """The countries and operators the complete PEN names exist."""
+    countries = [stop.country for stop in data.itinerary or []]
+    if data.final_destination_country:
+        countries.append(data.final_destination_country)
+    if countries:
+        require_countries(session, countries)
+    for party in data.parties or []:
+        if session.get(Operator, party.operator_id) is None:
+            raise UnknownReference(f"parties: no operator with id {party.operator_id!r}.")
+
+
 def create_notification(
     session: Session, actor: Principal, data: NotificationCreate
 ) -> PreExportNotification:
@@ -147,6 +194,7 @@ def create_notification(
     _require_parties_at_both_ends(session, data)
     if data.reply_by and data.reply_by < today():
         raise ReplyByInPast(f"reply_by: {data.reply_by} is already past.")
+    _require_complete_pen_references(session, data)
     quantity_kg = quantity_in_kg(substance, data.quantity, data.unit)
     now = utcnow()
     # Last, once every check has passed: a refused draft must not consume a reference.
@@ -174,6 +222,8 @@ def create_notification(
         created_by_user_id=actor.user_id,
         created_at=now,
         updated_at=now,
+        **_complete_pen_columns(data),
+        quantity_base_kg=base_quantity_kg(quantity_kg, data.form, data.concentration_percent),
     )
     session.add(pen)
     session.flush()
@@ -356,11 +406,21 @@ def transition(
 
 def to_public(pen: PreExportNotification, substance_name: str) -> NotificationPublic:
     awaiting = PenStatus(pen.status) in AWAITING_REPLY
+    arrival = (
+        Arrival(
+            received_on=pen.arrival_received_on,
+            quantity_kg=pen.arrival_quantity_kg,
+            note=pen.arrival_note,
+        )
+        if pen.arrival_received_on is not None and pen.arrival_quantity_kg is not None
+        else None
+    )
     return NotificationPublic(
         **pen.model_dump(exclude={"cas_number", "created_by_user_id"}),
         substance=pen.cas_number,
         substance_name=substance_name,
         reply_overdue=bool(awaiting and pen.reply_by and pen.reply_by < today()),
+        arrival=arrival,
     )
 
 
@@ -393,3 +453,38 @@ def to_detail(session: Session, pen: PreExportNotification) -> NotificationDetai
         **public.model_dump(),
         history=[PenMessagePublic.model_validate(m) for m in history],
     )
+
+
+def confirm_arrival(
+    session: Session,
+    principal: Principal,
+    pen: PreExportNotification,
+    data: ConfirmArrivalRequest,
+) -> PreExportNotification:
+    """Record receipt as the importing country's regulator (once; the notification must have
+    been sent and not withdrawn): closes the loop the PEN opened."""
+    _check_side(principal, pen, Side.IMPORTING)
+    if pen.sent_at is None or pen.status == PenStatus.WITHDRAWN.value:
+        raise ArrivalNotAllowed(f"A {pen.status} notification has no arrival to confirm.")
+    if pen.arrival_received_on is not None:
+        raise ArrivalNotAllowed(f"Arrival was confirmed on {pen.arrival_received_on}.")
+    if data.received_on > today():
+        raise ArrivalNotAllowed(f"received_on: {data.received_on} is in the future.")
+    substance = require_substance(session, pen.cas_number)
+    before = _snapshot(pen)
+    pen.arrival_received_on = data.received_on
+    pen.arrival_quantity_kg = quantity_in_kg(substance, data.quantity, data.unit)
+    pen.arrival_note = data.note
+    pen.updated_at = utcnow()
+    session.add(pen)
+    audit.record(
+        session,
+        principal,
+        "pen.arrival_confirmed",
+        "pre_export_notification",
+        pen.id,
+        before=before,
+        after={**_snapshot(pen), "arrival_quantity_kg": str(pen.arrival_quantity_kg)},
+    )
+    session.flush()
+    return pen

@@ -36,6 +36,24 @@ def over_pen(name: str) -> dict[str, Any]:
 
 BUILTIN_RULES: list[dict[str, Any]] = [
     {
+        "code": "arrival-quantity-mismatch",
+        "title": "Arrived quantity differs from the notified one",
+        "severity": "high",
+        "weight": 5,
+        "subjects": [PEN],
+        "description": "The importing authority confirmed receipt of more than 5 % more or less "
+        "than was notified: goods were added, or part of the consignment left the legal trade "
+        "on the way (CONTRACT v1.1, confirm-arrival).",
+        "condition": {
+            "any": [
+                {"cmp": "gt", "left": fact("arrival_difference_percent"), "right": value(5)},
+                {"cmp": "lt", "left": fact("arrival_difference_percent"), "right": value(-5)},
+            ]
+        },
+        "explanation": "The quantity that arrived differs by {arrival_difference_percent} % "
+        "from the {quantity_kg} kg notified.",
+    },
+    {
         "code": "no-licit-need-destination",
         "title": "Destination declared no licit need",
         "severity": "critical",

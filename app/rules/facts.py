@@ -9,6 +9,7 @@ SHIPMENT = "shipment"
 PEN = "pre_export_notification"
 BOTH = frozenset({SHIPMENT, PEN})
 SHIPMENT_ONLY = frozenset({SHIPMENT})
+PEN_ONLY = frozenset({PEN})
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,12 @@ FACTS: dict[str, FactSpec] = {
     "pen_importer_id": FactSpec("text", "PEN's importer", SHIPMENT_ONLY),
     "pen_consignee_id": FactSpec("text", "PEN's consignee", SHIPMENT_ONLY),
 }
+
+# PENs only: the importing authority's confirmation of arrival.
+FACTS["arrival_confirmed"] = FactSpec("bool", "the importing authority confirmed arrival", PEN_ONLY)
+FACTS["arrival_difference_percent"] = FactSpec(
+    "number", "arrived quantity against the notified one, in percent (+ more, - less)", PEN_ONLY
+)
 
 # Which aggregate groups make sense for which subject.
 AGGREGATE_SUBJECTS: dict[str, frozenset[str]] = {

@@ -154,7 +154,18 @@ def shipment_facts(session: Session, shipment: Shipment) -> dict[str, Any]:
 
 
 def notification_facts(session: Session, pen: PreExportNotification) -> dict[str, Any]:
-    return _common(session, pen, pen.quantity_kg)
+    return {**_common(session, pen, pen.quantity_kg), **arrival_facts(pen)}
+
+
+def arrival_facts(pen: PreExportNotification) -> dict[str, Any]:
+    """Whether receipt was confirmed, and how far the arrived quantity is from the notified."""
+    arrived = pen.arrival_quantity_kg
+    difference = (
+        kg((arrived - pen.quantity_kg) * 100 / pen.quantity_kg)
+        if arrived is not None and pen.quantity_kg
+        else None
+    )
+    return {"arrival_confirmed": arrived is not None, "arrival_difference_percent": difference}
 
 
 Window = tuple[str, int | None]  # (over, days)

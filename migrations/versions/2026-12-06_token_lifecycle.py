@@ -20,13 +20,14 @@ depends_on: str | Sequence[str] | None = None
 COLUMNS = ("expires_at", "revoked_at", "last_used_at", "sessions_valid_after")
 
 
+# Plain ADD/DROP COLUMN, not batch mode: recreating the table on SQLite would drop its triggers.
 def upgrade() -> None:
-    with op.batch_alter_table("app_user") as batch:
-        for name in COLUMNS:
-            batch.add_column(sa.Column(name, app.core.types.UTCDateTime(timezone=True), nullable=True))
+    for name in COLUMNS:
+        op.add_column(
+            "app_user", sa.Column(name, app.core.types.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("app_user") as batch:
-        for name in reversed(COLUMNS):
-            batch.drop_column(name)
+    for name in reversed(COLUMNS):
+        op.drop_column("app_user", name)

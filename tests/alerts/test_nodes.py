@@ -194,6 +194,40 @@ def _deep_json(depth: int) -> str:
     )
 
 
+class TestCompletePenAcrossNodes:
+    def test_a_complete_pen_arrives_complete(self, nodes: Nodes) -> None:
+        de_regulator, pk_regulator = nodes.de.regulator("DE"), nodes.pk.regulator("PK")
+        exporter = nodes.de.operator("DE", "Rheinchemie GmbH")
+        importer = nodes.de.operator("PK", "Indus Textiles Ltd")
+        broker = nodes.de.operator("AE", "Jebel Ali Brokers FZE", kind="broker")
+        complete = {
+            "import_authorisation": {
+                "number": "PK-IMP-7",
+                "issued_on": "2026-11-01",
+                "issued_by": "ANF",
+            },
+            "form": "solution",
+            "concentration_percent": 37,
+            "final_destination_country": "AF",
+            "parties": [{"operator_id": broker["id"], "role": "broker"}],
+            "invoice": {"number": "INV-1", "value": 1000, "currency": "EUR"},
+            "other_information": {"end_user_certificate": "EUC-1"},
+        }
+        draft = de_regulator.post(PENS, json=pen_body(exporter, importer, **complete))
+        assert draft.status_code == 201, draft.text
+        pen = de_regulator.post(f"{PENS}/{draft.json()['id']}/send").json()
+        assert run_worker(nodes.de_engine, nodes.de_settings) == 1
+        [mirror] = pk_regulator.get(PENS, params={"reference": pen["reference"]}).json()["items"]
+        for field in ("import_authorisation", "invoice", "other_information", "form"):
+            assert mirror[field] == pen[field], field
+        assert mirror["quantity_base_kg"] == pen["quantity_base_kg"]
+        assert mirror["final_destination_country"] == "AF"
+        [party] = mirror["parties"]
+        assert party["role"] == "broker" and party["operator_id"] != broker["id"]
+        local = nodes.pk.admin.get(f"/api/v1/operators/{party['operator_id']}").json()
+        assert (local["name"], local["country"]) == ("Jebel Ali Brokers FZE", "AE")
+
+
 class TestRefused:
     ALERT = {
         "type": "alert",

@@ -423,6 +423,12 @@ class TestShape:
         )
         assert shape(payload, "full")["flag"]["explanation"] == explanation
 
+    @pytest.mark.parametrize("scope", ["confidential", "summary"])
+    def test_the_invoice_does_not_leave_under_confidential_or_summary(self, scope: str) -> None:
+        payload = {"reference": "DE-2026-000001", "invoice": {"value": 41250.5, "currency": "EUR"}}
+        assert "invoice" not in shape(payload, scope)
+        assert shape(payload, "full")["invoice"]["value"] == 41250.5
+
     def test_confidential_keeps_an_explanation_that_tells_no_dropped_term(self) -> None:
         payload = {
             "flag": {"explanation": "Consignee is a free-zone forwarder", "evidence": {}},
