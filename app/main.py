@@ -27,10 +27,13 @@ Authenticate with `Authorization: Bearer <token>` (`pentrack token create`). Err
 RFC 9457 `application/problem+json`. `Idempotency-Key` is honoured on every POST.
 """
 
+# Every line with its time: the access log (app/core/middleware.py) is one of them.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level.upper())
+    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
