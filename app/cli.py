@@ -69,6 +69,8 @@ def serve(
         workers=workers,
         log_level=get_settings().log_level,
         proxy_headers=True,
+        # pentrack writes the access log itself, one line per request with its X-Request-ID.
+        access_log=False,
     )
 
 

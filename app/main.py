@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from app.api import api_router
+from app.core.admission import Turns, size_thread_pool
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine
 from app.core.middleware import IdempotencyMiddleware, RequestContextMiddleware
@@ -26,13 +27,17 @@ Authenticate with `Authorization: Bearer <token>` (`pentrack token create`). Err
 RFC 9457 `application/problem+json`. `Idempotency-Key` is honoured on every POST.
 """
 
+# Every line with its time: the access log (app/core/middleware.py) is one of them.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level.upper())
+    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        size_thread_pool(app.state.turns)
         yield
         if engine is None:
             app.state.engine.dispose()
@@ -40,6 +45,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPI(title="pentrack", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine or build_engine(settings)
+    app.state.turns = Turns(settings, app.state.engine)
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -129,7 +129,8 @@ def serve_pentrack(
         command = [sys.executable, "-c", "from app.cli import main; main()", "serve"]
         command += ["--host", "127.0.0.1", "--port", str(port)]
     else:
-        command = uvicorn_command(factory, port)
+        # pentrack writes its own access log line (`pentrack serve` turns uvicorn's off).
+        command = [*uvicorn_command(factory, port), "--no-access-log"]
     env = {**os.environ, **env, "PENTRACK_DATABASE_URL": database_url}
     server = Server(command, env, workdir / f"pentrack-serve-{port}.log", port)
     server.wait_ready("/readyz")

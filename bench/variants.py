@@ -4,12 +4,12 @@
 
 Each factory patches pentrack *before* the routers are imported, then builds the app as
 `pentrack serve` does. Not product code. (`queued_writers` and `fewer_hops`, measured on
-2026-11-28, are gone: one write thread per SQLite database, app/core/routing.py, does what they
-tried.)
+2026-11-28, and `hop_per_call`, are gone: pentrack's write turns, app/core/admission.py, queue
+writers, and it uses FastAPI's own handling.)
 
-- `hop_per_call`: FastAPI's own handling instead of `OneThreadRoute`: each sync dependency, the
-  endpoint, the response model and the commit a separate thread-pool call (pentrack before
-  2026-12-01).
+- `unordered_writers`: no write turns (`PENTRACK_WRITE_THREADS=64`): every writer goes for the
+  database at once and, on SQLite, waits for its lock in the busy handler, as before 2026-12-01.
+  What the turns are worth (app/core/admission.py cites it).
 - `inline`: every thread-pool call runs inline on the event loop thread: no crossing at all, an
   upper bound for what thread hand-offs cost (not a design: a blocked write would stop the loop).
 - `inline_without_rules`: both upper bounds at once.
@@ -31,19 +31,18 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
-def _fastapi_handling() -> None:
-    """Routes handled on the event loop as FastAPI does, not in one worker thread each."""
-    from fastapi.routing import APIRoute
-
-    from app.core.routing import OneThreadRoute
-
-    OneThreadRoute.get_route_handler = APIRoute.get_route_handler  # type: ignore[method-assign]
-
-
 def _create() -> FastAPI:
     from app.main import create_app
 
     return create_app()
+
+
+def unordered_writers() -> FastAPI:
+    """As many write turns as the setting allows: writers race for the database."""
+    from app.core.config import get_settings
+    from app.main import create_app
+
+    return create_app(get_settings().model_copy(update={"write_threads": 64}))
 
 
 def _no_rules() -> None:
@@ -93,23 +92,17 @@ def inline_profiled() -> ASGIApp:
 
 
 def inline_calls() -> None:
-    """FastAPI's own handling, with every thread-pool call run inline on the calling thread."""
+    """Every thread-pool call (FastAPI's, Starlette's, the session's end) run inline on the calling
+    thread."""
     import anyio.to_thread
 
     async def run_inline(func: Callable[..., Any], *args: Any, **_options: Any) -> Any:
         return func(*args)
 
-    _fastapi_handling()
     vars(anyio.to_thread).update(run_sync=run_inline)
 
 
 def inline() -> FastAPI:
     """Every thread-pool call run inline on the event loop: an upper bound for fewer hops."""
     inline_calls()
-    return _create()
-
-
-def hop_per_call() -> FastAPI:
-    """FastAPI's own handling: each sync dependency and the endpoint a separate thread-pool call."""
-    _fastapi_handling()
     return _create()

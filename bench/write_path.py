@@ -38,7 +38,9 @@ from harness import (
 from load import REQUESTS_PER_CHAIN, Actors, full_path, minimal_path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-TARGET_RATIO = 0.5
+# full/minimal requests/s: issue 12 asks 0.35 of the SQLModel tutorial's endpoint; the 0.50 of a
+# Core insert (the first wave's target) is retired, and shown for reference only.
+TARGET_RATIO = {"sqlmodel": 0.35, "core": 0.50}
 FULL_KINDS = ("all", "create_pen", "send", "respond", "create_shipment", "event")
 
 
@@ -276,8 +278,9 @@ def print_table(kind: str, args: argparse.Namespace, summary: dict[str, Any]) ->
         rounds = ", ".join(f"{r:.2f}" for r in summary["ratio_rounds"][name])
         target = ""
         if name.endswith("/minimal"):
-            met = "met" if value >= TARGET_RATIO else "NOT met"
-            target = f"; target >= {TARGET_RATIO:.2f}: {met}"
+            goal = TARGET_RATIO[args.minimal]
+            met = "met" if value >= goal else "NOT met"
+            target = f"; target >= {goal:.2f}: {met}"
         print(f"ratio {name} (req/s): {value:.2f} (rounds: {rounds}){target}")
     failures = sum(figures["failures"] for figures in summary["paths"].values())
     print(f"failed requests: {failures}")

@@ -20,19 +20,14 @@ from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
-from app.core.routing import OneThreadRoute
 
-alerts_router = APIRouter(
-    route_class=OneThreadRoute, prefix="/alerts", tags=["alerts"], responses=problem_responses(401)
-)
+alerts_router = APIRouter(prefix="/alerts", tags=["alerts"], responses=problem_responses(401))
 routing_rules_router = APIRouter(
-    route_class=OneThreadRoute,
     prefix="/routing-rules",
     tags=["routing"],
     responses=problem_responses(401),
 )
 decisions_router = APIRouter(
-    route_class=OneThreadRoute,
     prefix="/routing-decisions",
     tags=["routing"],
     responses=problem_responses(401, 403),

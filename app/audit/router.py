@@ -10,10 +10,8 @@ from app.auth.deps import AuditReader
 from app.core.db import SessionDep
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
-from app.core.routing import OneThreadRoute
 
 router = APIRouter(
-    route_class=OneThreadRoute,
     prefix="/audit-events",
     tags=["audit"],
     responses=problem_responses(401, 403),

@@ -17,3 +17,5 @@ class AuditEventPublic(BaseModel):
     subject_id: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    # The X-Request-ID of the request that made the change; null for the worker and the CLI.
+    request_id: str | None

@@ -9,6 +9,7 @@ from app.audit.models import AuditEvent
 from app.auth.principal import Principal
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
+from app.core.request_id import current_request_id
 from app.core.types import utcnow
 from app.events.types import SubjectType
 from app.notifications.models import PreExportNotification
@@ -28,7 +29,7 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Write an audit row in the current transaction (it commits or rolls back with the
-    change). Core, not the ORM: every write path writes one or more, and nothing reads them back
+    change), with the id of the request that made it (None outside a request). Core, not the ORM: every write path writes one or more, and nothing reads them back
     in the same transaction."""
     session.connection().execute(
         _INSERT,
@@ -43,7 +44,7 @@ def record(
             "subject_id": subject_id,
             "before": before,
             "after": after,
-            "request_id": None,
+            "request_id": current_request_id(),
         },
     )
 

@@ -14,10 +14,8 @@ from app.core.db import SessionDep, SettingsDep
 from app.core.fields import CountryCode
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
-from app.core.routing import OneThreadRoute
 
 router = APIRouter(
-    route_class=OneThreadRoute,
     prefix="/authorities",
     tags=["authorities"],
     responses=problem_responses(401),

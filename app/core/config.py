@@ -19,9 +19,10 @@ class Settings(BaseSettings):
     # SQLite: how long a writer waits for the lock before giving up (ms).
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
-    # Threads that run write requests (POST, PUT, PATCH, DELETE), each from its dependencies to
-    # its commit (app/core/routing.py). Unset: 1 on SQLite, which lets one writer in at a time,
-    # 8 on PostgreSQL. Reads have threads of their own.
+    # Write requests (POST, PUT, PATCH, DELETE) that may hold a database session at once; more
+    # wait in arrival order (app/core/admission.py). Unset: 1 on SQLite, which lets one writer in
+    # at a time, 8 on PostgreSQL. Reads have turns of their own, and the thread pool a thread for
+    # every turn.
     write_threads: int | None = Field(default=None, ge=1, le=64)
     read_threads: int = Field(default=40, ge=1, le=256)
     log_level: str = "info"

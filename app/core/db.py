@@ -1,17 +1,19 @@
 """Engine and the one-transaction-per-request session."""
 
-from collections.abc import Iterator
-from functools import lru_cache
+import weakref
+from collections.abc import AsyncIterator
+from functools import lru_cache, partial
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from app.core.admission import WRITE_METHODS, Turns
 from app.core.config import Settings, get_settings
-
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def is_sqlite(url: str) -> bool:
@@ -65,12 +67,23 @@ def get_engine() -> Engine:
     return build_engine(get_settings())
 
 
+_writers: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+
+
+def _writer(engine: Engine) -> Engine:
+    """`engine` (same pool) whose transactions begin with BEGIN IMMEDIATE on SQLite."""
+    writer = _writers.get(engine)
+    if writer is None:
+        writer = _writers[engine] = engine.execution_options(sqlite_begin="IMMEDIATE")
+    return writer
+
+
 def open_session(engine: Engine, *, write: bool = False) -> Session:
-    """A session whose first statement opens a write transaction when `write` is set."""
-    session = Session(engine, expire_on_commit=False)
-    if write and is_sqlite(str(engine.url)):
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    return session
+    """A session whose transactions are write transactions when `write` is set.
+
+    No I/O: the connection is taken, and the transaction begun, by the first statement."""
+    bind = _writer(engine) if write and engine.dialect.name == "sqlite" else engine
+    return Session(bind, expire_on_commit=False)
 
 
 # A request's session keeps every row it loads or writes until it closes. SQLAlchemy's identity
@@ -87,19 +100,40 @@ def _keep(session: Session, instance: object) -> None:
         kept.append(instance)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """Commit after the handler succeeds, roll back on any exception."""
-    engine: Engine = request.app.state.engine
-    session = open_session(engine, write=request.method in WRITE_METHODS)
-    session.info[KEEP] = []
+def _end(session: Session, *, commit: bool) -> None:
     try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     finally:
         session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """Commit after the handler succeeds, roll back on any exception.
+
+    Async, so that taking a turn (`app/core/admission.py`) and opening the session, which does no
+    I/O, cost no trip to a worker thread; the commit or rollback goes to one."""
+    turns: Turns = request.app.state.turns
+    write = request.method in WRITE_METHODS
+    async with turns.for_method(request.method):
+        session = open_session(request.app.state.engine, write=write)
+        session.info[KEEP] = []
+        try:
+            yield session
+        except BaseException:
+            await _end_in_thread(session, commit=False)
+            raise
+        await _end_in_thread(session, commit=True)
+
+
+async def _end_in_thread(session: Session, *, commit: bool) -> None:
+    # A limiter of its own, as FastAPI's exits of sync dependencies have: ending a session, which
+    # gives back a database connection, never waits for a thread of the shared pool.
+    await anyio.to_thread.run_sync(
+        partial(_end, session, commit=commit), limiter=anyio.CapacityLimiter(1)
+    )
 
 
 # scope="function": commit before the response is sent, so a failed commit is the answer.

@@ -1,7 +1,10 @@
-"""ASGI middleware: request ids, body size limit, and Idempotency-Key replay."""
+"""ASGI middleware: request ids and the access log, the body size limit, and Idempotency-Key
+replay. Every problem they answer with is rendered by `app.core.problems.problem_response`."""
 
+import contextlib
 import hashlib
-import json
+import logging
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -10,43 +13,82 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.db import open_session
 from app.core.models import IdempotencyRecord
-from app.core.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
+from app.core.problems import (
+    BadIdempotencyKey,
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    PayloadTooLarge,
+    problem_response,
+)
+from app.core.request_id import MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, request_id_var
 from app.core.types import utcnow
 
 MAX_KEY_LENGTH = 255
 
-
-def _problem(status: int, type_: str, title: str, detail: str) -> tuple[int, bytes]:
-    body = {"type": PROBLEM_BASE + type_, "title": title, "status": status, "detail": detail}
-    return status, json.dumps(body).encode()
+access_log = logging.getLogger("pentrack.access")
 
 
-async def _send_json(
-    send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]
-) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (
-                    b"content-type",
-                    PROBLEM_MEDIA_TYPE.encode() if status >= 400 else b"application/json",
-                ),
-                (b"content-length", str(len(body)).encode()),
-                *headers,
-            ],
-        }
+def _request_id(scope: Scope) -> str:
+    """The caller's X-Request-ID (kept, so that its logs and ours meet), else a new one."""
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            sent = value.decode("latin-1").strip()[:MAX_REQUEST_ID_LENGTH]
+            if sent:
+                return sent
+    return uuid.uuid4().hex
+
+
+def _log_access(scope: Scope, status: int, started: float, request_id: str) -> None:
+    """One line per request, with its id (the timestamp comes from the log format)."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    client = scope.get("client")
+    path = scope["path"]
+    if scope.get("query_string"):
+        path += "?" + scope["query_string"].decode("latin-1")
+    access_log.info(
+        '%s "%s %s HTTP/%s" %d %.1f ms request_id=%s',
+        f"{client[0]}:{client[1]}" if client else "-",
+        scope["method"],
+        path,
+        scope.get("http_version", "1.1"),
+        status,
+        (time.perf_counter() - started) * 1000,
+        request_id,
     )
-    await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _LimitedBody:
+    """The request's `receive`, counting body bytes; past the limit it raises `_BodyTooLarge`."""
+
+    def __init__(self, receive: Receive, max_bytes: int) -> None:
+        self._receive = receive
+        self.max_bytes = max_bytes
+        self.received = 0
+        self.exceeded = False
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.max_bytes:
+                self.exceeded = True
+                raise _BodyTooLarge
+        return message
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (echoed as X-Request-ID) and enforces the body size limit."""
+    """Gives every request an id (echoed as X-Request-ID, logged with the request, and available
+    to what the request writes: `app.core.request_id`) and enforces the body size limit."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -56,62 +98,49 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
+        request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500  # what Starlette answers if an error escapes the app
+        try:
+            status = await self._handle(scope, receive, send, request_id)
+        finally:
+            request_id_var.reset(token)
+            _log_access(scope, status, started, request_id)
 
-        declared = headers.get(b"content-length")
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> int:
+        """Runs the app; the status answered."""
+        declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            status, body = _problem(
-                413,
-                "payload-too-large",
-                "Request body too large",
-                f"The body may be at most {self.max_body_bytes} bytes.",
-            )
-            await _send_json(send, status, body, [(b"x-request-id", request_id.encode())])
-            return
+            return await self._too_large(scope, receive, send, request_id)
 
-        received = 0
-        too_large = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    too_large = True
-                    raise _BodyTooLarge
-            return message
+        body = _LimitedBody(receive, self.max_body_bytes)
+        header = (REQUEST_ID_HEADER.lower().encode(), request_id.encode())
+        status = 500
 
         async def send_with_id(message: Message) -> None:
-            if too_large:
+            nonlocal status
+            if body.exceeded:
                 # FastAPI turns the error raised while reading the body into its own 400;
                 # the caller is owed the 413 sent below instead.
                 return
             if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), header]
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, send_with_id)
-        except _BodyTooLarge:
-            too_large = True
-        if too_large:
-            status, body = _problem(
-                413,
-                "payload-too-large",
-                "Request body too large",
-                f"The body may be at most {self.max_body_bytes} bytes.",
-            )
-            await _send_json(send, status, body, [(b"x-request-id", request_id.encode())])
+        with contextlib.suppress(_BodyTooLarge):
+            await self.app(scope, body.receive, send_with_id)
+        if body.exceeded:
+            return await self._too_large(scope, receive, send, request_id)
+        return status
 
-
-class _BodyTooLarge(Exception):
-    pass
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> int:
+        problem = PayloadTooLarge(f"The body may be at most {self.max_body_bytes} bytes.")
+        response = problem_response(problem, scope["path"], {REQUEST_ID_HEADER: request_id})
+        await response(scope, receive, send)
+        return problem.status
 
 
 class IdempotencyMiddleware:
@@ -137,13 +166,10 @@ class IdempotencyMiddleware:
             return
         key = raw_key.decode(errors="replace").strip()
         if not key or len(key) > MAX_KEY_LENGTH:
-            status, body = _problem(
-                400,
-                "bad-idempotency-key",
-                "Invalid Idempotency-Key",
-                f"The Idempotency-Key header must have 1 to {MAX_KEY_LENGTH} characters.",
+            problem = BadIdempotencyKey(
+                f"The Idempotency-Key header must have 1 to {MAX_KEY_LENGTH} characters."
             )
-            await _send_json(send, status, body, [])
+            await problem_response(problem, scope["path"])(scope, receive, send)
             return
 
         body = await _read_body(receive)
@@ -154,9 +180,8 @@ class IdempotencyMiddleware:
         outcome = await run_in_threadpool(
             self._reserve, engine, scope_hash, key, scope["path"], body_hash
         )
-        if isinstance(outcome, tuple):
-            status, payload, extra = outcome
-            await _send_json(send, status, payload, extra)
+        if isinstance(outcome, Response):  # a replay, or a problem with the key
+            await outcome(scope, receive, send)
             return
         record_id = outcome
 
@@ -180,7 +205,7 @@ class IdempotencyMiddleware:
 
     def _reserve(
         self, engine: Engine, scope_hash: str, key: str, path: str, body_hash: str
-    ) -> int | tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    ) -> int | Response:
         for _ in range(2):
             with open_session(engine, write=True) as session:
                 record = session.exec(
@@ -204,14 +229,8 @@ class IdempotencyMiddleware:
                         continue  # a concurrent request took the key first: look again
                     assert record.id is not None
                     return record.id
-                return _answer_for(record, body_hash)
-        status, payload = _problem(
-            409,
-            "idempotency-conflict",
-            "Idempotency-Key in use",
-            "A request with this Idempotency-Key is being processed; retry shortly.",
-        )
-        return status, payload, [(b"retry-after", b"1")]
+                return _answer_for(record, body_hash, path)
+        return _key_in_use(path)
 
     @staticmethod
     def _finish(engine: Engine, record_id: int, captured: dict[str, Any]) -> None:
@@ -233,29 +252,31 @@ class IdempotencyMiddleware:
             session.commit()
 
 
-def _answer_for(
-    record: IdempotencyRecord, body_hash: str
-) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+def _key_in_use(path: str) -> Response:
+    problem = IdempotencyKeyInUse(
+        "A request with this Idempotency-Key is being processed; retry shortly."
+    )
+    return problem_response(problem, path, {"Retry-After": "1"})
+
+
+def _answer_for(record: IdempotencyRecord, body_hash: str, path: str) -> Response:
+    """The first answer to the key again, or the problem with reusing it."""
     if record.body_hash != body_hash:
-        status, payload = _problem(
-            409,
-            "idempotency-key-reused",
-            "Idempotency-Key reused",
-            "This Idempotency-Key was used with a different request body or path.",
+        problem = IdempotencyKeyReused(
+            "This Idempotency-Key was used with a different request body or path."
         )
-        return status, payload, []
+        return problem_response(problem, path)
     if record.status_code is None:
-        status, payload = _problem(
-            409,
-            "idempotency-conflict",
-            "Idempotency-Key in use",
-            "A request with this Idempotency-Key is being processed; retry shortly.",
-        )
-        return status, payload, [(b"retry-after", b"1")]
-    headers = [(b"idempotent-replayed", b"true")]
+        return _key_in_use(path)
+    headers = {"Idempotent-Replayed": "true"}
     if record.location:
-        headers.append((b"location", record.location.encode()))
-    return record.status_code, (record.response_body or "").encode(), headers
+        headers["Location"] = record.location
+    return Response(
+        record.response_body or "",
+        status_code=record.status_code,
+        media_type=record.content_type or "application/json",
+        headers=headers,
+    )
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.request_id import REQUEST_ID_HEADER
+
 log = logging.getLogger("pentrack")
 
 PROBLEM_BASE = "https://pentrack.org/problems/"
@@ -84,20 +86,66 @@ class ServiceBusy(Problem):
     title = "Database busy, retry shortly"
 
 
+class ValidationFailed(Problem):
+    """The request's shape is wrong (422); `errors` lists each error as `{loc, msg, type}`."""
+
+    status = 422
+    type = "validation-error"
+    title = "Request validation failed"
+
+
+class HTTPProblem(Problem):
+    """An HTTP error raised by the framework (unknown path, wrong method): type `http-<status>`."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        self.status = status
+        self.type = f"http-{status}"
+        self.title = detail or "HTTP error"
+        super().__init__(detail)
+
+
+class InternalError(Problem):
+    status = 500
+    type = "internal-error"
+    title = "Internal server error"
+
+
+class BadIdempotencyKey(Problem):
+    status = 400
+    type = "bad-idempotency-key"
+    title = "Invalid Idempotency-Key"
+
+
+class IdempotencyKeyInUse(Problem):
+    status = 409
+    type = "idempotency-conflict"
+    title = "Idempotency-Key in use"
+
+
+class IdempotencyKeyReused(Problem):
+    status = 409
+    type = "idempotency-key-reused"
+    title = "Idempotency-Key reused"
+
+
 def problem_response(
-    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    problem: Problem, instance: str | None = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
-
-
-def _request_id(request: Request) -> str | None:
-    return getattr(request.state, "request_id", None)
+    """The one renderer of problem details: every problem response of pentrack comes from here
+    (the exception handlers below and the ASGI middleware, which sends it as an ASGI app)."""
+    if problem.status == 401:
+        headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
+    return JSONResponse(
+        problem.to_dict(instance),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
 
 
 async def _handle_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return problem_response(exc.status, exc.to_dict(request.url.path), headers)
+    return problem_response(exc, request.url.path)
 
 
 async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -110,27 +158,13 @@ async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
     detail = (
         f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}" if first else "Invalid request"
     )
-    body = {
-        "type": PROBLEM_BASE + "validation-error",
-        "title": "Request validation failed",
-        "status": 422,
-        "detail": detail,
-        "instance": request.url.path,
-        "errors": errors,
-    }
-    return problem_response(422, body)
+    return problem_response(ValidationFailed(detail, errors=errors), request.url.path)
 
 
 async def _handle_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    body = {
-        "type": PROBLEM_BASE + f"http-{exc.status_code}",
-        "title": str(exc.detail) if exc.detail else "HTTP error",
-        "status": exc.status_code,
-        "detail": str(exc.detail),
-        "instance": request.url.path,
-    }
-    return problem_response(exc.status_code, body, dict(exc.headers or {}))
+    problem = HTTPProblem(exc.status_code, str(exc.detail) if exc.detail else "")
+    return problem_response(problem, request.url.path, dict(exc.headers or {}))
 
 
 async def _handle_operational(request: Request, exc: Exception) -> JSONResponse:
@@ -138,21 +172,19 @@ async def _handle_operational(request: Request, exc: Exception) -> JSONResponse:
     # retry is safe. Say so instead of a 500.
     log.warning("database operational error on %s: %s", request.url.path, exc)
     problem = ServiceBusy("The database could not take the request now; nothing was written.")
-    return problem_response(503, problem.to_dict(request.url.path), {"Retry-After": "1"})
+    return problem_response(problem, request.url.path, {"Retry-After": "1"})
 
 
 async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    request_id = _request_id(request)
+    # Starlette answers here from outside every middleware: the request id is read from the
+    # request's state, and echoed here since the middleware that echoes it is already left.
+    request_id: str | None = getattr(request.state, "request_id", None)
     log.exception("unhandled error (request %s)", request_id, exc_info=exc)
-    body = {
-        "type": PROBLEM_BASE + "internal-error",
-        "title": "Internal server error",
-        "status": 500,
-        "detail": "An unexpected error occurred; nothing was written.",
-        "instance": request.url.path,
-        "request_id": request_id,
-    }
-    return problem_response(500, body)
+    problem = InternalError(
+        "An unexpected error occurred; nothing was written.", request_id=request_id
+    )
+    headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+    return problem_response(problem, request.url.path, headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

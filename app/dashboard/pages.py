@@ -15,7 +15,6 @@ from fastapi.templating import Jinja2Templates
 
 from app.auth.service import Principal, authenticate, hash_token
 from app.core.db import SessionDep, SettingsDep
-from app.core.routing import OneThreadRoute
 from app.core.types import utcnow
 from app.dashboard import summaries
 from app.dashboard.deps import READERS, optional_principal
@@ -26,7 +25,7 @@ from app.reference.models import Substance
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 static_files = StaticFiles(directory=HERE / "static")
-router = APIRouter(route_class=OneThreadRoute, prefix="/dashboard", include_in_schema=False)
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
 
 # Inline scripts are never needed: everything runs from /dashboard/static.
 SECURITY_HEADERS = {

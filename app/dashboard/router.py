@@ -11,7 +11,6 @@ from fastapi.templating import Jinja2Templates
 
 from app.core.db import SessionDep
 from app.core.problems import problem_responses
-from app.core.routing import OneThreadRoute
 from app.dashboard import exports, summaries
 from app.dashboard.deps import FiltersDep, SummaryReader
 from app.dashboard.regions import regions
@@ -28,7 +27,6 @@ from app.dashboard.schemas import (
 )
 
 router = APIRouter(
-    route_class=OneThreadRoute,
     prefix="/summaries",
     tags=["summaries"],
     responses=problem_responses(401, 403, 422),

@@ -8,7 +8,6 @@ from app.auth.deps import AdminUser
 from app.core.db import SessionDep
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
-from app.core.routing import OneThreadRoute
 from app.delivery import service as delivery
 from app.delivery.deps import DeliveryDep
 from app.delivery.schemas import (
@@ -20,7 +19,6 @@ from app.delivery.schemas import (
 )
 
 deliveries_router = APIRouter(
-    route_class=OneThreadRoute,
     prefix="/deliveries",
     tags=["deliveries"],
     responses=problem_responses(401, 403),

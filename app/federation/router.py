@@ -8,7 +8,6 @@ from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep, SettingsDep
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
-from app.core.routing import OneThreadRoute
 from app.delivery.signing import public_key_of
 from app.federation import inbound
 from app.federation import service as peers
@@ -25,12 +24,11 @@ from app.federation.schemas import (
 )
 
 peers_router = APIRouter(
-    route_class=OneThreadRoute,
     prefix="/peers",
     tags=["nodes"],
     responses=problem_responses(401, 403),
 )
-nodes_router = APIRouter(route_class=OneThreadRoute, prefix="/nodes", tags=["nodes"])
+nodes_router = APIRouter(prefix="/nodes", tags=["nodes"])
 IdQuery = Annotated[str | None, Query(max_length=32)]
 
 

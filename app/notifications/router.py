@@ -10,7 +10,6 @@ from app.core.db import SessionDep, SettingsDep
 from app.core.fields import CasNumber, CountryCode
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
-from app.core.routing import OneThreadRoute
 from app.notifications import service
 from app.notifications.deps import LockedNotificationDep, NotificationDep
 from app.notifications.schemas import (
@@ -25,7 +24,6 @@ from app.notifications.schemas import (
 from app.notifications.states import Action, PenStatus
 
 router = APIRouter(
-    route_class=OneThreadRoute,
     prefix="/pre-export-notifications",
     tags=["pre-export notifications"],
     responses=problem_responses(401),

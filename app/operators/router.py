@@ -9,13 +9,11 @@ from app.core.db import SessionDep
 from app.core.fields import CountryCode
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
-from app.core.routing import OneThreadRoute
 from app.operators import service
 from app.operators.models import Operator
 from app.operators.schemas import OperatorCreate, OperatorPublic
 
 router = APIRouter(
-    route_class=OneThreadRoute,
     prefix="/operators",
     tags=["operators"],
     responses=problem_responses(401),

@@ -15,7 +15,6 @@ from app.core.pagination import (
     page_of,
 )
 from app.core.problems import problem_responses
-from app.core.routing import OneThreadRoute
 from app.reference import service
 from app.reference.exceptions import CountryNotFound, SubstanceNotFound
 from app.reference.models import Country, Substance
@@ -26,7 +25,7 @@ from app.reference.schemas import (
     SubstancePublic,
 )
 
-router = APIRouter(route_class=OneThreadRoute, tags=["reference"], responses=problem_responses(401))
+router = APIRouter(tags=["reference"], responses=problem_responses(401))
 
 
 @router.get("/countries", response_model=ListResponse[CountryPublic], summary="List countries")

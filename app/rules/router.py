@@ -9,7 +9,6 @@ from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
-from app.core.routing import OneThreadRoute
 from app.rules import flags, service
 from app.rules.deps import FlagDep, LockedFlagDep
 from app.rules.facts import FACTS
@@ -31,12 +30,8 @@ from app.rules.schemas import (
 )
 from app.rules.states import FlagStatus, Severity
 
-rules_router = APIRouter(
-    route_class=OneThreadRoute, prefix="/rules", tags=["rules"], responses=problem_responses(401)
-)
-flags_router = APIRouter(
-    route_class=OneThreadRoute, prefix="/flags", tags=["flags"], responses=problem_responses(401)
-)
+rules_router = APIRouter(prefix="/rules", tags=["rules"], responses=problem_responses(401))
+flags_router = APIRouter(prefix="/flags", tags=["flags"], responses=problem_responses(401))
 
 
 @rules_router.get("", response_model=ListResponse[RulePublic], summary="List rules")

@@ -10,14 +10,12 @@ from app.core.db import SessionDep
 from app.core.fields import CasNumber, CountryCode
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
-from app.core.routing import OneThreadRoute
 from app.shipments import service
 from app.shipments.deps import LockedShipmentDep, ShipmentDep
 from app.shipments.schemas import EventCreate, ShipmentCreate, ShipmentDetail, ShipmentPublic
 from app.shipments.states import ShipmentStatus
 
 router = APIRouter(
-    route_class=OneThreadRoute,
     prefix="/shipments",
     tags=["shipments"],
     responses=problem_responses(401),

@@ -4,8 +4,11 @@ analysts read it."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.engine import Engine
 
+from app.audit import service as audit
 from app.auth.roles import Role
+from app.core.db import open_session
 from tests.factories import AUDIT, PENS, Api, lane, manual_flag, walk
 
 
@@ -83,3 +86,46 @@ class TestTrail:
         assert len({e["id"] for e in paged}) == len(paged) > 2
         times = [e["occurred_at"] for e in paged]
         assert times == sorted(times, reverse=True)
+
+
+OPERATORS = "/api/v1/operators"
+OPERATOR = {"name": "Rheinchemie GmbH", "country": "DE", "address": "Hafenstrasse 1, Hamburg"}
+
+
+class TestRequestId:
+    def test_an_event_carries_the_request_id_its_write_answered_with(self, api: Api) -> None:
+        created = api.admin.post(OPERATORS, json=OPERATOR)
+        assert created.status_code == 201, created.text
+        request_id = created.headers["x-request-id"]
+
+        (event,) = walk(api.admin, AUDIT, subject_id=created.json()["id"])
+
+        assert event["action"] == "operator.created"
+        assert event["request_id"] == request_id
+
+    def test_a_request_id_sent_by_the_caller_is_kept(self, api: Api) -> None:
+        created = api.admin.post(
+            OPERATORS, json=OPERATOR, headers={"X-Request-ID": "customs-gw-7f3a9c"}
+        )
+        assert created.headers["x-request-id"] == "customs-gw-7f3a9c"
+
+        (event,) = walk(api.admin, AUDIT, subject_id=created.json()["id"])
+
+        assert event["request_id"] == "customs-gw-7f3a9c"
+
+    def test_each_write_has_its_own_request_id(self, api: Api) -> None:
+        de_pk = lane(api)
+        pen = de_pk.pen_in("sent")
+        events = walk(api.analyst(), AUDIT, subject_id=pen["id"])
+        ids = [e["request_id"] for e in events]
+        assert len(ids) == 2 and all(ids) and len(set(ids)) == 2
+
+    def test_an_event_written_outside_a_request_has_none(self, api: Api, engine: Engine) -> None:
+        api.admin.post(OPERATORS, json=OPERATOR)  # a request before, in this process
+        with open_session(engine, write=True) as session:
+            audit.record(session, None, "delivery.dead", "delivery", "d-1")
+            session.commit()
+
+        (event,) = walk(api.admin, AUDIT, subject_id="d-1")
+
+        assert event["request_id"] is None

@@ -76,10 +76,13 @@ def create_token(database_url: str, role: Role, authority_id: str | None = None)
 
 
 @contextmanager
-def running_server(database_url: str, log: Path, *, timeout: float = 30.0) -> Iterator[str]:
+def running_server(
+    database_url: str, log: Path, *, timeout: float = 30.0, settings: dict[str, str] | None = None
+) -> Iterator[str]:
     """`pentrack serve` on 127.0.0.1 and a free port until the block ends; its base URL.
 
-    Stopped by its pid (SIGTERM, then SIGKILL); its output goes to `log`.
+    `settings` are extra environment variables (`PENTRACK_…`). Stopped by its pid (SIGTERM, then
+    SIGKILL); its output goes to `log`.
     """
     port = free_port()
     command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -87,6 +90,7 @@ def running_server(database_url: str, log: Path, *, timeout: float = 30.0) -> It
         **os.environ,
         "PENTRACK_DATABASE_URL": database_url,
         "PENTRACK_LOG_LEVEL": "warning",
+        **(settings or {}),
     }
     base_url = f"http://127.0.0.1:{port}"
     with log.open("wb") as output:

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 
+from app.core.problems import PayloadTooLarge
 from tests.factories import PENS, Actor, Api, lane, walk
 
 PROBLEM = "https://pentrack.org/problems/"
@@ -63,6 +64,20 @@ class TestBodySizeLimit:
         response = de.post(PENS, content=b"{" + b" " * (1024 * 1024) + b"}")
         _assert_problem(response, 413, "payload-too-large")
 
+    def test_413_is_the_payload_too_large_problem_with_instance_and_request_id(
+        self, api: Api
+    ) -> None:
+        de = api.regulator("DE")
+        response = de.post(
+            PENS, content=b" " * (1024 * 1024 + 1), headers={"X-Request-ID": "big-1"}
+        )
+        assert response.status_code == 413
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["x-request-id"] == "big-1"
+        assert response.json() == PayloadTooLarge("The body may be at most 1048576 bytes.").to_dict(
+            instance=PENS
+        )
+
     def test_streamed_oversized_body_is_413_and_writes_nothing(self, api: Api) -> None:
         de_pk = lane(api)
 
@@ -73,7 +88,10 @@ class TestBodySizeLimit:
         response = de_pk.exporting.post(
             PENS, content=chunks(), headers={"content-type": "application/json"}
         )
-        _assert_problem(response, 413, "payload-too-large")
+        body = _assert_problem(response, 413, "payload-too-large")
+        assert body["title"] == PayloadTooLarge.title
+        assert body["instance"] == PENS
+        assert response.headers["x-request-id"]
         assert walk(de_pk.exporting, PENS) == []
 
 
@@ -99,6 +117,7 @@ class TestUnexpectedErrors:
         response = client.get("/crash", headers={"X-Request-ID": "req-42"})
         body = _assert_problem(response, 500, "internal-error")
         assert body["request_id"] == "req-42"
+        assert response.headers["x-request-id"] == "req-42"
         assert "hunter2" not in response.text and "RuntimeError" not in response.text
 
     def test_database_unavailable_is_503_with_retry_after(

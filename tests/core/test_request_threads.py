@@ -1,5 +1,6 @@
-"""Each request runs in one worker thread, and reads have threads of their own: a read is answered
-while writes wait for the database, and the waiting writes go through once it is free.
+"""Writes and reads have turns of their own (app/core/admission.py), and writers wait for theirs in
+arrival order: a read is answered while writes wait for the database, and the waiting writes go
+through once it is free, in the order they came.
 
 Against a real server (`pentrack serve`) on the suite's database: the test holds the lock a write
 needs (SQLite's write lock, or on PostgreSQL an EXCLUSIVE lock on the operator table, which lets
@@ -20,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from app.auth.roles import Role
 from tests.core.server import create_token, fresh_database, prepare, running_server
+from tests.factories import AUDIT
 
 pytestmark = pytest.mark.slow
 
@@ -84,3 +86,32 @@ class TestRequestThreads:
                     "Elbe Solvents AG",
                     "Rheinchemie GmbH",
                 ]
+
+    def test_writers_waiting_for_the_database_go_through_in_arrival_order(
+        self, tmp_path: Path
+    ) -> None:
+        names = [f"Writer {index} GmbH" for index in range(6)]
+        with fresh_database(tmp_path) as database_url:
+            prepare(database_url)
+            admin = create_token(database_url, Role.ADMIN)
+            headers = {"Authorization": f"Bearer {admin}"}
+            with (
+                # One write turn, as on SQLite by default (PostgreSQL's default is 8).
+                running_server(
+                    database_url, tmp_path / "serve.log", settings={"PENTRACK_WRITE_THREADS": "1"}
+                ) as base_url,
+                httpx.Client(base_url=base_url, headers=headers, timeout=60) as client,
+                ThreadPoolExecutor(max_workers=len(names)) as pool,
+            ):
+                writes: list[Future[httpx.Response]] = []
+                with write_lock_held(database_url):
+                    for name in names:
+                        writes.append(pool.submit(client.post, OPERATORS, json=_operator(name)))
+                        time.sleep(0.2)  # each write reaches the server before the next
+                    assert not any(write.done() for write in writes)
+
+                assert [write.result(timeout=60).status_code for write in writes] == [201] * 6
+                page = client.get(AUDIT, params={"action": "operator.created", "limit": 500})
+                created = page.json()["items"]
+                created.sort(key=lambda event: event["occurred_at"])
+                assert [event["after"]["name"] for event in created] == names
