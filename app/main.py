@@ -15,6 +15,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import build_engine
 from app.core.middleware import IdempotencyMiddleware, RequestContextMiddleware
 from app.core.migrations import current_revision, head_revision
+from app.core.nul_guard import NulGuardMiddleware
 from app.core.problems import install_problem_handlers
 from app.dashboard.pages import router as dashboard_router
 from app.dashboard.pages import static_files as dashboard_static
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.turns = Turns(settings, app.state.engine)
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours)
+    app.add_middleware(NulGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(api_router)
     app.include_router(dashboard_router)
