@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from app.api import api_router
+from app.auth.service import authenticate
 from app.core.admission import Turns, size_thread_pool
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine
@@ -48,7 +49,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or build_engine(settings)
     app.state.turns = Turns(settings, app.state.engine)
     install_problem_handlers(app)
-    app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        ttl_hours=settings.idempotency_ttl_hours,
+        authenticated=lambda session, token: authenticate(session, token, touch=False) is not None,
+    )
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(api_router)

@@ -82,9 +82,9 @@ def create_user(
     return user, token
 
 
-def authenticate(session: Session, token: str) -> Principal | None:
+def authenticate(session: Session, token: str, *, touch: bool = True) -> Principal | None:
     """The principal a live token belongs to, or None: unknown, revoked, expired and disabled
-    tokens alike (one indexed lookup by the token's digest)."""
+    tokens alike (one indexed lookup by the token's digest). `touch` records the use."""
     now = utcnow()
     row = session.exec(
         select(User, Authority)
@@ -99,7 +99,7 @@ def authenticate(session: Session, token: str) -> Principal | None:
     if row is None:
         return None
     user, authority = row
-    if user.last_used_at is None or now - user.last_used_at > LAST_USE_GRANULARITY:
+    if touch and (user.last_used_at is None or now - user.last_used_at > LAST_USE_GRANULARITY):
         # In the request's own transaction, at most once an hour per token.
         session.execute(update(User).where(col(User.id) == user.id).values(last_used_at=now))
     return Principal(

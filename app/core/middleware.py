@@ -6,12 +6,13 @@ import hashlib
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -151,9 +152,14 @@ class IdempotencyMiddleware:
     that fails releases its key: it wrote nothing, so it may be retried with the same key.
     """
 
-    def __init__(self, app: ASGIApp, ttl_hours: int) -> None:
+    def __init__(
+        self, app: ASGIApp, ttl_hours: int, authenticated: Callable[[Session, str], bool]
+    ) -> None:
         self.app = app
         self.ttl = timedelta(hours=ttl_hours)
+        # Whether an Authorization header names a live token: a revoked or expired token gets
+        # no replay, only the app's own 401.
+        self.authenticated = authenticated
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -172,10 +178,14 @@ class IdempotencyMiddleware:
             await problem_response(problem, scope["path"])(scope, receive, send)
             return
 
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        engine: Engine = scope["app"].state.engine
+        if not await run_in_threadpool(self._caller_is_known, engine, authorization):
+            await self.app(scope, receive, send)
+            return
         body = await _read_body(receive)
         scope_hash = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()
         body_hash = hashlib.sha256(scope["path"].encode() + b"\n" + body).hexdigest()
-        engine: Engine = scope["app"].state.engine
 
         outcome = await run_in_threadpool(
             self._reserve, engine, scope_hash, key, scope["path"], body_hash
@@ -202,6 +212,13 @@ class IdempotencyMiddleware:
             await self.app(scope, replay_receive, capture_send)
         finally:
             await run_in_threadpool(self._finish, engine, record_id, captured)
+
+    def _caller_is_known(self, engine: Engine, authorization: str) -> bool:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return False
+        with open_session(engine) as session:
+            return self.authenticated(session, token.strip())
 
     def _reserve(
         self, engine: Engine, scope_hash: str, key: str, path: str, body_hash: str

@@ -34,6 +34,26 @@ class TestReplay:
         assert walk(de_pk.exporting, PENS) == pens
         assert walk(api.admin, AUDIT) == audit
 
+    def test_a_revoked_token_gets_no_replay_only_401(self, api: Api, de_pk: Lane) -> None:
+        body = de_pk.draft_body()
+        first = de_pk.exporting.post(PENS, json=body, headers=_key("order-43"))
+        assert first.status_code == 201, first.text
+        tokens = walk(api.admin, "/api/v1/tokens")
+        [mine] = [t for t in tokens if t["authority_id"] == de_pk.exporting.authority_id]
+        assert api.admin.delete(f"/api/v1/tokens/{mine['id']}").status_code == 204
+        again = de_pk.exporting.post(PENS, json=body, headers=_key("order-43"))
+        assert again.status_code == 401, again.text
+        assert "idempotent-replayed" not in again.headers
+        assert first.json()["reference"] not in again.text
+
+    def test_an_unknown_token_gets_no_replay(self, de_pk: Lane) -> None:
+        body = de_pk.draft_body()
+        assert de_pk.exporting.post(PENS, json=body, headers=_key("order-44")).status_code == 201
+        stranger = de_pk.exporting.client.post(
+            PENS, json=body, headers={**_key("order-44"), "Authorization": "Bearer pt_nope"}
+        )
+        assert stranger.status_code == 401
+
     def test_replayed_transition_is_not_refused_as_a_second_send(self, de_pk: Lane) -> None:
         pen = de_pk.draft()
         path = f"{PENS}/{pen['id']}/send"
