@@ -2,7 +2,8 @@
 
 from sqlmodel import SQLModel
 
-import app.alerts.service  # noqa: F401  (registers the alert-routing outbox subscriber)
+import app.alerts.service
+import app.dashboard.models  # noqa: F401  (the summaries' indexes on other domains' tables)
 from app.alerts.models import (
     Alert,
     Delivery,
@@ -16,7 +17,6 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.authorities.models import Authority
 from app.core.models import CacheVersion, IdempotencyRecord
-from app.dashboard.models import PenMonthly, ShipmentMonthly
 from app.events.models import DomainEvent
 from app.notifications.models import (
     PenMessage,
@@ -47,7 +47,6 @@ __all__ = [
     "Operator",
     "Peer",
     "PenMessage",
-    "PenMonthly",
     "PenRequirement",
     "PenRouteCountry",
     "PreExportNotification",
@@ -57,7 +56,6 @@ __all__ = [
     "Rule",
     "Shipment",
     "ShipmentEvent",
-    "ShipmentMonthly",
     "ShipmentRouteCountry",
     "Substance",
     "User",
