@@ -2,7 +2,7 @@
 
 The summaries have no tables of their own: every figure is a query over the raw tables
 (app/dashboard/figures.py). These indexes make those queries read only the period's rows, and on
-PostgreSQL read them from the index alone (the INCLUDE columns are every column a summary needs,
+PostgreSQL read them from the index alone (the indexes hold every column a summary needs,
 so a year of shipments is an index-only scan, not a visit to a million heap rows). They are
 declared here so that each domain's model stays as its owner wrote it; `migrations/versions/
 2026-12-06_dashboard_indexes.py` creates them. Figures: bench/README.md, "Dashboard summaries".
@@ -19,46 +19,59 @@ _SHIPMENT = Shipment.__table__  # type: ignore[attr-defined]
 _EVENT = ShipmentEvent.__table__  # type: ignore[attr-defined]
 _FLAG = Flag.__table__  # type: ignore[attr-defined]
 
-ROUTE = ["exporting_country", "importing_country", "transit_countries", "cas_number"]
+# The columns a summary reads are key columns (SQLite has no INCLUDE, and a key column serves
+# PostgreSQL's index-only scans as well); the transit list, JSON without a btree order, is an
+# INCLUDE column on PostgreSQL.
+ROUTE = ["exporting_country", "importing_country", "cas_number"]
 
 # Notifications by sending time: the PEN, reply and flow summaries.
 PEN_SENT_INDEX = Index(
     "ix_dashboard_pen_sent",
     _PEN.c.sent_at,
-    postgresql_include=[
-        *ROUTE,
-        "quantity_kg",
-        "status",
-        "decision",
-        "decided_at",
-        "reply_by",
-    ],
+    *ROUTE,
+    "status",
+    "decision",
+    "decided_at",
+    "reply_by",
+    "quantity_kg",
+    postgresql_include=["transit_countries"],
 )
 # Shipments by declaration time: the shipment and flow summaries.
 SHIPMENT_CREATED_INDEX = Index(
     "ix_dashboard_shipment_created",
     _SHIPMENT.c.created_at,
-    postgresql_include=[*ROUTE, "status", "quantity_kg"],
+    *ROUTE,
+    "status",
+    "quantity_kg",
+    postgresql_include=["transit_countries"],
 )
 # A substance's shipments by time (acetic anhydride is one click away): only its rows are read.
 SHIPMENT_SUBSTANCE_CREATED_INDEX = Index(
     "ix_dashboard_shipment_cas_created",
     _SHIPMENT.c.cas_number,
     _SHIPMENT.c.created_at,
-    postgresql_include=["exporting_country", "importing_country", "status", "quantity_kg"],
+    "exporting_country",
+    "importing_country",
+    "status",
+    "quantity_kg",
 )
 # Stops and seizures by type and time.
 EVENT_TYPE_INDEX = Index(
     "ix_dashboard_event_type_occurred",
     _EVENT.c.type,
     _EVENT.c.occurred_at,
-    postgresql_include=["shipment_id", "country", "quantity_observed_kg"],
+    "shipment_id",
+    "country",
+    "quantity_observed_kg",
 )
 # Observations by time, and a shipment's observations by recording time (is there a later one?).
 OBSERVED_OCCURRED_INDEX = Index(
     "ix_dashboard_event_observed_occurred",
     _EVENT.c.occurred_at,
-    postgresql_include=["shipment_id", "created_at", "id", "quantity_observed_kg"],
+    "shipment_id",
+    "created_at",
+    "id",
+    "quantity_observed_kg",
     postgresql_where=_EVENT.c.quantity_observed_kg.is_not(None),
     sqlite_where=_EVENT.c.quantity_observed_kg.is_not(None),
 )
@@ -74,5 +87,10 @@ OBSERVED_SHIPMENT_INDEX = Index(
 FLAG_CREATED_INDEX = Index(
     "ix_dashboard_flag_created",
     _FLAG.c.created_at,
-    postgresql_include=["subject_type", "subject_id", "rule", "severity", "status", "triaged_at"],
+    "subject_type",
+    "status",
+    "rule",
+    "severity",
+    "triaged_at",
+    "subject_id",
 )

@@ -22,44 +22,60 @@ down_revision: str | Sequence[str] | None = "7d2e9a41c5b3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-ROUTE = ["exporting_country", "importing_country", "transit_countries", "cas_number"]
+ROUTE = ["exporting_country", "importing_country", "cas_number"]
+TRANSIT = ["transit_countries"]  # JSON: an INCLUDE column, PostgreSQL only
 OBSERVED = sa.text("quantity_observed_kg IS NOT NULL")
 
-# (name, table, columns, INCLUDE columns on PostgreSQL, partial index condition)
+# (name, table, key columns, INCLUDE columns on PostgreSQL, partial index condition)
 INDEXES: list[tuple[str, str, list[str], list[str], sa.TextClause | None]] = [
     (
         "ix_dashboard_pen_sent",
         "pre_export_notification",
-        ["sent_at"],
-        [*ROUTE, "quantity_kg", "status", "decision", "decided_at", "reply_by"],
+        [
+            "sent_at",
+            *ROUTE,
+            "status",
+            "decision",
+            "decided_at",
+            "reply_by",
+            "quantity_kg",
+        ],
+        TRANSIT,
         None,
     ),
     (
         "ix_dashboard_shipment_created",
         "shipment",
-        ["created_at"],
-        [*ROUTE, "status", "quantity_kg"],
+        ["created_at", *ROUTE, "status", "quantity_kg"],
+        TRANSIT,
         None,
     ),
     (
         "ix_dashboard_shipment_cas_created",
         "shipment",
-        ["cas_number", "created_at"],
-        ["exporting_country", "importing_country", "status", "quantity_kg"],
+        [
+            "cas_number",
+            "created_at",
+            "exporting_country",
+            "importing_country",
+            "status",
+            "quantity_kg",
+        ],
+        [],
         None,
     ),
     (
         "ix_dashboard_event_type_occurred",
         "shipment_event",
-        ["type", "occurred_at"],
-        ["shipment_id", "country", "quantity_observed_kg"],
+        ["type", "occurred_at", "shipment_id", "country", "quantity_observed_kg"],
+        [],
         None,
     ),
     (
         "ix_dashboard_event_observed_occurred",
         "shipment_event",
-        ["occurred_at"],
-        ["shipment_id", "created_at", "id", "quantity_observed_kg"],
+        ["occurred_at", "shipment_id", "created_at", "id", "quantity_observed_kg"],
+        [],
         OBSERVED,
     ),
     (
@@ -72,8 +88,16 @@ INDEXES: list[tuple[str, str, list[str], list[str], sa.TextClause | None]] = [
     (
         "ix_dashboard_flag_created",
         "flag",
-        ["created_at"],
-        ["subject_type", "subject_id", "rule", "severity", "status", "triaged_at"],
+        [
+            "created_at",
+            "subject_type",
+            "status",
+            "rule",
+            "severity",
+            "triaged_at",
+            "subject_id",
+        ],
+        [],
         None,
     ),
 ]
