@@ -215,27 +215,40 @@ def shipments_declared(dialect: str, scope: Scope) -> list[ColumnElement[bool]]:
     return [*scope.period.holds(SHIPMENT.c.created_at), *route_filters(dialect, scope, SHIPMENT)]
 
 
-def interdictions(dialect: str, scope: Scope) -> Any:
-    """Every stop and seizure that occurred in the period, on a shipment in the scope's routes:
-    (event_type, country, shipment_id, exporting_country, cas_number, quantity_kg), where the
-    quantity is the one observed at the event, else the shipment's declared quantity."""
-    e, s = EVENT.c, SHIPMENT.c
-    return (
-        select(
-            e.type.label("event_type"),
-            e.country,
-            e.shipment_id,
-            s.exporting_country,
-            s.cas_number,
-            func.coalesce(e.quantity_observed_kg, s.quantity_kg).label("quantity_kg"),
-        )
-        .select_from(EVENT.join(SHIPMENT, s.id == e.shipment_id))
-        .where(
-            e.type.in_(INTERDICTIONS),
-            *scope.period.holds(e.occurred_at),
-            *route_filters(dialect, scope, SHIPMENT),
-        )
+def interdiction_quantity() -> ColumnElement[Any]:
+    """A stop's or seizure's quantity: the one observed at the event, else the shipment's
+    declared quantity (looked up only when nothing was observed)."""
+    e, declared_by = EVENT.c, SHIPMENT.alias("declared_by")
+    declared = (
+        select(declared_by.c.quantity_kg)
+        .where(declared_by.c.id == e.shipment_id)
+        .correlate(EVENT)
+        .scalar_subquery()
     )
+    return func.coalesce(e.quantity_observed_kg, declared)
+
+
+def interdictions(dialect: str, scope: Scope, *, by_origin: bool = True) -> Any:
+    """Every stop and seizure that occurred in the period, on a shipment in the scope's routes:
+    (event_type, country, shipment_id, quantity_kg) and, `by_origin`, the shipment's
+    exporting_country and cas_number. Shipments are joined only when a route or substance is
+    needed (a year holds tens of thousands of stops; the unfiltered totals read the events
+    alone)."""
+    e, s = EVENT.c, SHIPMENT.c
+    columns = [
+        e.type.label("event_type"),
+        e.country,
+        e.shipment_id,
+        interdiction_quantity().label("quantity_kg"),
+    ]
+    if by_origin:
+        columns += [s.exporting_country, s.cas_number]
+    query = select(*columns).where(e.type.in_(INTERDICTIONS), *scope.period.holds(e.occurred_at))
+    if by_origin or scope.filters_routes:
+        query = query.join(SHIPMENT, s.id == e.shipment_id).where(
+            *route_filters(dialect, scope, SHIPMENT)
+        )
+    return query
 
 
 def latest_observations(dialect: str, scope: Scope) -> Any:

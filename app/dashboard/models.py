@@ -55,6 +55,23 @@ SHIPMENT_SUBSTANCE_CREATED_INDEX = Index(
     "status",
     "quantity_kg",
 )
+# A shipment's route, substance, quantities and notification by its id, and a notification's
+# quantity, status and exporting country by its id: the stops, seizures, observations and flags
+# found by time look their subject up here, reading the index alone (the heap rows are wide).
+SHIPMENT_ROUTE_INDEX = Index(
+    "ix_dashboard_shipment_route",
+    _SHIPMENT.c.id,
+    *ROUTE,
+    "quantity_kg",
+    "notification_id",
+)
+PEN_SUBJECT_INDEX = Index(
+    "ix_dashboard_pen_subject",
+    _PEN.c.id,
+    "exporting_country",
+    "status",
+    "quantity_kg",
+)
 # Stops and seizures by type and time.
 EVENT_TYPE_INDEX = Index(
     "ix_dashboard_event_type_occurred",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.dashboard.figures import (
@@ -39,8 +39,11 @@ class _Shipments:
     interdictions: list[Interdiction]
 
 
-def _shipments(session: Session, dialect: str, scope: Scope, lookup: Names) -> _Shipments:
-    """Shipments by status, and stops and seizures: everything but the quantity gaps."""
+def _shipments(
+    session: Session, dialect: str, scope: Scope, lookup: Names, *, table: bool = True
+) -> _Shipments:
+    """Shipments by status, and stops and seizures (`table`: by country, origin and substance;
+    else their totals alone): everything but the quantity gaps."""
     s = SHIPMENT.c
     rows = session.execute(
         select(s.status, s.cas_number, func.count(), func.sum(s.quantity_kg))
@@ -53,11 +56,8 @@ def _shipments(session: Session, dialect: str, scope: Scope, lookup: Names) -> _
         density = lookup.densities.get(cas)
         for tally in (total, statuses.setdefault(status, Tally())):
             tally.add(n, kg, cas, density)
-    found, distinct_counts = _interdictions(session, dialect, scope, lookup)
-    seized_kg = sum(
-        (Decimal(str(row.quantity_kg)) for row in found if row.event == "seized"),
-        Decimal(0),
-    )
+    found = _interdictions(session, dialect, scope, lookup) if table else []
+    distinct_counts, seized_kg = _interdiction_totals(session, dialect, scope)
     totals = ShipmentTotals(
         shipments=total.n,
         quantity_kg=total.kg_out,
@@ -71,7 +71,7 @@ def _shipments(session: Session, dialect: str, scope: Scope, lookup: Names) -> _
 
 def shipment_totals(session: Session, scope: Scope) -> ShipmentTotals:
     """The shipments summary's totals alone (the headline figures need no quantity gaps)."""
-    return _shipments(session, dialect_of(session), scope, names(session)).totals
+    return _shipments(session, dialect_of(session), scope, names(session), table=False).totals
 
 
 def shipment_summary(session: Session, scope: Scope, applied: Applied) -> ShipmentSummary:
@@ -92,58 +92,51 @@ def shipment_summary(session: Session, scope: Scope, applied: Applied) -> Shipme
     )
 
 
-def _interdiction_query(dialect: str, scope: Scope) -> Any:
-    """(part 1) stops and seizures grouped per (type, country, origin, substance), each shipment
-    once per (type, country) with its largest quantity; (part 2) per type, the number of
-    distinct shipments (a shipment stopped in two countries is one stopped shipment)."""
-    events = interdictions(dialect, scope).subquery("interdiction")
-    o = events.c
-    per_shipment = (
+def _per_shipment(dialect: str, scope: Scope, *, by_origin: bool) -> Any:
+    """Stops and seizures, each shipment once per (type, country) with its largest quantity."""
+    o = interdictions(dialect, scope, by_origin=by_origin).subquery("interdiction").c
+    keys = [o.event_type, o.country, o.shipment_id]
+    if by_origin:
+        keys += [o.exporting_country, o.cas_number]
+    return select(*keys, func.max(o.quantity_kg).label("quantity_kg")).group_by(*keys)
+
+
+def _interdiction_totals(
+    session: Session, dialect: str, scope: Scope
+) -> tuple[dict[str, int], Decimal]:
+    """Per type, the distinct shipments stopped (or seized): a shipment stopped in two countries
+    is one stopped shipment; and the seized quantity, each shipment's largest per country."""
+    p = _per_shipment(dialect, scope, by_origin=False).subquery("per_shipment").c
+    counts: dict[str, int] = {}
+    seized_kg = Decimal(0)
+    for event, n, kg in session.execute(
         select(
-            o.event_type,
-            o.country,
-            o.shipment_id,
-            o.exporting_country,
-            o.cas_number,
-            func.max(o.quantity_kg).label("quantity_kg"),
-        )
-        .group_by(o.event_type, o.country, o.shipment_id, o.exporting_country, o.cas_number)
-        .cte("per_shipment")
-    )
-    p = per_shipment.c
+            p.event_type, func.count(p.shipment_id.distinct()), func.sum(p.quantity_kg)
+        ).group_by(p.event_type)
+    ):
+        counts[event] = int(n)
+        if event == "seized":
+            seized_kg = as_decimal(kg)
+    return counts, seized_kg
+
+
+def _interdiction_query(dialect: str, scope: Scope) -> Any:
+    """Stops and seizures grouped per (type, country, origin, substance), each shipment once per
+    (type, country) with its largest quantity."""
+    p = _per_shipment(dialect, scope, by_origin=True).subquery("per_shipment").c
     keys = (p.event_type, p.country, p.exporting_country, p.cas_number)
-    table = select(
-        literal(1).label("part"), *keys, func.count().label("n"), func.sum(p.quantity_kg)
-    ).group_by(*keys)
-    distinct = select(p.event_type, p.shipment_id).distinct().subquery("interdicted_shipment").c
-    counts = select(
-        literal(2),
-        distinct.event_type,
-        literal(""),
-        literal(""),
-        literal(""),
-        func.count(),
-        literal(0),
-    ).group_by(distinct.event_type)
-    return table.union_all(counts)
+    return select(*keys, func.count(), func.sum(p.quantity_kg)).group_by(*keys)
 
 
 def _interdictions(
     session: Session, dialect: str, scope: Scope, lookup: Names
-) -> tuple[list[Interdiction], dict[str, int]]:
+) -> list[Interdiction]:
     """Shipments stopped or seized in the period, per event country, substance and origin.
 
     A shipment stopped twice in one country counts once there; its quantity is the largest
-    quantity observed at those events, or the declared quantity when none was observed; and a
-    shipment stopped in two countries counts once among the stopped shipments."""
+    quantity observed at those events, or the declared quantity when none was observed."""
     found = []
-    counts: dict[str, int] = {}
-    for part, event, country, origin, cas, n, kg in session.execute(
-        _interdiction_query(dialect, scope)
-    ):
-        if part == 2:
-            counts[event] = int(n)
-            continue
+    for event, country, origin, cas, n, kg in session.execute(_interdiction_query(dialect, scope)):
         tally = Tally()
         tally.add(n, kg, cas, lookup.densities.get(cas))
         found.append(
@@ -160,75 +153,73 @@ def _interdictions(
             )
         )
     found.sort(key=lambda x: (x.event, -x.quantity_kg, x.country, x.origin, x.cas_number))
-    return found, counts
+    return found
 
 
-def _gap_totals(session: Session, observed: Any) -> GapTotals:
-    o = observed.c
-    gap = o.observed_kg - o.notified_kg
-    totals = session.execute(
-        select(
-            func.count(),
-            func.sum(case((o.declared_kg != o.notified_kg, 1), else_=0)),
-            func.sum(case((gap != 0, 1), else_=0)),
-            func.sum(case((gap > 0, gap), else_=0)),
-            func.sum(case((gap < 0, -gap), else_=0)),
-        )
-    ).one()
+@dataclass(frozen=True)
+class _Observed:
+    shipment_id: str
+    pen_id: str
+    notified: Decimal
+    declared: Decimal
+    observed: Decimal
+
+    @property
+    def gap(self) -> Decimal:
+        return self.observed - self.notified
+
+
+def _gap_totals(rows: list[_Observed]) -> GapTotals:
     return GapTotals(
-        shipments_observed=int(totals[0] or 0),
-        declared_differs=int(totals[1] or 0),
-        observed_differs=int(totals[2] or 0),
-        observed_excess_kg=rounded(as_decimal(totals[3])) or 0.0,
-        observed_shortfall_kg=rounded(as_decimal(totals[4])) or 0.0,
+        shipments_observed=len(rows),
+        declared_differs=sum(1 for r in rows if r.declared != r.notified),
+        observed_differs=sum(1 for r in rows if r.gap != 0),
+        observed_excess_kg=rounded(sum((r.gap for r in rows if r.gap > 0), Decimal(0))) or 0.0,
+        observed_shortfall_kg=rounded(sum((-r.gap for r in rows if r.gap < 0), Decimal(0))) or 0.0,
     )
 
 
 def _gaps(session: Session, dialect: str, scope: Scope) -> tuple[GapTotals, list[QuantityGap]]:
     """Observed against notified quantities, for shipments citing a PEN: the totals, and the
     largest gaps (the observation compared is the shipment's latest recorded one, counted in the
-    period in which it occurred)."""
-    observed = latest_observations(dialect, scope).cte("observed")
-    o = observed.c
-    gap = o.observed_kg - o.notified_kg
-    largest = (
-        select(o.shipment_id, o.pen_id, o.notified_kg, o.declared_kg, o.observed_kg)
-        .where(gap != 0)
-        .order_by(func.abs(gap).desc(), o.shipment_id)
-        .limit(GAP_ROWS)
-        .subquery("largest")
-    )
-    s, p, g = SHIPMENT.c, PEN.c, largest.c
-    rows = session.execute(
-        select(
-            s.id,
-            s.customs_reference,
-            p.reference,
-            s.exporting_country,
-            s.importing_country,
-            s.cas_number,
-            g.notified_kg,
-            g.declared_kg,
-            g.observed_kg,
+    period in which it occurred). A year holds a few thousand such shipments: they are read once
+    and added up here, rather than found twice by two statements."""
+    rows = [
+        _Observed(row[0], row[1], *(as_decimal(v) for v in row[2:5]))
+        for row in session.execute(latest_observations(dialect, scope))
+    ]
+    largest = sorted((r for r in rows if r.gap != 0), key=lambda r: (-abs(r.gap), r.shipment_id))
+    largest = largest[:GAP_ROWS]
+    s, p = SHIPMENT.c, PEN.c
+    described = {
+        row[0]: row
+        for row in session.execute(
+            select(
+                s.id,
+                s.customs_reference,
+                p.reference,
+                s.exporting_country,
+                s.importing_country,
+                s.cas_number,
+            )
+            .join(PEN, p.id == s.notification_id)
+            .where(s.id.in_([r.shipment_id for r in largest]))
         )
-        .select_from(largest.join(SHIPMENT, s.id == g.shipment_id).join(PEN, p.id == g.pen_id))
-        .order_by(func.abs(g.observed_kg - g.notified_kg).desc(), s.id)
-    ).all()
-    return _gap_totals(session, observed), [_gap(row) for row in rows]
+    }
+    return _gap_totals(rows), [_gap(r, described[r.shipment_id]) for r in largest]
 
 
-def _gap(row: Any) -> QuantityGap:
-    notified, declared, observed = (as_decimal(v) for v in row[6:9])
+def _gap(r: _Observed, shipment: Any) -> QuantityGap:
     return QuantityGap(
-        shipment_id=row[0],
-        customs_reference=row[1],
-        pen_reference=row[2],
-        exporting_country=row[3],
-        importing_country=row[4],
-        cas_number=row[5],
-        notified_kg=float(notified),
-        declared_kg=float(declared),
-        observed_kg=float(observed),
-        declared_minus_notified_kg=float(declared - notified),
-        observed_minus_notified_kg=float(observed - notified),
+        shipment_id=r.shipment_id,
+        customs_reference=shipment[1],
+        pen_reference=shipment[2],
+        exporting_country=shipment[3],
+        importing_country=shipment[4],
+        cas_number=shipment[5],
+        notified_kg=float(r.notified),
+        declared_kg=float(r.declared),
+        observed_kg=float(r.observed),
+        declared_minus_notified_kg=float(r.declared - r.notified),
+        observed_minus_notified_kg=float(r.gap),
     )

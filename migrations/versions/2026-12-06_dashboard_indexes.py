@@ -65,6 +65,20 @@ INDEXES: list[tuple[str, str, list[str], list[str], sa.TextClause | None]] = [
         None,
     ),
     (
+        "ix_dashboard_shipment_route",
+        "shipment",
+        ["id", *ROUTE, "quantity_kg", "notification_id"],
+        [],
+        None,
+    ),
+    (
+        "ix_dashboard_pen_subject",
+        "pre_export_notification",
+        ["id", "exporting_country", "status", "quantity_kg"],
+        [],
+        None,
+    ),
+    (
         "ix_dashboard_event_type_occurred",
         "shipment_event",
         ["type", "occurred_at", "shipment_id", "country", "quantity_observed_kg"],
