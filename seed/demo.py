@@ -36,7 +36,6 @@ from app.auth.roles import Role
 from app.auth.service import create_user
 from app.authorities.models import Authority
 from app.core.db import open_session
-from app.dashboard.rollups import suspended_triggers
 from app.notifications.models import (
     PenMessage,
     PenRouteCountry,
@@ -92,30 +91,28 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> None:
         )
         _write_authorities(session, now)
         users, tokens = _create_users(session)
-        # The summary triggers are off for the load; the summaries are rebuilt once at its end.
-        with suspended_triggers(session):
-            writer = BulkWriter(session, echo=echo)
-            writer.register(
-                Operator,
-                PreExportNotification,
-                PenRouteCountry,
-                PenMessage,
-                Shipment,
-                ShipmentRouteCountry,
-                ShipmentEvent,
-                Flag,
-                FlagTriage,
-            )
-            writer.track(PreExportNotification, "pre-export notifications", PENS_PER_SCALE * scale)
-            writer.track(Shipment, "shipments", SHIPMENTS_PER_SCALE * scale)
-            ctx = _context(session, writer, now, scale, users)
-            counters = dict(ctx.references)
-            _write_operators(ctx, scale)
-            shipments = write_cases(ctx)
-            shipments += write_pens(ctx, PENS_PER_SCALE * scale)
-            write_trade(ctx, max(0, SHIPMENTS_PER_SCALE * scale - shipments))
-            flags = write_demo_flags(ctx, session, one_by_one=scale == 1)
-            writer.flush()
+        writer = BulkWriter(session, echo=echo)
+        writer.register(
+            Operator,
+            PreExportNotification,
+            PenRouteCountry,
+            PenMessage,
+            Shipment,
+            ShipmentRouteCountry,
+            ShipmentEvent,
+            Flag,
+            FlagTriage,
+        )
+        writer.track(PreExportNotification, "pre-export notifications", PENS_PER_SCALE * scale)
+        writer.track(Shipment, "shipments", SHIPMENTS_PER_SCALE * scale)
+        ctx = _context(session, writer, now, scale, users)
+        counters = dict(ctx.references)
+        _write_operators(ctx, scale)
+        shipments = write_cases(ctx)
+        shipments += write_pens(ctx, PENS_PER_SCALE * scale)
+        write_trade(ctx, max(0, SHIPMENTS_PER_SCALE * scale - shipments))
+        flags = write_demo_flags(ctx, session, one_by_one=scale == 1)
+        writer.flush()
         _advance_counters(session, counters, ctx.references)
         session.commit()
     seconds = time.perf_counter() - started

@@ -15,10 +15,10 @@ from app.core.db import SessionDep, SettingsDep
 from app.core.fields import is_valid_cas
 from app.core.problems import Forbidden, Unauthorized
 from app.core.types import utcnow
-from app.dashboard.facts import Period, Scope
+from app.dashboard.cookies import COOKIE_NAME, principal_from_cookie
+from app.dashboard.figures import Period, Scope
 from app.dashboard.regions import get_region
 from app.dashboard.schemas import Applied
-from app.dashboard.session import COOKIE_NAME, principal_from_cookie
 from app.reference.models import Country, Substance
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `pentrack token create`.")
@@ -102,35 +102,9 @@ def summary_filters(
 ) -> Summarised:
     """The period, substance, route and region filters, checked, and the caller's scope."""
     today = utcnow().date()
-    if year is not None and (date_from or date_to):
-        raise _invalid("year", "Give either `year` or `from`/`to`, not both.")
-    if year is not None:
-        period = Period(date(year, 1, 1), date(year, 12, 31))
-    elif date_from or date_to:
-        start = date_from or date(today.year, 1, 1)
-        end = date_to or today
-        if start > end:
-            raise _invalid("from", f"`from` ({start}) is after `to` ({end}).")
-        period = Period(start, end)
-    else:
-        period = Period(date(today.year, 1, 1), date(today.year, 12, 31))
-    countries: dict[str, str | None] = {
-        "exporting_country": exporting_country.upper() if exporting_country else None,
-        "importing_country": importing_country.upper() if importing_country else None,
-        "transit_country": transit_country.upper() if transit_country else None,
-    }
-    wanted = {code for code in countries.values() if code}
-    if wanted:
-        known = set(session.exec(select(Country.iso2).where(Country.iso2.in_(wanted))).all())  # type: ignore[attr-defined]
-        for field, code in countries.items():
-            if code and code not in known:
-                raise _invalid(field, f"{code!r} is not an ISO 3166-1 alpha-2 country code.")
-    if substance is not None:
-        substance = substance.strip()
-        if not is_valid_cas(substance):
-            raise _invalid("substance", f"{substance!r} is not a valid CAS number.")
-        if session.get(Substance, substance) is None:
-            raise _invalid("substance", f"{substance} is not a substance of Table I or II.")
+    period = _period(year, date_from, date_to, today)
+    countries = _countries(session, exporting_country, importing_country, transit_country)
+    substance = _substance(session, substance)
     found_region = None
     if region is not None:
         found_region = get_region(region)
@@ -157,6 +131,51 @@ def summary_filters(
         **countries,
     )
     return Summarised(scope, applied)
+
+
+def _period(year: int | None, date_from: date | None, date_to: date | None, today: date) -> Period:
+    """A calendar year, or `from`/`to` (either may be left out), or this year."""
+    if year is not None and (date_from or date_to):
+        raise _invalid("year", "Give either `year` or `from`/`to`, not both.")
+    if year is not None:
+        return Period(date(year, 1, 1), date(year, 12, 31))
+    if date_from or date_to:
+        start = date_from or date(today.year, 1, 1)
+        end = date_to or today
+        if start > end:
+            raise _invalid("from", f"`from` ({start}) is after `to` ({end}).")
+        return Period(start, end)
+    return Period(date(today.year, 1, 1), date(today.year, 12, 31))
+
+
+def _countries(
+    session: SessionDep, exporting: str | None, importing: str | None, transit: str | None
+) -> dict[str, str | None]:
+    """The route filters, upper-cased, each a known country."""
+    countries: dict[str, str | None] = {
+        "exporting_country": exporting.upper() if exporting else None,
+        "importing_country": importing.upper() if importing else None,
+        "transit_country": transit.upper() if transit else None,
+    }
+    wanted = {code for code in countries.values() if code}
+    if wanted:
+        known = set(session.exec(select(Country.iso2).where(Country.iso2.in_(wanted))).all())  # type: ignore[attr-defined]
+        for field, code in countries.items():
+            if code and code not in known:
+                raise _invalid(field, f"{code!r} is not an ISO 3166-1 alpha-2 country code.")
+    return countries
+
+
+def _substance(session: SessionDep, substance: str | None) -> str | None:
+    """A well-formed CAS number of a known substance, or None."""
+    if substance is None:
+        return None
+    substance = substance.strip()
+    if not is_valid_cas(substance):
+        raise _invalid("substance", f"{substance!r} is not a valid CAS number.")
+    if session.get(Substance, substance) is None:
+        raise _invalid("substance", f"{substance} is not a substance of Table I or II.")
+    return substance
 
 
 FiltersDep = Annotated[Summarised, Depends(summary_filters)]

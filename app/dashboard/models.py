@@ -1,224 +1,113 @@
-"""Monthly roll-ups of notifications and shipments, kept exact by database triggers.
+"""The indexes the summaries read through, on other domains' tables.
 
-Each row counts the notifications (or shipments) that share every key column. Triggers on
-`pre_export_notification` and `shipment` add the new version of a row and subtract the old one in
-the same transaction as the write, so a summary read from the roll-up equals one read from the raw
-tables at every moment (tests compare the two). Keys never hold NULL: sentinels stand in
-(`''`, `-1`, `1900-01-01`) because NULLs would not collide in the unique key.
+The summaries have no tables of their own: every figure is a query over the raw tables
+(app/dashboard/figures.py). These indexes make those queries read only the period's rows, and on
+PostgreSQL read them from the index alone (the indexes hold every column a summary needs,
+so a year of shipments is an index-only scan, not a visit to a million heap rows). They are
+declared here so that each domain's model stays as its owner wrote it; `migrations/versions/
+2026-12-06_dashboard_indexes.py` creates them. Figures: bench/README.md, "Dashboard summaries".
 """
 
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from sqlalchemy import Index
 
-from sqlalchemy import BigInteger, Column, Index, Integer, Text
-from sqlmodel import Field, SQLModel
-
-from app.core.types import UTCDateTime
 from app.notifications.models import PreExportNotification
+from app.rules.models import Flag
 from app.shipments.models import Shipment, ShipmentEvent
 
-NO_DATE = date(1900, 1, 1)
+_PEN = PreExportNotification.__table__  # type: ignore[attr-defined]
+_SHIPMENT = Shipment.__table__  # type: ignore[attr-defined]
+_EVENT = ShipmentEvent.__table__  # type: ignore[attr-defined]
+_FLAG = Flag.__table__  # type: ignore[attr-defined]
 
+# The columns a summary reads are key columns (SQLite has no INCLUDE, and a key column serves
+# PostgreSQL's index-only scans as well); the transit list, JSON without a btree order, is an
+# INCLUDE column on PostgreSQL.
+ROUTE = ["exporting_country", "importing_country", "cas_number"]
 
-class PenMonthly(SQLModel, table=True):
-    __tablename__ = "summary_pen_month"
-
-    month: str = Field(primary_key=True, max_length=7)  # YYYY-MM of sent_at, UTC
-    exporting_country: str = Field(primary_key=True, max_length=2)
-    importing_country: str = Field(primary_key=True, max_length=2)
-    transit_key: str = Field(primary_key=True, sa_type=Text)  # the transit list as JSON text
-    cas_number: str = Field(primary_key=True, max_length=12)
-    decision: str = Field(primary_key=True, max_length=24)  # '' while there is none
-    withdrawn: int = Field(primary_key=True)  # 1: withdrawn before any decision
-    reply_days: int = Field(primary_key=True)  # whole days from sending to decision; -1: none
-    replied_late: int = Field(primary_key=True)  # 1: decided after reply_by
-    reply_by: date = Field(primary_key=True)  # for undecided notifications only, else NO_DATE
-    pen_count: int = Field(default=0)
-    quantity_kg: Decimal = Field(default=Decimal(0), max_digits=20, decimal_places=3)
-
-
-class ShipmentMonthly(SQLModel, table=True):
-    __tablename__ = "summary_shipment_month"
-
-    month: str = Field(primary_key=True, max_length=7)  # YYYY-MM of created_at, UTC
-    exporting_country: str = Field(primary_key=True, max_length=2)
-    importing_country: str = Field(primary_key=True, max_length=2)
-    transit_key: str = Field(primary_key=True, sa_type=Text)
-    cas_number: str = Field(primary_key=True, max_length=12)
-    status: str = Field(primary_key=True, max_length=20)
-    shipment_count: int = Field(default=0)
-    quantity_kg: Decimal = Field(default=Decimal(0), max_digits=20, decimal_places=3)
-
-
-def _delta_id() -> Any:
-    # BIGINT on PostgreSQL (a row per write until folded); SQLite autoincrements INTEGER only.
-    return Field(
-        default=None,
-        sa_column=Column(
-            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-        ),
-    )
-
-
-class PenMonthlyDelta(SQLModel, table=True):
-    """Signed changes to summary_pen_month not yet folded into it (PostgreSQL).
-
-    Writers append here instead of updating the shared monthly row, so concurrent writers of one
-    month and route never wait on each other; readers add these rows to the monthly ones, and
-    `summary_pen_month_fold()` moves them in (app/dashboard/rollups.py: fold_rollup_deltas)."""
-
-    __tablename__ = "summary_pen_month_delta"
-
-    id: int | None = _delta_id()
-    month: str = Field(max_length=7)
-    exporting_country: str = Field(max_length=2)
-    importing_country: str = Field(max_length=2)
-    transit_key: str = Field(sa_type=Text)
-    cas_number: str = Field(max_length=12)
-    decision: str = Field(max_length=24)
-    withdrawn: int
-    reply_days: int
-    replied_late: int
-    reply_by: date
-    pen_count: int
-    quantity_kg: Decimal = Field(max_digits=20, decimal_places=3)
-
-
-class ShipmentMonthlyDelta(SQLModel, table=True):
-    """Signed changes to summary_shipment_month not yet folded into it (PostgreSQL)."""
-
-    __tablename__ = "summary_shipment_month_delta"
-
-    id: int | None = _delta_id()
-    month: str = Field(max_length=7)
-    exporting_country: str = Field(max_length=2)
-    importing_country: str = Field(max_length=2)
-    transit_key: str = Field(sa_type=Text)
-    cas_number: str = Field(max_length=12)
-    status: str = Field(max_length=20)
-    shipment_count: int
-    quantity_kg: Decimal = Field(max_digits=20, decimal_places=3)
-
-
-class ShipmentObserved(SQLModel, table=True):
-    """Per shipment with an observed quantity, the latest one recorded (by the event's
-    created_at, then id), beside the shipment's route, declared and notified quantities.
-
-    Kept by triggers on shipment_event, shipment and pre_export_notification in the writing
-    transaction, so the observed-vs-notified gaps read one narrow row per shipment instead of
-    ranking every border event."""
-
-    __tablename__ = "summary_shipment_observed"
-    __table_args__ = (
-        Index(
-            "ix_summary_shipment_observed_occurred",
-            "occurred_at",
-            postgresql_where="pen_id IS NOT NULL",
-            sqlite_where="pen_id IS NOT NULL",
-        ),
-    )
-
-    shipment_id: str = Field(primary_key=True, max_length=32)
-    pen_id: str | None = Field(default=None, max_length=32)  # the shipment's notification_id
-    exporting_country: str = Field(max_length=2)
-    importing_country: str = Field(max_length=2)
-    transit_key: str = Field(sa_type=Text)
-    cas_number: str = Field(max_length=12)
-    notified_kg: Decimal | None = Field(default=None, max_digits=18, decimal_places=3)
-    declared_kg: Decimal = Field(max_digits=18, decimal_places=3)
-    observed_kg: Decimal = Field(max_digits=18, decimal_places=3)
-    occurred_at: datetime = Field(sa_type=UTCDateTime)  # of the latest observation
-    recorded_at: datetime = Field(sa_type=UTCDateTime)  # its created_at
-    event_id: str = Field(max_length=32)
-
-
-class ShipmentInterdiction(SQLModel, table=True):
-    """Every stop and seizure (one row per such border event) beside its shipment's route,
-    substance and quantity (the one observed at the event, else the declared one).
-
-    Kept by triggers on shipment_event and shipment in the writing transaction, so the stopped
-    and seized summary reads these rows alone instead of joining the events to every shipment.
-    The solo flags (which do not depend on the period) let it count and sum the rows of
-    shipments stopped (or seized) once as they are, and group per shipment only the others."""
-
-    __tablename__ = "summary_shipment_interdiction"
-    __table_args__ = (
-        Index("ix_summary_shipment_interdiction_occurred", "occurred_at"),
-        Index("ix_summary_shipment_interdiction_shipment", "shipment_id"),
-        Index(
-            "ix_summary_shipment_interdiction_repeated",
-            "occurred_at",
-            postgresql_where="solo_in_type = 0",
-            sqlite_where="solo_in_type = 0",
-        ),
-    )
-
-    event_id: str = Field(primary_key=True, max_length=32)
-    shipment_id: str = Field(max_length=32)
-    event_type: str = Field(max_length=20)  # stopped or seized
-    country: str = Field(max_length=2)  # where it happened
-    exporting_country: str = Field(max_length=2)
-    importing_country: str = Field(max_length=2)
-    transit_key: str = Field(sa_type=Text)
-    cas_number: str = Field(max_length=12)
-    quantity_kg: Decimal = Field(max_digits=18, decimal_places=3)  # observed, else declared
-    occurred_at: datetime = Field(sa_type=UTCDateTime)
-    # 1: the only event of its (shipment, event type, country); 0: one of several.
-    solo_in_country: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
-    # 1: the only event of its (shipment, event type) in any country.
-    solo_in_type: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
-
-
-class FlagSubject(SQLModel, table=True):
-    """Every flag beside its subject's route and substance, and whose draft it is on.
-
-    Kept by triggers on flag, shipment and pre_export_notification in the writing transaction,
-    so the flags summary reads one narrow row per flag instead of joining every flag to a
-    million shipments to filter by route (and to hide flags on other countries' drafts)."""
-
-    __tablename__ = "summary_flag"
-    __table_args__ = (
-        Index("ix_summary_flag_created", "created_at"),
-        Index("ix_summary_flag_subject", "subject_id"),
-    )
-
-    flag_id: str = Field(primary_key=True, max_length=32)
-    subject_type: str = Field(max_length=40)
-    subject_id: str = Field(max_length=32)
-    rule: str = Field(max_length=64)
-    severity: str = Field(max_length=10)
-    status: str = Field(max_length=20)
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    # Whole hours from raising to the latest triage step; -1 while untriaged. Computed once
-    # per write, so a summary over a year of flags does no arithmetic per row.
-    triage_hours: int
-    exporting_country: str = Field(max_length=2)
-    importing_country: str = Field(max_length=2)
-    transit_key: str = Field(sa_type=Text)
-    cas_number: str = Field(max_length=12)
-    # The exporting country while the subject is a draft PEN (drafts are its alone), else ''.
-    draft_country: str = Field(max_length=2)
-
-
-# Indexes the summaries read through, declared here (on other domains' tables) so that each
-# domain's model stays as its owner wrote it. The partial months at either end of a period are
-# read from the raw tables by time; stops and seizures by event type and time.
-PEN_SENT_INDEX = Index("ix_summary_pen_sent_at", PreExportNotification.__table__.c.sent_at)  # type: ignore[attr-defined]
+# Notifications by sending time: the PEN, reply and flow summaries.
+PEN_SENT_INDEX = Index(
+    "ix_dashboard_pen_sent",
+    _PEN.c.sent_at,
+    *ROUTE,
+    "status",
+    "decision",
+    "decided_at",
+    "reply_by",
+    "quantity_kg",
+    postgresql_include=["transit_countries"],
+)
+# Shipments by declaration time: the shipment and flow summaries.
 SHIPMENT_CREATED_INDEX = Index(
-    "ix_summary_shipment_created_at",
-    Shipment.__table__.c.created_at,  # type: ignore[attr-defined]
+    "ix_dashboard_shipment_created",
+    _SHIPMENT.c.created_at,
+    *ROUTE,
+    "status",
+    "quantity_kg",
+    postgresql_include=["transit_countries"],
 )
-# A substance's shipments by time: the partial months of a period filtered by substance (acetic
-# anhydride is one click away) read only that substance's rows, not every shipment of those days
-# (at 1,000,000 shipments the AA share of two half-months is ~3,000 of ~87,000 rows).
+# A substance's shipments by time (acetic anhydride is one click away): only its rows are read.
 SHIPMENT_SUBSTANCE_CREATED_INDEX = Index(
-    "ix_summary_shipment_cas_created",
-    Shipment.__table__.c.cas_number,  # type: ignore[attr-defined]
-    Shipment.__table__.c.created_at,  # type: ignore[attr-defined]
+    "ix_dashboard_shipment_cas_created",
+    _SHIPMENT.c.cas_number,
+    _SHIPMENT.c.created_at,
+    "exporting_country",
+    "importing_country",
+    "status",
+    "quantity_kg",
 )
+# A shipment's route, substance, quantities and notification by its id, and a notification's
+# quantity, status and exporting country by its id: the stops, seizures, observations and flags
+# found by time look their subject up here, reading the index alone (the heap rows are wide).
+SHIPMENT_ROUTE_INDEX = Index(
+    "ix_dashboard_shipment_route",
+    _SHIPMENT.c.id,
+    *ROUTE,
+    "quantity_kg",
+    "notification_id",
+)
+PEN_SUBJECT_INDEX = Index(
+    "ix_dashboard_pen_subject",
+    _PEN.c.id,
+    "exporting_country",
+    "status",
+    "quantity_kg",
+)
+# Stops and seizures by type and time.
 EVENT_TYPE_INDEX = Index(
-    "ix_summary_shipment_event_type_occurred",
-    ShipmentEvent.__table__.c.type,  # type: ignore[attr-defined]
-    ShipmentEvent.__table__.c.occurred_at,  # type: ignore[attr-defined]
+    "ix_dashboard_event_type_occurred",
+    _EVENT.c.type,
+    _EVENT.c.occurred_at,
+    "shipment_id",
+    "country",
+    "quantity_observed_kg",
+)
+# Observations by time, and a shipment's observations by recording time (is there a later one?).
+OBSERVED_OCCURRED_INDEX = Index(
+    "ix_dashboard_event_observed_occurred",
+    _EVENT.c.occurred_at,
+    "shipment_id",
+    "created_at",
+    "id",
+    "quantity_observed_kg",
+    postgresql_where=_EVENT.c.quantity_observed_kg.is_not(None),
+    sqlite_where=_EVENT.c.quantity_observed_kg.is_not(None),
+)
+OBSERVED_SHIPMENT_INDEX = Index(
+    "ix_dashboard_event_observed_shipment",
+    _EVENT.c.shipment_id,
+    _EVENT.c.created_at,
+    _EVENT.c.id,
+    postgresql_where=_EVENT.c.quantity_observed_kg.is_not(None),
+    sqlite_where=_EVENT.c.quantity_observed_kg.is_not(None),
+)
+# Flags by raising time, with what the flags summary groups by.
+FLAG_CREATED_INDEX = Index(
+    "ix_dashboard_flag_created",
+    _FLAG.c.created_at,
+    "subject_type",
+    "status",
+    "rule",
+    "severity",
+    "triaged_at",
+    "subject_id",
 )

@@ -17,9 +17,9 @@ from app.auth.service import Principal, authenticate, hash_token
 from app.core.db import SessionDep, SettingsDep
 from app.core.types import utcnow
 from app.dashboard import summaries
+from app.dashboard.cookies import COOKIE_NAME, issue_cookie
 from app.dashboard.deps import READERS, optional_principal
 from app.dashboard.regions import regions
-from app.dashboard.session import COOKIE_NAME, issue_cookie
 from app.reference.models import Substance
 
 HERE = Path(__file__).parent

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.dashboard import activity, service
+from app.dashboard import flag_summaries, pen_summaries, shipment_summaries
 from app.dashboard.deps import Summarised
 from app.dashboard.schemas import Overview
 
@@ -28,7 +28,7 @@ KINDS: dict[str, SummaryKind] = {
         SummaryKind(
             "pens",
             "Pre-export notifications sent and received",
-            service.pen_summary,
+            pen_summaries.pen_summary,
             {
                 "by_exporting_country": "PENs sent, by exporting country",
                 "by_importing_country": "PENs received, by importing country",
@@ -39,13 +39,13 @@ KINDS: dict[str, SummaryKind] = {
         SummaryKind(
             "replies",
             "Replies to pre-export notifications",
-            service.reply_summary,
+            pen_summaries.reply_summary,
             {"by_importing_country": "Replies by importing country"},
         ),
         SummaryKind(
             "shipments",
             "Shipments, stops, seizures and quantity gaps",
-            activity.shipment_summary,
+            shipment_summaries.shipment_summary,
             {
                 "by_status": "Shipments by status",
                 "stopped_and_seized": "Stopped and seized shipments",
@@ -55,19 +55,19 @@ KINDS: dict[str, SummaryKind] = {
         SummaryKind(
             "flags",
             "Suspicious-transaction flags",
-            activity.flag_summary,
+            flag_summaries.flag_summary,
             {"by_rule": "Flags by rule and severity", "by_severity": "Flags by severity"},
         ),
         SummaryKind(
             "pen-requirements",
             "Governments requiring PENs (Article 12(10)(a)) and no-licit-need declarations",
-            service.requirement_summary,
+            pen_summaries.requirement_summary,
             {"requirements": "PEN requirements and no-licit-need declarations"},
         ),
         SummaryKind(
             "region-flows",
             "Flows towards the region of concern",
-            service.region_flow_summary,
+            pen_summaries.region_flow_summary,
             {"by_month": "Flows by month", "by_route": "Flows by route"},
         ),
     )
@@ -76,8 +76,8 @@ KINDS: dict[str, SummaryKind] = {
 
 def without_jit(session: Session) -> None:
     """PostgreSQL: no JIT compilation for the rest of the transaction. The summaries are short
-    GROUP BYs over roll-ups whose plans cost enough to trigger JIT (~100 ms of compiling at
-    1,000,000 shipments) but run in tens of milliseconds; SET LOCAL ends with the transaction."""
+    GROUP BYs whose plans cost enough to trigger JIT (~100 ms of compiling at 1,000,000
+    shipments) but run in tens of milliseconds; SET LOCAL ends with the transaction."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL jit = off"))
 
@@ -91,11 +91,11 @@ def overview(session: Session, filters: Summarised) -> Overview:
     """Headline figures, each taken from the summary that details it."""
     scope, applied = filters.scope, filters.applied
     without_jit(session)
-    pens = service.pen_summary(session, scope, applied)
-    replies = service.reply_summary(session, scope, applied)
-    shipments = activity.shipment_totals(session, scope)
-    flags = activity.flag_counts(session, scope)
-    requirements = service.requirement_summary(session, scope, applied)
+    pens = pen_summaries.pen_summary(session, scope, applied)
+    replies = pen_summaries.reply_summary(session, scope, applied)
+    shipments = shipment_summaries.shipment_totals(session, scope)
+    flags = flag_summaries.flag_counts(session, scope)
+    requirements = pen_summaries.requirement_summary(session, scope, applied)
     return Overview(
         filters=applied,
         pens_sent=pens.totals.pens,

@@ -5,7 +5,7 @@ the version they were loaded at with this table. Triggers on every cached table 
 their group's version in the changing transaction, whoever writes (API, CLI, psql).
 
 Revision ID: 3f6c1d2a9b70
-Revises: b5d8e3a0c247
+Revises: 681f8e018a1e
 Create Date: 2026-12-01 07:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "3f6c1d2a9b70"
-down_revision: str | Sequence[str] | None = "b5d8e3a0c247"
+down_revision: str | Sequence[str] | None = "681f8e018a1e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

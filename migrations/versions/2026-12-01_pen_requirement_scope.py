@@ -1,7 +1,7 @@
 """pen_requirement.scope_key: one requirement per country and scope, enforced by a unique index
 
 Revision ID: 7d2e9a41c5b3
-Revises: a22f06be6089
+Revises: 3f6c1d2a9b70
 Create Date: 2026-12-01 08:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "7d2e9a41c5b3"
-down_revision: str | Sequence[str] | None = "a22f06be6089"
+down_revision: str | Sequence[str] | None = "3f6c1d2a9b70"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """app_user: token expiry, revocation, last use, and the time sign-out ended its sessions
 
 Revision ID: 6b1f0c3e8d21
-Revises: 534c86f9c4aa
+Revises: c3a7d91e0b52
 Create Date: 2026-12-06 13:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.core.types
 
 revision: str = "6b1f0c3e8d21"
-down_revision: str | Sequence[str] | None = "534c86f9c4aa"
+down_revision: str | Sequence[str] | None = "c3a7d91e0b52"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
 from app.core.config import Settings
-from app.dashboard.session import COOKIE_NAME
+from app.dashboard.cookies import COOKIE_NAME
 from app.main import create_app
 from tests.dashboard.scenario import YEAR, build
 from tests.factories import Api

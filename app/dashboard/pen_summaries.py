@@ -1,16 +1,27 @@
-"""INCB-style summaries of notifications: one aggregate query each, folded in Python."""
+"""INCB-style summaries of notifications (sent and received, replies, requirements, flows towards
+a region): one aggregate query each over the figures of app/dashboard/figures.py, folded in Python."""
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
-from datetime import date
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Date, and_, case, func, literal, or_, select
-from sqlmodel import Session, col
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
 
-from app.dashboard.facts import Scope, pen_facts, shipment_facts
-from app.dashboard.models import NO_DATE
+from app.dashboard.figures import (
+    PEN,
+    SHIPMENT,
+    Scope,
+    json_text,
+    month_of,
+    pens_sent,
+    replied_late,
+    reply_days,
+    shipments_declared,
+    unanswered,
+    withdrawn_unreplied,
+)
+from app.dashboard.names import Names, dialect_of, names
 from app.dashboard.regions import CONCERN_CODE, Region, get_region
 from app.dashboard.schemas import (
     Applied,
@@ -32,48 +43,7 @@ from app.dashboard.schemas import (
 )
 from app.dashboard.stats import percentile
 from app.dashboard.tally import Tally, share
-from app.reference.models import Country, PenRequirement, Substance
-
-
-@dataclass(frozen=True)
-class Names:
-    """Country and substance names, and densities for litres."""
-
-    countries: dict[str, str]
-    substances: dict[str, str]
-    tables: dict[str, str]
-    densities: dict[str, Decimal | None]
-
-    def country(self, iso2: str) -> str:
-        return self.countries.get(iso2, iso2)
-
-    def substance(self, cas_number: str) -> str:
-        return self.substances.get(cas_number, cas_number)
-
-
-def names(session: Session) -> Names:
-    countries = dict(
-        [(row[0], row[1]) for row in session.execute(select(col(Country.iso2), col(Country.name)))]
-    )
-    substances = session.execute(
-        select(
-            col(Substance.cas_number),
-            col(Substance.name),
-            col(Substance.convention_table),
-            col(Substance.density_kg_per_l),
-        )
-    ).all()
-    return Names(
-        countries=countries,
-        substances={s[0]: s[1] for s in substances},
-        tables={s[0]: s[2] for s in substances},
-        densities={s[0]: s[3] for s in substances},
-    )
-
-
-def dialect_of(session: Session) -> str:
-    return session.get_bind().dialect.name
-
+from app.reference.models import PenRequirement
 
 # PENs sent, received, and the exporting → importing matrix.
 
@@ -81,19 +51,12 @@ def dialect_of(session: Session) -> str:
 def pen_summary(session: Session, scope: Scope, applied: Applied) -> PenSummary:
     """PENs sent by exporting country, received by importing country, and between them."""
     lookup = names(session)
-    facts = pen_facts(
-        dialect_of(session),
-        scope,
-        ("exporting_country", "importing_country", "cas_number", "n", "quantity_kg"),
-    )
+    p = PEN.c
+    keys = (p.exporting_country, p.importing_country, p.cas_number)
     rows = session.execute(
-        select(
-            facts.c.exporting_country,
-            facts.c.importing_country,
-            facts.c.cas_number,
-            func.sum(facts.c.n),
-            func.sum(facts.c.quantity_kg),
-        ).group_by(facts.c.exporting_country, facts.c.importing_country, facts.c.cas_number)
+        select(*keys, func.count(), func.sum(p.quantity_kg))
+        .where(*pens_sent(dialect_of(session), scope))
+        .group_by(*keys)
     ).all()
     total = Tally()
     exporting: dict[str, Tally] = defaultdict(Tally)
@@ -107,18 +70,6 @@ def pen_summary(session: Session, scope: Scope, applied: Applied) -> PenSummary:
         for tally in (total, exporting[exp], importing[imp], pairs[(exp, imp)], substances[cas]):
             tally.add(n, kg, cas, density)
 
-    def by_country(tallies: dict[str, Tally]) -> list[CountryPens]:
-        return [
-            CountryPens(
-                country=code,
-                country_name=lookup.country(code),
-                pens=t.n,
-                quantity_kg=t.kg_out,
-                quantity_l=t.litres_out,
-            )
-            for code, t in _ranked(tallies)
-        ]
-
     return PenSummary(
         filters=applied,
         totals=PenTotals(
@@ -128,8 +79,8 @@ def pen_summary(session: Session, scope: Scope, applied: Applied) -> PenSummary:
             exporting_countries=len(exporting),
             importing_countries=len(importing),
         ),
-        by_exporting_country=by_country(exporting),
-        by_importing_country=by_country(importing),
+        by_exporting_country=_by_country(exporting, lookup),
+        by_importing_country=_by_country(importing, lookup),
         matrix=[
             PenFlow(
                 exporting_country=exp,
@@ -151,6 +102,19 @@ def pen_summary(session: Session, scope: Scope, applied: Applied) -> PenSummary:
             for cas, t in _ranked(substances)
         ],
     )
+
+
+def _by_country(tallies: dict[str, Tally], lookup: Names) -> list[CountryPens]:
+    return [
+        CountryPens(
+            country=code,
+            country_name=lookup.country(code),
+            pens=t.n,
+            quantity_kg=t.kg_out,
+            quantity_l=t.litres_out,
+        )
+        for code, t in _ranked(tallies)
+    ]
 
 
 def _ranked(tallies: dict[Any, Tally]) -> list[tuple[Any, Tally]]:
@@ -175,9 +139,7 @@ class _Replies:
     def __post_init__(self) -> None:
         self.days: dict[int, int] = defaultdict(int)
 
-    def add(
-        self, decision: str, withdrawn: int, days: int, late: int, overdue: int, n: int
-    ) -> None:
+    def add(self, decision: str, withdrawn: int, days: int, late: int, silent: int, n: int) -> None:
         self.pens += n
         if decision in ("no_objection", "objection", "information_requested"):
             setattr(self, decision, getattr(self, decision) + n)
@@ -185,7 +147,7 @@ class _Replies:
             self.replied_late += n if late else 0
         elif withdrawn:
             self.withdrawn += n
-        elif overdue:
+        elif silent:
             self.unanswered += n
         else:
             self.awaiting += n
@@ -210,48 +172,27 @@ class _Replies:
 def reply_summary(session: Session, scope: Scope, applied: Applied) -> ReplySummary:
     """Replies by importing country: decisions, silence past reply_by, and reply times."""
     lookup = names(session)
-    facts = pen_facts(
-        dialect_of(session),
-        scope,
-        (
-            "importing_country",
-            "decision",
-            "withdrawn",
-            "reply_days",
-            "replied_late",
-            "reply_by",
-            "n",
-        ),
-    )
-    overdue = case(
-        (
-            and_(
-                facts.c.decision == "",
-                facts.c.withdrawn == 0,
-                facts.c.reply_by != literal(NO_DATE, Date),
-                facts.c.reply_by < literal(applied.as_of, Date),
-            ),
-            1,
-        ),
-        else_=0,
-    ).label("overdue")
+    dialect = dialect_of(session)
+    p = PEN.c
     keys = (
-        facts.c.importing_country,
-        facts.c.decision,
-        facts.c.withdrawn,
-        facts.c.reply_days,
-        facts.c.replied_late,
-        overdue,
+        p.importing_country,
+        func.coalesce(p.decision, ""),
+        withdrawn_unreplied(),
+        reply_days(dialect),
+        replied_late(dialect),
+        unanswered(applied.as_of),
     )
-    rows = session.execute(select(*keys, func.sum(facts.c.n)).group_by(*keys)).all()
+    rows = session.execute(
+        select(*keys, func.count()).where(*pens_sent(dialect, scope)).group_by(*keys)
+    ).all()
     total = _Replies()
     countries: dict[str, _Replies] = defaultdict(_Replies)
-    for imp, decision, withdrawn, days, late, is_overdue, n in rows:
+    for imp, decision, withdrawn, days, late, silent, n in rows:
         n = int(n or 0)
         if not n:
             continue
         for replies in (total, countries[imp]):
-            replies.add(decision, int(withdrawn), int(days), int(late), int(is_overdue), n)
+            replies.add(decision, int(withdrawn), int(days), int(late), int(silent), n)
     ranked = sorted(countries.items(), key=lambda item: (-item[1].pens, item[0]))
     return ReplySummary(
         filters=applied,
@@ -313,61 +254,54 @@ def requirement_summary(session: Session, scope: Scope, applied: Applied) -> Req
 # Flows towards the region of concern.
 
 
-def region_flow_summary(session: Session, scope: Scope, applied: Applied) -> RegionFlowSummary:
-    """Notified and declared quantities bound for a region (by default Afghanistan and its
-    neighbours), by month and by route."""
-    region: Region = get_region(applied.region or CONCERN_CODE)  # type: ignore[assignment]
-    flow_scope = replace(scope, region=None, destination=region.countries)
-    dialect = dialect_of(session)
-    lookup = names(session)
-    months: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
-    routes: dict[tuple[str, str, str], dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
-    totals: dict[str, Tally] = defaultdict(Tally)
-    columns = (
-        "month",
-        "exporting_country",
-        "transit_key",
-        "importing_country",
-        "cas_number",
-        "n",
-        "quantity_kg",
+@dataclass
+class _Flows:
+    """Tallies of notifications and shipments by month, by route, and in total."""
+
+    months: dict[str, dict[str, Tally]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Tally))
     )
-    for kind, facts in (
-        ("pens", pen_facts(dialect, flow_scope, columns)),
-        ("shipments", shipment_facts(dialect, flow_scope, columns)),
-    ):
-        keys = (
-            facts.c.month,
-            facts.c.exporting_country,
-            facts.c.transit_key,
-            facts.c.importing_country,
-            facts.c.cas_number,
-        )
-        rows = session.execute(
-            select(*keys, func.sum(facts.c.n), func.sum(facts.c.quantity_kg)).group_by(*keys)
-        ).all()
-        for month, exp, transit_key, imp, cas, n, kg in rows:
-            if not n:
-                continue
-            density = lookup.densities.get(cas)
-            route = (exp, _canonical_transit(transit_key), imp)
-            for tally in (months[month][kind], routes[route][kind], totals[kind]):
-                tally.add(n, kg, cas, density)
+    routes: dict[tuple[str, str, str], dict[str, Tally]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Tally))
+    )
+    totals: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
 
-    def figures(tallies: dict[str, Tally]) -> dict[str, Any]:
-        pens, shipments = tallies["pens"], tallies["shipments"]
-        return {
-            "pens": pens.n,
-            "pen_kg": pens.kg_out,
-            "pen_l": pens.litres_out,
-            "shipments": shipments.n,
-            "shipment_kg": shipments.kg_out,
-            "shipment_l": shipments.litres_out,
-        }
 
+def _flow_query(dialect: str, scope: Scope, kind: str) -> Any:
+    """Notified (kind "pens", by sent_at) or declared ("shipments", by created_at) quantities
+    in the scope, by month, route and substance."""
+    table, moment, where = (
+        (PEN, PEN.c.sent_at, pens_sent(dialect, scope))
+        if kind == "pens"
+        else (SHIPMENT, SHIPMENT.c.created_at, shipments_declared(dialect, scope))
+    )
+    c = table.c
+    keys = (
+        month_of(dialect, moment),
+        c.exporting_country,
+        json_text(dialect, c.transit_countries),
+        c.importing_country,
+        c.cas_number,
+    )
+    return select(*keys, func.count(), func.sum(c.quantity_kg)).where(*where).group_by(*keys)
+
+
+def _flow_figures(tallies: dict[str, Tally]) -> dict[str, Any]:
+    pens, shipments = tallies["pens"], tallies["shipments"]
+    return {
+        "pens": pens.n,
+        "pen_kg": pens.kg_out,
+        "pen_l": pens.litres_out,
+        "shipments": shipments.n,
+        "shipment_kg": shipments.kg_out,
+        "shipment_l": shipments.litres_out,
+    }
+
+
+def _route_flows(flows: _Flows) -> list[RouteFlow]:
     by_route = []
     for (exp, transit, imp), tallies in sorted(
-        routes.items(),
+        flows.routes.items(),
         key=lambda item: (-item[1]["shipments"].kg, -item[1]["pens"].kg, item[0]),
     ):
         transit_list = transit.split(",") if transit else []
@@ -377,19 +311,39 @@ def region_flow_summary(session: Session, scope: Scope, applied: Applied) -> Reg
                 exporting_country=exp,
                 transit_countries=transit_list,
                 importing_country=imp,
-                **figures(tallies),
+                **_flow_figures(tallies),
             )
         )
+    return by_route
+
+
+def region_flow_summary(session: Session, scope: Scope, applied: Applied) -> RegionFlowSummary:
+    """Notified and declared quantities bound for a region (by default Afghanistan and its
+    neighbours), by month and by route."""
+    region: Region = get_region(applied.region or CONCERN_CODE)  # type: ignore[assignment]
+    flow_scope = replace(scope, region=None, destination=region.countries)
+    dialect = dialect_of(session)
+    lookup = names(session)
+    flows = _Flows()
+    for kind in ("pens", "shipments"):
+        rows = session.execute(_flow_query(dialect, flow_scope, kind)).all()
+        for month, exp, transit_key, imp, cas, n, kg in rows:
+            density = lookup.densities.get(cas)
+            route = (exp, _canonical_transit(transit_key), imp)
+            for tally in (flows.months[month][kind], flows.routes[route][kind], flows.totals[kind]):
+                tally.add(n, kg, cas, density)
     return RegionFlowSummary(
         filters=applied,
         totals=FlowTotals(
             region=region.code,
             region_name=region.name,
             countries=sorted(region.countries),
-            **figures(totals),
+            **_flow_figures(flows.totals),
         ),
-        by_month=[MonthFlow(month=m, **figures(months[m])) for m in sorted(months)],
-        by_route=by_route,
+        by_month=[
+            MonthFlow(month=m, **_flow_figures(flows.months[m])) for m in sorted(flows.months)
+        ],
+        by_route=_route_flows(flows),
     )
 
 
@@ -400,9 +354,3 @@ def _canonical_transit(transit_key: str | None) -> str:
     return ",".join(
         part.strip().strip('"') for part in transit_key.strip("[]").split(",") if part.strip()
     )
-
-
-def today_utc() -> date:
-    from app.core.types import utcnow
-
-    return utcnow().date()
