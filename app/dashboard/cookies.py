@@ -1,8 +1,9 @@
 """Dashboard sessions: a bearer token, once checked, becomes a signed cookie.
 
-The cookie holds the user id and an expiry, signed with HMAC-SHA256 over those and the user's
-current token digest; nothing is stored server-side, and disabling the user or replacing their
-token ends the session.
+The cookie holds the user id, when it was issued and its expiry, signed with HMAC-SHA256 over
+those and the user's current token digest. Disabling the user, revoking or expiring their token,
+or signing out (which records the time on the user, so every earlier cookie is refused) ends the
+session on the server.
 """
 
 import base64
@@ -10,12 +11,13 @@ import hashlib
 import hmac
 import secrets
 import time
+from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.auth.roles import Role
-from app.auth.service import Principal
+from app.auth.service import Principal, session_still_valid
 from app.authorities.models import Authority
 from app.core.config import Settings
 
@@ -29,24 +31,29 @@ def _secret(settings: Settings) -> bytes:
     return settings.session_secret.get_secret_value().encode()
 
 
-def _signature(settings: Settings, user_id: str, expires: int, token_hash: str) -> str:
-    message = f"{user_id}.{expires}.{token_hash}".encode()
+def _signature(
+    settings: Settings, user_id: str, issued_ms: int, expires: int, token_hash: str
+) -> str:
+    message = f"{user_id}.{issued_ms}.{expires}.{token_hash}".encode()
     digest = hmac.new(_secret(settings), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def issue_cookie(settings: Settings, user_id: str, token_hash: str) -> str:
-    expires = int(time.time()) + settings.session_ttl_hours * 3600
-    return f"{user_id}.{expires}.{_signature(settings, user_id, expires, token_hash)}"
+    now = time.time()
+    issued_ms, expires = int(now * 1000), int(now) + settings.session_ttl_hours * 3600
+    signature = _signature(settings, user_id, issued_ms, expires, token_hash)
+    return f"{user_id}.{issued_ms}.{expires}.{signature}"
 
 
 def principal_from_cookie(session: Session, settings: Settings, value: str) -> Principal | None:
-    """The principal a cookie was issued to, or None (bad signature, expired, user disabled)."""
+    """The principal a cookie was issued to, or None: bad signature, cookie expired, user
+    disabled, token revoked or expired, or the user signed out after it was issued."""
     parts = value.split(".")
-    if len(parts) != 3 or not parts[1].isdigit() or len(parts[0]) > 32:
+    if len(parts) != 4 or not (parts[1].isdigit() and parts[2].isdigit()) or len(parts[0]) > 32:
         return None
-    user_id, expires_text, signature = parts
-    expires = int(expires_text)
+    user_id, issued_text, expires_text, signature = parts
+    issued_ms, expires = int(issued_text[:15]), int(expires_text[:12])
     if expires < time.time():
         return None
     row = session.exec(
@@ -57,8 +64,12 @@ def principal_from_cookie(session: Session, settings: Settings, value: str) -> P
     if row is None:
         return None
     user, authority = row
-    expected = _signature(settings, user.id, expires, user.token_hash)
+    expected = _signature(settings, user.id, issued_ms, expires, user.token_hash)
     if not hmac.compare_digest(expected, signature):
+        return None
+    # The token must still be live, and the user must not have signed out since it was issued.
+    issued_at = datetime.fromtimestamp(issued_ms / 1000, UTC)
+    if not session_still_valid(session, user.id, issued_at):
         return None
     return Principal(
         user_id=user.id,

@@ -12,7 +12,7 @@ from sqlmodel import select
 from app.auth.roles import Role
 from app.auth.service import Principal, authenticate
 from app.core.db import SessionDep, SettingsDep
-from app.core.fields import is_valid_cas
+from app.core.fields import PlausibleDate, is_valid_cas
 from app.core.problems import Forbidden, Unauthorized
 from app.core.types import utcnow
 from app.dashboard.cookies import COOKIE_NAME, principal_from_cookie
@@ -82,9 +82,12 @@ def summary_filters(
         int | None, Query(ge=1900, le=2200, description="A calendar year (default: this year).")
     ] = None,
     date_from: Annotated[
-        date | None, Query(alias="from", description="First day (YYYY-MM-DD); with `to`.")
+        PlausibleDate | None,
+        Query(alias="from", description="First day (YYYY-MM-DD); with `to`."),
     ] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Last day, included.")] = None,
+    date_to: Annotated[
+        PlausibleDate | None, Query(alias="to", description="Last day, included.")
+    ] = None,
     substance: Annotated[
         str | None, Query(max_length=14, description="CAS number (acetic anhydride: 108-24-7).")
     ] = None,

@@ -22,12 +22,24 @@ class Table:
     rows: list[list[Any]]
 
 
+# A text cell starting with one of these is read as a formula by spreadsheet programs: a
+# customs reference like `=HYPERLINK(…)` must arrive as the text it is (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """`value`, with a leading apostrophe when it is text a spreadsheet would evaluate."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return inert(", ".join(str(v) for v in value))
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return value
+    return inert(value)
 
 
 def table_of(title: str, items: Sequence[BaseModel], model: type[BaseModel]) -> Table:
@@ -50,8 +62,8 @@ def tables_of(summary: BaseModel, tables: dict[str, str]) -> dict[str, Table]:
 def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.headings)
-    writer.writerows([["" if v is None else v for v in row] for row in table.rows])
+    writer.writerow([inert(h) for h in table.headings])
+    writer.writerows([["" if v is None else inert(v) for v in row] for row in table.rows])
     # A byte-order mark so that spreadsheet programs read the file as UTF-8 (names, arrows).
     return ("\ufeff" + buffer.getvalue()).encode()
 
@@ -76,7 +88,7 @@ def to_xlsx(tables: list[Table], preface: list[list[Any]] | None = None) -> byte
         sheet.append([table.title])
         sheet["A1"].font = Font(bold=True, size=13)
         for line in preface or []:
-            sheet.append(line)
+            sheet.append([inert(v) for v in line])
         sheet.append([])
         sheet.append(table.headings)
         heading_row = sheet.max_row
@@ -97,4 +109,4 @@ def to_xlsx(tables: list[Table], preface: list[list[Any]] | None = None) -> byte
 
 
 def _xlsx_value(value: Any) -> Any:
-    return "" if value is None else value
+    return "" if value is None else inert(value)

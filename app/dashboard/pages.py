@@ -6,18 +6,18 @@ authenticated by the session cookie (GET only, SameSite=Strict)."""
 import json
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app.auth.service import Principal, authenticate, hash_token
+from app.auth.service import Principal, authenticate, end_sessions, hash_token
 from app.core.db import SessionDep, SettingsDep
 from app.core.types import utcnow
 from app.dashboard import summaries
-from app.dashboard.cookies import COOKIE_NAME, issue_cookie
+from app.dashboard.cookies import COOKIE_NAME, issue_cookie, principal_from_cookie
 from app.dashboard.deps import READERS, optional_principal
 from app.dashboard.regions import regions
 from app.reference.models import Substance
@@ -91,9 +91,26 @@ def dashboard(
     return _page(request, "dashboard.html", context)
 
 
+CROSS_SITE = "Sign-in and sign-out are only accepted from this site's own pages."
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a form post comes from this site: its Origin (or, without one, its Referer)
+    names this host. Requests with neither (command-line clients) are let through; browsers
+    always send Origin on cross-site posts."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if not claimed or (claimed == "null" and request.headers.get("origin") is None):
+        return True
+    parts = urlsplit(claimed)
+    return f"{parts.scheme}://{parts.netloc}" == f"{request.url.scheme}://{request.url.netloc}"
+
+
 @router.post("/sign-in")
 async def sign_in(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    """Exchange a bearer token for a session cookie (the token itself is not kept)."""
+    """Exchange a bearer token for a session cookie (the token itself is not kept); only from
+    a page of this site (a cross-site post could sign a browser in as someone else)."""
+    if not same_origin(request):
+        return _page(request, "sign_in.html", {"error": CROSS_SITE}, status=403)
     form = parse_qs((await request.body()).decode(errors="replace"))
     token = (form.get("token") or [""])[0].strip()
     principal = authenticate(session, token) if token else None
@@ -120,7 +137,15 @@ async def sign_in(request: Request, session: SessionDep, settings: SettingsDep) 
 
 
 @router.post("/sign-out")
-def sign_out() -> Response:
+def sign_out(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """End the session on the server (every cookie issued to this user until now), then
+    forget the cookie."""
+    if not same_origin(request):
+        return _page(request, "sign_in.html", {"error": CROSS_SITE}, status=403)
+    cookie = request.cookies.get(COOKIE_NAME)
+    principal = principal_from_cookie(session, settings, cookie) if cookie else None
+    if principal is not None:
+        end_sessions(session, principal)
     response = RedirectResponse("/dashboard", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="strict")
     return response

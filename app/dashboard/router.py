@@ -13,6 +13,7 @@ from app.core.db import SessionDep
 from app.core.problems import problem_responses
 from app.dashboard import exports, summaries
 from app.dashboard.deps import FiltersDep, SummaryReader
+from app.dashboard.pages import SECURITY_HEADERS
 from app.dashboard.regions import regions
 from app.dashboard.report import annual_report
 from app.dashboard.schemas import (
@@ -142,7 +143,9 @@ def report(
         body = exports.to_xlsx([headline, *built.sections], preface=preface)
         return _download(body, exports.XLSX_MEDIA_TYPE, f"{stem}.xlsx")
     if format == ReportFormat.HTML:
-        return templates.TemplateResponse(request, "annual_report.html", {"report": built})
+        page = templates.TemplateResponse(request, "annual_report.html", {"report": built})
+        page.headers.update(SECURITY_HEADERS)
+        return page
     return Response(content=_report_json(built), media_type="application/json")
 
 

