@@ -14,6 +14,7 @@ from app.auth.principal import Principal
 from app.auth.roles import COUNTRY_ROLES, Role
 from app.auth.schemas import TokenPublic, TokenStatus
 from app.authorities.models import Authority
+from app.core.db import WRITES
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.problems import NotFound, Problem, UnknownReference
@@ -99,9 +100,9 @@ def authenticate(session: Session, token: str, *, touch: bool = True) -> Princip
     if row is None:
         return None
     user, authority = row
-    if touch and (user.last_used_at is None or now - user.last_used_at > LAST_USE_GRANULARITY):
-        # In the request's own transaction, at most once an hour per token.
-        session.execute(update(User).where(col(User.id) == user.id).values(last_used_at=now))
+    stale = user.last_used_at is None or now - user.last_used_at > LAST_USE_GRANULARITY
+    if touch and stale:
+        _record_use(session, user.id, now)
     return Principal(
         user_id=user.id,
         name=user.name,
@@ -109,6 +110,22 @@ def authenticate(session: Session, token: str, *, touch: bool = True) -> Princip
         authority_id=user.authority_id,
         country=authority.country if authority else None,
     )
+
+
+def _record_use(session: Session, user_id: str, now: datetime) -> None:
+    """Keep the token's last use (at most hourly) without making requests of one token wait for
+    each other: on PostgreSQL in a transaction of its own that skips a row another request is
+    touching; on SQLite only in a write request's own transaction (a read that wrote would queue
+    behind every writer for the one write lock)."""
+    touch = update(User).values(last_used_at=now)
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        free = select(User.id).where(User.id == user_id).with_for_update(skip_locked=True)
+        with bind.engine.connect() as connection:
+            connection.execute(touch.where(col(User.id).in_(free.scalar_subquery())))
+            connection.commit()
+    elif session.info.get(WRITES):
+        session.execute(touch.where(col(User.id) == user_id))
 
 
 def list_users(session: Session, *, limit: int, cursor: str | None) -> Page[User]:

@@ -83,7 +83,11 @@ def open_session(engine: Engine, *, write: bool = False) -> Session:
 
     No I/O: the connection is taken, and the transaction begun, by the first statement."""
     bind = _writer(engine) if write and engine.dialect.name == "sqlite" else engine
-    return Session(bind, expire_on_commit=False)
+    return Session(bind, expire_on_commit=False, info={WRITES: write})
+
+
+# Set on a session opened to write (a POST, PUT, PATCH or DELETE request's, a CLI command's).
+WRITES = "pentrack.writes"
 
 
 # A request's session keeps every row it loads or writes until it closes. SQLAlchemy's identity
