@@ -31,10 +31,19 @@ def build_engine(settings: Settings) -> Engine:
             },
             pool_size=settings.db_pool_size,
             max_overflow=20,
+            hide_parameters=True,
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_engine(url, pool_size=settings.db_pool_size, max_overflow=20, pool_pre_ping=True)
+    # hide_parameters: errors and logs name the statement, never the PEN or shipment data bound
+    # to it.
+    return create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=20,
+        pool_pre_ping=True,
+        hide_parameters=True,
+    )
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -183,7 +183,11 @@ async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     problem = InternalError(
         "An unexpected error occurred; nothing was written.", request_id=request_id
     )
-    headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+    # The server closes this connection after the answer (it may be in an unknown state);
+    # saying so lets a keep-alive client open a new one instead of finding it dropped.
+    headers = {"Connection": "close"}
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
     return problem_response(problem, request.url.path, headers)
 
 

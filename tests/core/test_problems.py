@@ -1,11 +1,14 @@
 """RFC 9457 problem details: every error, whatever raised it, answers application/problem+json."""
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from app.core.problems import PayloadTooLarge
@@ -119,6 +122,32 @@ class TestUnexpectedErrors:
         assert body["request_id"] == "req-42"
         assert response.headers["x-request-id"] == "req-42"
         assert "hunter2" not in response.text and "RuntimeError" not in response.text
+
+    def test_a_500_closes_its_connection_cleanly(self, app: FastAPI, client: TestClient) -> None:
+        def crash() -> None:
+            raise RuntimeError("boom")
+
+        app.add_api_route("/crash", crash)
+        response = client.get("/crash")
+        assert response.status_code == 500
+        assert response.headers["connection"] == "close"
+
+    def test_database_errors_never_carry_the_values_bound_to_them(
+        self, app: FastAPI, client: TestClient, engine: Engine, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        def leak() -> None:
+            with engine.connect() as connection:
+                connection.execute(
+                    text("INSERT INTO country (iso2, iso3, numeric, name) VALUES (:a, :b, :c, :d)"),
+                    {"a": "DE", "b": "DEU", "c": "276", "d": "hawala-secret-42"},
+                )
+
+        app.add_api_route("/leak", leak)
+        with caplog.at_level(logging.ERROR):
+            response = client.get("/leak")
+        assert response.status_code == 500
+        assert "hawala-secret-42" not in caplog.text
+        assert "hawala-secret-42" not in response.text
 
     def test_database_unavailable_is_503_with_retry_after(
         self, app: FastAPI, client: TestClient
