@@ -15,6 +15,8 @@ cli = typer.Typer(
 )
 token_cli = typer.Typer(help="Manage bearer tokens.", no_args_is_help=True)
 cli.add_typer(token_cli, name="token")
+audit_cli = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
+cli.add_typer(audit_cli, name="audit")
 
 
 @cli.command()
@@ -193,6 +195,26 @@ def token_revoke(
         session.commit()
     engine.dispose()
     typer.echo(f"revoked {user.id} ({user.name})")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Walk the audit hash chain; exit 1 naming the first row changed, removed or inserted out
+    of band."""
+    from app.audit.chain import verify
+
+    engine = build_engine(get_settings())
+    with engine.connect() as connection:
+        checked, broken = verify(connection)
+    engine.dispose()
+    if broken is not None:
+        typer.echo(
+            f"audit chain broken at row {broken.audit_id}: {broken.reason} "
+            f"({checked} rows before it are intact)",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(f"audit chain intact: {checked} rows")
 
 
 def main() -> None:

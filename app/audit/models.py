@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 from app.core.types import JSONType, UTCDateTime, utcnow
@@ -23,3 +23,7 @@ class AuditEvent(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
     request_id: str | None = Field(default=None, max_length=64)
+    # The hash chain (app/audit/chain.py): this row's place, the previous row's hash, its own.
+    chain_seq: int | None = Field(default=None, sa_type=BigInteger, unique=True, index=True)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    row_hash: str | None = Field(default=None, max_length=64)

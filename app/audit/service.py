@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, insert
 from sqlmodel import Session, and_, col, or_, select
 
+from app.audit import chain
 from app.audit.models import AuditEvent
 from app.auth.principal import Principal
 from app.core.ids import new_id
@@ -29,12 +30,14 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Write an audit row in the current transaction (it commits or rolls back with the
-    change), with the id of the request that made it (None outside a request). Core, not the ORM: every write path writes one or more, and nothing reads them back
-    in the same transaction."""
+    change), with the id of the request that made it (None outside a request); it joins the
+    hash chain when the transaction commits (app/audit/chain.py). Core, not the ORM: every
+    write path writes one or more, and nothing reads them back in the same transaction."""
+    audit_id = new_id()
     session.connection().execute(
         _INSERT,
         {
-            "id": new_id(),
+            "id": audit_id,
             "occurred_at": utcnow(),
             "actor_user_id": actor.user_id if actor else None,
             "actor_role": actor.role.value if actor else None,
@@ -47,6 +50,7 @@ def record(
             "request_id": current_request_id(),
         },
     )
+    chain.remember(session, audit_id)
 
 
 def list_events(

@@ -1,0 +1,140 @@
+"""The audit trail as a hash chain: each row carries its place (`chain_seq`), the hash of the row
+before it and its own hash over its content. A row changed, removed or inserted out of band
+breaks the chain at that row, and `pentrack audit verify` names it.
+
+Rows are chained when their transaction commits (`before_commit`, below), not when they are
+written: the chain's head is taken under a lock (a PostgreSQL advisory lock; SQLite has one
+writer anyway) only for the moment of the commit, so concurrent writers wait for each other's
+commits, not for each other's whole requests. `audit.service.record` hands each row it writes to
+`remember`; a rolled-back transaction's rows are forgotten with it.
+
+The chain proves the trail was not edited with SQL behind the application's back; it is not a
+signature (whoever can write the table and knows this code can also forge a consistent tail).
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, event, select, text, update
+from sqlmodel import Session
+
+from app.audit.models import AuditEvent
+
+GENESIS = "0" * 64
+PENDING = "pentrack.audit_pending"
+# Any constant: the key of the advisory lock that orders commits onto the chain.
+CHAIN_LOCK = 0x70_65_6E_74  # "pent"
+CONTENT = (
+    "id",
+    "occurred_at",
+    "actor_user_id",
+    "actor_role",
+    "actor_authority_id",
+    "action",
+    "subject_type",
+    "subject_id",
+    "before",
+    "after",
+    "request_id",
+)
+TABLE: Table = AuditEvent.__table__  # type: ignore[attr-defined]
+
+
+def remember(session: Session, audit_id: str) -> None:
+    """Chain this row when the session commits."""
+    session.info.setdefault(PENDING, []).append(audit_id)
+
+
+def row_hash(prev_hash: str, row: Mapping[Any, Any]) -> str:
+    """The hash of a row after `prev_hash`: SHA-256 over the previous hash and the row's
+    content as canonical JSON."""
+    content = {name: _plain(row[name]) for name in CONTENT}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+@event.listens_for(Session, "before_commit")
+def _seal(session: Session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if pending:
+        seal(session.connection(), pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def seal(connection: Connection, audit_ids: Iterable[str]) -> int:
+    """Append these rows, in this order, to the chain; how many."""
+    ids = list(audit_ids)
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    head = connection.execute(
+        select(TABLE.c.chain_seq, TABLE.c.row_hash)
+        .where(TABLE.c.chain_seq.is_not(None))
+        .order_by(TABLE.c.chain_seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+    rows = {r.id: r._mapping for r in connection.execute(select(TABLE).where(TABLE.c.id.in_(ids)))}
+    links = []
+    for audit_id in ids:
+        seq += 1
+        digest = row_hash(prev, rows[audit_id])
+        links.append({"b_id": audit_id, "chain_seq": seq, "prev_hash": prev, "row_hash": digest})
+        prev = digest
+    if links:
+        connection.execute(
+            update(TABLE)
+            .where(TABLE.c.id == bindparam("b_id"))
+            .values(
+                chain_seq=bindparam("chain_seq"),
+                prev_hash=bindparam("prev_hash"),
+                row_hash=bindparam("row_hash"),
+            ),
+            links,
+        )
+    return len(links)
+
+
+@dataclass(frozen=True)
+class Break:
+    """Where the chain breaks: the first row that does not fit, and why."""
+
+    audit_id: str
+    reason: str
+
+
+def verify(connection: Connection) -> tuple[int, Break | None]:
+    """Walk the chain: (rows checked, the first break or None)."""
+    outside = connection.execute(
+        select(TABLE.c.id)
+        .where(TABLE.c.chain_seq.is_(None))
+        .order_by(TABLE.c.occurred_at, TABLE.c.id)
+        .limit(1)
+    ).first()
+    expected_seq, prev, checked = 1, GENESIS, 0
+    rows = connection.execute(
+        select(TABLE).where(TABLE.c.chain_seq.is_not(None)).order_by(TABLE.c.chain_seq)
+    )
+    for row in rows:
+        found = row._mapping
+        if found["chain_seq"] != expected_seq or found["prev_hash"] != prev:
+            return checked, Break(
+                found["id"], "a row before it was removed or inserted out of band"
+            )
+        if found["row_hash"] != row_hash(prev, found):
+            return checked, Break(found["id"], "its content was changed")
+        prev, expected_seq, checked = found["row_hash"], expected_seq + 1, checked + 1
+    if outside is not None:
+        return checked, Break(outside[0], "inserted out of band (not on the chain)")
+    return checked, None
