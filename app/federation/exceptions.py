@@ -37,3 +37,9 @@ class UnknownSubject(Conflict):
 class PeerReferenceConflict(Conflict):
     type = "peer-reference-conflict"
     title = "The peer's reference is not its own or is taken here"
+
+
+class MessageTooDeep(Problem):
+    status = 422
+    type = "message-too-deep"
+    title = "The message nests deeper than a node message may"

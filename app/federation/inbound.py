@@ -37,6 +37,7 @@ from app.events.types import SubjectType
 from app.federation.exceptions import (
     BadMessage,
     InvalidSignature,
+    MessageTooDeep,
     PeerNotAuthoritative,
     PeerReferenceConflict,
     UnknownSubject,
@@ -169,11 +170,11 @@ def _parsed(text: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
         if not isinstance(kind, str) or not isinstance(data, dict):
             raise TypeError("type must be a string and data an object")
     except RecursionError as exc:
-        raise BadMessage("The message is nested too deeply.") from exc
+        raise MessageTooDeep(f"The message nests deeper than {MAX_MESSAGE_DEPTH} levels.") from exc
     except (ValueError, KeyError, TypeError) as exc:
         raise BadMessage(f"Expected {{type, timestamp, data}}: {exc}.") from exc
     if json_depth(body) > MAX_MESSAGE_DEPTH:
-        raise BadMessage(f"The message is nested deeper than {MAX_MESSAGE_DEPTH} levels.")
+        raise MessageTooDeep(f"The message nests deeper than {MAX_MESSAGE_DEPTH} levels.")
     return kind, data, body
 
 

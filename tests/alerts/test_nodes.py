@@ -353,7 +353,7 @@ class TestRefused:
         headers = sign("msg_deep", raw, secret=nodes.secret, signing_key=nodes.de_key)
         headers = {**headers, "content-type": "application/json", "pentrack-node": "de"}
         response = self._post(nodes, http, raw.encode(), headers)
-        self._problem(response, 400, "bad-message")
+        self._problem(response, 422, "message-too-deep")
         self._nothing_stored(nodes)
 
     def test_a_peer_may_not_speak_for_a_country_it_does_not_host(
