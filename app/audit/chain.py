@@ -44,9 +44,9 @@ CONTENT = (
 TABLE: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
-def remember(session: Session, audit_id: str) -> None:
-    """Chain this row when the session commits."""
-    session.info.setdefault(PENDING, []).append(audit_id)
+def remember(session: Session, row: Mapping[str, Any]) -> None:
+    """Chain this row (as written) when the session commits."""
+    session.info.setdefault(PENDING, []).append(row)
 
 
 def row_hash(prev_hash: str, row: Mapping[Any, Any]) -> str:
@@ -73,9 +73,9 @@ def _forget(session: Session) -> None:
     session.info.pop(PENDING, None)
 
 
-def seal(connection: Connection, audit_ids: Iterable[str]) -> int:
-    """Append these rows, in this order, to the chain; how many."""
-    ids = list(audit_ids)
+def seal(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Append these rows (their content as written), in this order, to the chain; how many.
+    The content is JSON-native and the times aware UTC, so it hashes as it will read back."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
     head = connection.execute(
@@ -85,12 +85,11 @@ def seal(connection: Connection, audit_ids: Iterable[str]) -> int:
         .limit(1)
     ).first()
     seq, prev = (head[0], head[1]) if head else (0, GENESIS)
-    rows = {r.id: r._mapping for r in connection.execute(select(TABLE).where(TABLE.c.id.in_(ids)))}
     links = []
-    for audit_id in ids:
+    for row in rows:
         seq += 1
-        digest = row_hash(prev, rows[audit_id])
-        links.append({"b_id": audit_id, "chain_seq": seq, "prev_hash": prev, "row_hash": digest})
+        digest = row_hash(prev, row)
+        links.append({"b_id": row["id"], "chain_seq": seq, "prev_hash": prev, "row_hash": digest})
         prev = digest
     if links:
         connection.execute(

@@ -33,24 +33,21 @@ def record(
     change), with the id of the request that made it (None outside a request); it joins the
     hash chain when the transaction commits (app/audit/chain.py). Core, not the ORM: every
     write path writes one or more, and nothing reads them back in the same transaction."""
-    audit_id = new_id()
-    session.connection().execute(
-        _INSERT,
-        {
-            "id": audit_id,
-            "occurred_at": utcnow(),
-            "actor_user_id": actor.user_id if actor else None,
-            "actor_role": actor.role.value if actor else None,
-            "actor_authority_id": actor.authority_id if actor else None,
-            "action": action,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
-            "before": before,
-            "after": after,
-            "request_id": current_request_id(),
-        },
-    )
-    chain.remember(session, audit_id)
+    row = {
+        "id": new_id(),
+        "occurred_at": utcnow(),
+        "actor_user_id": actor.user_id if actor else None,
+        "actor_role": actor.role.value if actor else None,
+        "actor_authority_id": actor.authority_id if actor else None,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "before": before,
+        "after": after,
+        "request_id": current_request_id(),
+    }
+    session.connection().execute(_INSERT, row)
+    chain.remember(session, row)
 
 
 def list_events(

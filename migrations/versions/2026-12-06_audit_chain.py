@@ -25,16 +25,13 @@ def upgrade() -> None:
     op.add_column("audit_event", sa.Column("prev_hash", text(length=64), nullable=True))
     op.add_column("audit_event", sa.Column("row_hash", text(length=64), nullable=True))
     op.create_index("ix_audit_event_chain_seq", "audit_event", ["chain_seq"], unique=True)
-    from app.audit.chain import seal
+    # The rows already written join the chain in the order they occurred, read through the
+    # model's table so that their times come back as the chain reads them (aware UTC).
+    from app.audit.chain import TABLE, seal
 
     connection = op.get_bind()
-    ids = [
-        row[0]
-        for row in connection.execute(
-            sa.text("SELECT id FROM audit_event ORDER BY occurred_at, id")
-        )
-    ]
-    seal(connection, ids)
+    rows = connection.execute(sa.select(TABLE).order_by(TABLE.c.occurred_at, TABLE.c.id))
+    seal(connection, [dict(row._mapping) for row in rows])
 
 
 def downgrade() -> None:
