@@ -121,9 +121,15 @@ def emit_flag_event(
     outbox.route(session, event)
 
 
-def judge(session: Session, subject_type: SubjectType, subject_id: str) -> list[Flag]:
-    """Evaluate the rules on a subject and announce every new flag."""
-    judgement = rules.evaluate_subject(session, subject_type, subject_id)
+def judge(
+    session: Session,
+    subject_type: SubjectType,
+    subject_id: str,
+    events: list[ShipmentEvent] | None = None,
+) -> list[Flag]:
+    """Evaluate the rules on a subject and announce every new flag (a shipment's `events`
+    when the caller has them)."""
+    judgement = rules.evaluate_subject(session, subject_type, subject_id, events)
     for flag in judgement.raised:
         emit_flag_event(session, EventType.FLAG_RAISED, flag, None, judgement.score)
     return judgement.raised
@@ -203,15 +209,17 @@ def record_shipment(session: Session, principal: Principal, data: ShipmentCreate
         actor_user_id=principal.user_id,
     )
     outbox.route(session, event)
-    judge(session, SubjectType.SHIPMENT, shipment.id)
+    judge(session, SubjectType.SHIPMENT, shipment.id, events=[])  # a new shipment has none
     return shipment
 
 
 def record_shipment_event(
     session: Session, principal: Principal, shipment: Shipment, data: EventCreate
-) -> ShipmentEvent:
-    """Record a border event, judge the shipment again, and tell partners of stops and seizures."""
-    border_event = shipments.record_event(session, principal, shipment, data)
+) -> list[ShipmentEvent]:
+    """Record a border event, judge the shipment again, and tell partners of stops and seizures;
+    the shipment's events, the new one last."""
+    history = shipments.record_event(session, principal, shipment, data)
+    border_event = history[-1]
     notified = NOTIFIED_SHIPMENT_EVENTS.get(border_event.type)
     if notified is not None:
         event = events.emit(
@@ -224,8 +232,8 @@ def record_shipment_event(
             actor_user_id=principal.user_id,
         )
         outbox.route(session, event)
-    judge(session, SubjectType.SHIPMENT, shipment.id)
-    return border_event
+    judge(session, SubjectType.SHIPMENT, shipment.id, events=history)
+    return history
 
 
 def announce_overdue_reply(session: Session, pen: PreExportNotification, today: date) -> None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, insert
-from sqlmodel import Session, SQLModel, col, or_, select
+from sqlalchemy import Table, insert
+from sqlmodel import Session, SQLModel, col, select
 
 from app.alerts import routing
 from app.alerts.models import Alert, RoutingDecision, RoutingRule
@@ -63,27 +63,37 @@ class PeerRef:
 
 
 @dataclass(frozen=True)
+class Listener:
+    """An authority as routing needs it: who it is, where it is, where its webhook is."""
+
+    id: str
+    country: str
+    kind: str
+    webhook_url: str | None
+
+
+@dataclass(frozen=True)
 class Configuration:
-    """Enabled routing rules (in priority order) and enabled peers."""
+    """Enabled routing rules (in priority order), enabled peers, and every authority."""
 
     rules: tuple[RuleSpec, ...]
     peers: tuple[PeerRef, ...]
+    authorities: tuple[Listener, ...]
 
 
-def _candidates(
-    session: Session, route: dict[str, Any], rules: tuple[RuleSpec, ...]
-) -> list[Authority]:
+def _candidates(config: Configuration, route: dict[str, Any]) -> list[Listener]:
     """The authorities routing may choose from: those of the route's countries, those rules
     name, and international ones when a rule includes them."""
-    countries = sorted(routing.route_countries(route, routing.ROUTE_ROLES))
-    named = sorted({a for r in rules for a in r.authority_ids})
-    conditions: list[ColumnElement[bool]] = [
-        col(Authority.country).in_(countries),
-        col(Authority.id).in_(named),
+    countries = set(routing.route_countries(route, routing.ROUTE_ROLES))
+    named = {a for r in config.rules for a in r.authority_ids}
+    international = any(r.include_international for r in config.rules)
+    return [
+        a
+        for a in config.authorities
+        if a.country in countries
+        or a.id in named
+        or (international and a.kind == routing.INTERNATIONAL)
     ]
-    if any(r.include_international for r in rules):
-        conditions.append(col(Authority.kind) == routing.INTERNATIONAL)
-    return list(session.exec(select(Authority).where(or_(*conditions))).all())
 
 
 def _actor_authority(session: Session, user_id: str | None) -> str | None:
@@ -106,15 +116,17 @@ def _load_configuration(session: Session) -> Configuration:
         .order_by(col(RoutingRule.priority), col(RoutingRule.code))
     )
     peers = session.exec(select(Peer).where(Peer.enabled == True))  # noqa: E712
+    authorities = session.exec(select(Authority).order_by(col(Authority.id)))
     return Configuration(
         rules=tuple(rule_spec(r) for r in rules),
         peers=tuple(PeerRef(p.id, p.node_id, tuple(p.countries), p.inbox_url()) for p in peers),
+        authorities=tuple(Listener(a.id, a.country, a.kind, a.webhook_url) for a in authorities),
     )
 
 
 def _configuration(session: Session) -> Configuration:
-    """Enabled rules and peers, read again only when one of them has changed
-    (app/core/cache.py)."""
+    """Enabled rules, peers and the authorities' directory, read again only when one of them
+    has changed (app/core/cache.py)."""
     return cache.cached(session, cache.ROUTING, "configuration", _load_configuration)
 
 
@@ -132,7 +144,7 @@ def route(session: Session, event: DomainEvent) -> None:
     pen_node = _pen_exchange_node(event, hosted, origin)
     if not config.rules and pen_node is None:
         return
-    authorities = _candidates(session, event.route, config.rules) if config.rules else []
+    authorities = _candidates(config, event.route) if config.rules else []
     facts = EventFacts.of(
         event.type, event.route, event.payload, _actor_authority(session, event.actor_user_id)
     )
@@ -195,7 +207,7 @@ def _alerts(
     event: DomainEvent,
     decision: routing.Decision,
     facts: EventFacts,
-    authorities: list[Authority],
+    authorities: list[Listener],
     title: str,
     decision_id: str,
     now: datetime,

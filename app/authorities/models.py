@@ -4,11 +4,14 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from app.core.cache import ROUTING, group_info
 from app.core.types import UTCDateTime, utcnow
 
 
 class Authority(SQLModel, table=True):
     __tablename__ = "authority"
+    # The recipients' directory, cached with the routing rules (app/alerts/outbox.py).
+    __table_args__ = group_info(ROUTING)
 
     id: str = Field(primary_key=True, max_length=32)
     country: str = Field(foreign_key="country.iso2", max_length=2, index=True)

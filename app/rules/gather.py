@@ -14,7 +14,7 @@ from app.operators.models import Operator
 from app.reference.models import PenRequirement, Substance
 from app.reference.service import country_name, find_substance, requirements_for
 from app.rules.conditions import Aggregate
-from app.shipments.models import Shipment
+from app.shipments.models import Shipment, ShipmentEvent
 from app.shipments.service import events_of
 
 DEPARTURE_EVENTS = ("export_cleared", "departed")
@@ -141,7 +141,9 @@ def _common(
     )
 
 
-def shipment_facts(session: Session, shipment: Shipment) -> dict[str, Any]:
+def shipment_facts(
+    session: Session, shipment: Shipment, events: list[ShipmentEvent] | None = None
+) -> dict[str, Any]:
     pen = (
         session.get(PreExportNotification, shipment.notification_id)
         if shipment.notification_id
@@ -149,7 +151,9 @@ def shipment_facts(session: Session, shipment: Shipment) -> dict[str, Any]:
     )
     return {
         **_common(session, shipment, shipment.quantity_kg),
-        **shipment_history_facts(shipment, events_of(session, shipment.id), pen),
+        **shipment_history_facts(
+            shipment, events if events is not None else events_of(session, shipment.id), pen
+        ),
     }
 
 

@@ -32,7 +32,7 @@ from app.rules.exceptions import DuplicateRuleCode, RuleNotFound
 from app.rules.models import Flag, Rule
 from app.rules.schemas import DryRunHit, DryRunRequest, DryRunResult, RuleCreate, RuleDefinitionIn
 from app.rules.states import LIVE, FlagStatus
-from app.shipments.models import Shipment
+from app.shipments.models import Shipment, ShipmentEvent
 
 SHIPMENT = "shipment"
 PEN = "pre_export_notification"
@@ -229,10 +229,13 @@ def _differs(rule: Rule, data: RuleDefinitionIn) -> bool:
 
 
 def facts_for(
-    session: Session, subject: Shipment | PreExportNotification, rules: Sequence[CompiledRule]
+    session: Session,
+    subject: Shipment | PreExportNotification,
+    rules: Sequence[CompiledRule],
+    events: list[ShipmentEvent] | None = None,
 ) -> dict[str, Any]:
     facts = (
-        gather.shipment_facts(session, subject)
+        gather.shipment_facts(session, subject, events)
         if isinstance(subject, Shipment)
         else gather.notification_facts(session, subject)
     )
@@ -289,14 +292,20 @@ class Judgement(NamedTuple):
     score: Decimal
 
 
-def evaluate_subject(session: Session, subject_type: str, subject_id: str) -> Judgement:
+def evaluate_subject(
+    session: Session,
+    subject_type: str,
+    subject_id: str,
+    events: list[ShipmentEvent] | None = None,
+) -> Judgement:
     """Evaluate every enabled current rule against the subject, in the caller's transaction,
-    and raise the flags not raised before for the same rule version."""
+    and raise the flags not raised before for the same rule version (a shipment's `events`,
+    in recorded order, when the caller has them)."""
     rules = enabled_rules(session, subject_type)
     subject = get_subject(session, subject_type, subject_id)
     if not rules or subject is None:
         return Judgement([], Decimal(0))
-    hits = evaluate(rules, facts_for(session, subject, rules))
+    hits = evaluate(rules, facts_for(session, subject, rules, events))
     if not hits:
         return Judgement([], Decimal(0))
     existing = (

@@ -34,7 +34,7 @@ def create_shipment(
 ) -> ShipmentDetail:
     """Record a customs declaration for a shipment whose route includes the caller's country."""
     shipment = flows.record_shipment(session, customs, data)
-    return service.to_detail(session, customs, shipment)
+    return service.to_detail(session, customs, shipment, events=[])
 
 
 @router.get("", response_model=ListResponse[ShipmentPublic], summary="List shipments")
@@ -90,5 +90,5 @@ def record_event(
     data: EventCreate, shipment: LockedShipmentDep, session: SessionDep, customs: CustomsUser
 ) -> ShipmentDetail:
     """Record an event at the caller's border: cleared, departed, transit, arrived, stopped…"""
-    flows.record_shipment_event(session, customs, shipment, data)
-    return service.to_detail(session, customs, shipment)
+    history = flows.record_shipment_event(session, customs, shipment, data)
+    return service.to_detail(session, customs, shipment, events=history)

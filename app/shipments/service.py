@@ -225,8 +225,9 @@ def status_before_last_stop(events: list[ShipmentEvent]) -> ShipmentStatus | Non
 
 def record_event(
     session: Session, actor: Principal, shipment: Shipment, data: EventCreate
-) -> ShipmentEvent:
-    """Record what customs saw at the caller's border; moves the shipment's status."""
+) -> list[ShipmentEvent]:
+    """Record what customs saw at the caller's border; moves the shipment's status. Returns the
+    shipment's events in the order they were recorded, the new one last."""
     if actor.role != Role.CUSTOMS:
         raise NotOnRoute("Only customs record border events.")
     roles = route_roles(
@@ -270,7 +271,6 @@ def record_event(
     session.add(event)
     session.add(shipment)
     session.flush()
-    # The flush forgot the events read above; they are known, with the new one in its place.
     audit.record(
         session,
         actor,
@@ -284,7 +284,7 @@ def record_event(
             "quantity_observed_kg": str(observed_kg) if observed_kg is not None else None,
         },
     )
-    return event
+    return [*events, event]
 
 
 def to_public(shipment: Shipment) -> ShipmentPublic:
@@ -294,9 +294,16 @@ def to_public(shipment: Shipment) -> ShipmentPublic:
     )
 
 
-def to_detail(session: Session, principal: Principal, shipment: Shipment) -> ShipmentDetail:
-    """The shipment with its events; observed and declared quantities beside the notified."""
-    events = events_of(session, shipment.id)
+def to_detail(
+    session: Session,
+    principal: Principal,
+    shipment: Shipment,
+    events: list[ShipmentEvent] | None = None,
+) -> ShipmentDetail:
+    """The shipment with its events (read unless the caller has them in recorded order);
+    observed and declared quantities beside the notified."""
+    if events is None:
+        events = events_of(session, shipment.id)
     pen = (
         session.get(PreExportNotification, shipment.notification_id)
         if shipment.notification_id

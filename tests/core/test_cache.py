@@ -46,6 +46,7 @@ def test_reference_data_rules_and_routing_are_the_cached_groups() -> None:
         "rule": "rules",
         "routing_rule": "routing",
         "peer": "routing",
+        "authority": "routing",
     }
 
 
