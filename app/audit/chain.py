@@ -73,17 +73,31 @@ def _forget(session: Session) -> None:
     session.info.pop(PENDING, None)
 
 
+# Built once: the commit of every write runs them.
+_HEAD = (
+    select(TABLE.c.chain_seq, TABLE.c.row_hash)
+    .where(TABLE.c.chain_seq.is_not(None))
+    .order_by(TABLE.c.chain_seq.desc())
+    .limit(1)
+)
+_LINK = (
+    update(TABLE)
+    .where(TABLE.c.id == bindparam("b_id"))
+    .values(
+        chain_seq=bindparam("chain_seq"),
+        prev_hash=bindparam("prev_hash"),
+        row_hash=bindparam("row_hash"),
+    )
+)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
 def seal(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> int:
     """Append these rows (their content as written), in this order, to the chain; how many.
     The content is JSON-native and the times aware UTC, so it hashes as it will read back."""
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    head = connection.execute(
-        select(TABLE.c.chain_seq, TABLE.c.row_hash)
-        .where(TABLE.c.chain_seq.is_not(None))
-        .order_by(TABLE.c.chain_seq.desc())
-        .limit(1)
-    ).first()
+        connection.execute(_LOCK, {"key": CHAIN_LOCK})
+    head = connection.execute(_HEAD).first()
     seq, prev = (head[0], head[1]) if head else (0, GENESIS)
     links = []
     for row in rows:
@@ -92,16 +106,7 @@ def seal(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> int:
         links.append({"b_id": row["id"], "chain_seq": seq, "prev_hash": prev, "row_hash": digest})
         prev = digest
     if links:
-        connection.execute(
-            update(TABLE)
-            .where(TABLE.c.id == bindparam("b_id"))
-            .values(
-                chain_seq=bindparam("chain_seq"),
-                prev_hash=bindparam("prev_hash"),
-                row_hash=bindparam("row_hash"),
-            ),
-            links,
-        )
+        connection.execute(_LINK, links)
     return len(links)
 
 

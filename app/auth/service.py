@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, or_, select
 
 from app.audit import service as audit
@@ -83,20 +83,24 @@ def create_user(
     return user, token
 
 
+# Built once: the lookup runs on every request, and building it cost more than running it.
+_LIVE_TOKEN = (
+    select(User, Authority)
+    .join(Authority, User.authority_id == Authority.id, isouter=True)  # type: ignore[arg-type]
+    .where(
+        User.token_hash == bindparam("token_hash"),
+        User.disabled == False,  # noqa: E712
+        col(User.revoked_at).is_(None),
+        or_(col(User.expires_at).is_(None), col(User.expires_at) > bindparam("now")),
+    )
+)
+
+
 def authenticate(session: Session, token: str, *, touch: bool = True) -> Principal | None:
     """The principal a live token belongs to, or None: unknown, revoked, expired and disabled
     tokens alike (one indexed lookup by the token's digest). `touch` records the use."""
     now = utcnow()
-    row = session.exec(
-        select(User, Authority)
-        .join(Authority, User.authority_id == Authority.id, isouter=True)  # type: ignore[arg-type]
-        .where(
-            User.token_hash == hash_token(token),
-            User.disabled == False,  # noqa: E712
-            col(User.revoked_at).is_(None),
-            or_(col(User.expires_at).is_(None), col(User.expires_at) > now),
-        )
-    ).first()
+    row = session.exec(_LIVE_TOKEN, params={"token_hash": hash_token(token), "now": now}).first()
     if row is None:
         return None
     user, authority = row

@@ -1,6 +1,6 @@
 """Facts about a shipment or a notification, read from the database for the rules engine."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -175,7 +175,12 @@ def arrival_facts(pen: PreExportNotification) -> dict[str, Any]:
 Window = tuple[str, int | None]  # (over, days)
 
 
-def _aggregate_statement(windows: tuple[Window, ...]) -> Any:
+def windows_of(aggregates: Iterable[Aggregate]) -> tuple[Window, ...]:
+    """The (group, days) windows the aggregates need, in one stable order."""
+    return tuple(sorted({(a.over, a.days) for a in aggregates}, key=lambda w: (w[0], w[1] or 0)))
+
+
+def aggregate_statement(windows: tuple[Window, ...]) -> Any:
     """One statement for all the windows (a UNION ALL, one branch per window), with bound
     parameters (SQLAlchemy caches its compiled form by the statement's shape)."""
     branches = []
@@ -212,12 +217,13 @@ def add_aggregates(
     facts: dict[str, Any],
     subject: Shipment | PreExportNotification,
     aggregates: Iterable[Aggregate],
+    statements: Mapping[tuple[Window, ...], Any] | None = None,
 ) -> None:
     """Compute each (group, window) once — count, sum, avg and max together — from the
     covering indexes on shipment; earlier shipments only, never the subject itself. All the
     windows go to the database as one statement (a UNION ALL, one branch per index)."""
     notification_id = subject.notification_id if isinstance(subject, Shipment) else subject.id
-    windows = sorted({(a.over, a.days) for a in aggregates}, key=lambda w: (w[0], w[1] or 0))
+    windows = list(windows_of(aggregates))
     if notification_id is None:
         for over, days in windows:
             if over == "pen_shipments":
@@ -236,7 +242,12 @@ def add_aggregates(
     for _, days in windows:
         if days:
             params[f"since_{days}"] = subject.created_at - timedelta(days=days)
-    statement = _aggregate_statement(tuple(windows))
+    key = tuple(windows)
+    # Prebuilt with the rules (rules/service.py) when the caller has them: building the UNION
+    # costs more than running it.
+    statement = (statements or {}).get(key)
+    if statement is None:
+        statement = aggregate_statement(key)
     for index, count, total, largest in session.connection().execute(statement, params).all():
         over, days = windows[index]
         store_aggregate(facts, over, days, count, total, largest)

@@ -1,6 +1,7 @@
 """Rules: versions, evaluation of subjects, flags raised without duplicates, dry runs."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -233,13 +234,15 @@ def facts_for(
     subject: Shipment | PreExportNotification,
     rules: Sequence[CompiledRule],
     events: list[ShipmentEvent] | None = None,
+    statements: Mapping[tuple[gather.Window, ...], Any] | None = None,
 ) -> dict[str, Any]:
     facts = (
         gather.shipment_facts(session, subject, events)
         if isinstance(subject, Shipment)
         else gather.notification_facts(session, subject)
     )
-    gather.add_aggregates(session, facts, subject, (a for r in rules for a in r.aggregates))
+    aggregates = (a for r in rules for a in r.aggregates)
+    gather.add_aggregates(session, facts, subject, aggregates, statements)
     return facts
 
 
@@ -252,20 +255,44 @@ def get_subject(
     return session.get(PreExportNotification, subject_id)
 
 
-def _load_enabled(session: Session) -> Mapping[str, tuple[CompiledRule, ...]]:
+@dataclass(frozen=True)
+class EnabledRules:
+    """A kind of subject's enabled current rules, compiled, and the history statements they
+    need (one per set of aggregate windows a subject can ask for), built once per rules
+    version."""
+
+    rules: tuple[CompiledRule, ...]
+    statements: Mapping[tuple[gather.Window, ...], Any]
+
+
+def _enabled_for(rules: tuple[CompiledRule, ...]) -> EnabledRules:
+    windows = gather.windows_of(a for r in rules for a in r.aggregates)
+    without_pen = tuple(w for w in windows if w[0] != "pen_shipments")
+    statements = {key: gather.aggregate_statement(key) for key in {windows, without_pen} if key}
+    return EnabledRules(rules, MappingProxyType(statements))
+
+
+def _load_enabled(session: Session) -> Mapping[str, EnabledRules]:
     enabled = [r for r in current_rules(session) if r.enabled]
     return MappingProxyType(
         {
-            subject_type: tuple(_compile(r) for r in enabled if subject_type in r.subjects)
+            subject_type: _enabled_for(
+                tuple(_compile(r) for r in enabled if subject_type in r.subjects)
+            )
             for subject_type in (SHIPMENT, PEN)
         }
     )
 
 
+def _enabled(session: Session, subject_type: str) -> EnabledRules:
+    """Read again only when a rule has changed (app/core/cache.py)."""
+    found = cache.cached(session, cache.RULES, "enabled", _load_enabled).get(subject_type)
+    return found if found is not None else EnabledRules((), MappingProxyType({}))
+
+
 def enabled_rules(session: Session, subject_type: str) -> tuple[CompiledRule, ...]:
-    """The enabled current rules for a kind of subject, compiled; read again only when a rule
-    has changed (app/core/cache.py)."""
-    return cache.cached(session, cache.RULES, "enabled", _load_enabled).get(subject_type, ())
+    """The enabled current rules for a kind of subject, compiled."""
+    return _enabled(session, subject_type).rules
 
 
 _FLAG = Flag.__table__  # type: ignore[attr-defined]
@@ -301,11 +328,12 @@ def evaluate_subject(
     """Evaluate every enabled current rule against the subject, in the caller's transaction,
     and raise the flags not raised before for the same rule version (a shipment's `events`,
     in recorded order, when the caller has them)."""
-    rules = enabled_rules(session, subject_type)
+    enabled = _enabled(session, subject_type)
+    rules = enabled.rules
     subject = get_subject(session, subject_type, subject_id)
     if not rules or subject is None:
         return Judgement([], Decimal(0))
-    hits = evaluate(rules, facts_for(session, subject, rules, events))
+    hits = evaluate(rules, facts_for(session, subject, rules, events, enabled.statements))
     if not hits:
         return Judgement([], Decimal(0))
     existing = (
