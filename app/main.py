@@ -60,19 +60,27 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(dashboard_router)
     app.mount("/dashboard/static", dashboard_static, name="dashboard-static")
 
-    @app.get("/healthz", tags=["health"], summary="Process is up")
+    @app.api_route("/healthz", methods=["GET", "HEAD"], tags=["health"], summary="Process is up")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], summary="Database reachable and schema current")
+    @app.api_route(
+        "/readyz",
+        methods=["GET", "HEAD"],
+        tags=["health"],
+        summary="Database reachable and schema current",
+    )
     def readyz() -> JSONResponse:
         try:
             with app.state.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             current = current_revision(app.state.engine)
-        except Exception as exc:  # any failure to reach the database means "not ready"
+        except Exception:  # any failure to reach the database means "not ready"
+            # The reason goes to the log, never to an anonymous caller (it may name hosts).
+            logging.getLogger("pentrack").warning("not ready", exc_info=True)
             return JSONResponse(
-                {"status": "unavailable", "detail": str(exc)[:200]}, status_code=503
+                {"status": "unavailable", "detail": "The database cannot be reached."},
+                status_code=503,
             )
         head = head_revision()
         if current != head:

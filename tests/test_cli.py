@@ -37,6 +37,16 @@ class TestMigrate:
             assert second.returncode == 0, second.stderr
             assert client.get("/readyz").json()["status"] == "ready"
             assert client.get("/healthz").status_code == 200
+            assert client.head("/healthz").status_code == 200
+            assert client.head("/readyz").status_code == 200
+
+    def test_an_unreachable_database_is_503_without_its_address(self) -> None:
+        url = "postgresql+psycopg://secret-user@127.0.0.1:1/nowhere"
+        with TestClient(create_app(Settings(database_url=url))) as client:
+            response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["status"] == "unavailable"
+        assert "secret-user" not in response.text and "127.0.0.1" not in response.text
 
 
 class TestTokenCreate:
