@@ -170,9 +170,7 @@ def session_still_valid(session: Session, user_id: str, issued_at: datetime) -> 
     """A browser session issued at `issued_at` may go on: its user's token is live and the
     user has not signed out since."""
     user = session.get(User, user_id)
-    if user is None or user.disabled or user.revoked_at is not None:
-        return False
-    if user.expires_at is not None and user.expires_at <= utcnow():
+    if user is None or token_status(user) != "active":
         return False
     return user.sessions_valid_after is None or issued_at > user.sessions_valid_after
 

@@ -183,7 +183,7 @@ class IdempotencyMiddleware:
         if not await run_in_threadpool(self._caller_is_known, engine, authorization):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         scope_hash = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()
         body_hash = hashlib.sha256(scope["path"].encode() + b"\n" + body).hexdigest()
 
@@ -296,7 +296,8 @@ def _answer_for(record: IdempotencyRecord, body_hash: str, path: str) -> Respons
     )
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body, however many messages it came in."""
     chunks = []
     while True:
         message = await receive()

@@ -8,6 +8,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.middleware import read_body
 from app.core.problems import ValidationFailed, problem_response
 
 NUL = b"\x00"
@@ -66,7 +67,7 @@ class NulGuardMiddleware:
             (b"application/json", b"application/x-www-form-urlencoded")
         )
         if where is None and checks_body:
-            body = await _read_body(receive)
+            body = await read_body(receive)
             if _body_has_nul(content_type, body):
                 where = "body"
             receive = _replay(body)
@@ -78,18 +79,6 @@ class NulGuardMiddleware:
             message, errors=[{"loc": [where], "msg": message, "type": "nul_character"}]
         )
         await problem_response(problem, scope["path"].replace("\x00", ""))(scope, receive, send)
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
 
 
 def _replay(body: bytes) -> Receive:

@@ -141,7 +141,11 @@ def _require_parties_at_both_ends(session: Session, data: NotificationCreate) ->
 
 COMPLETE_PEN_FIELDS = set(CompletePen.model_fields)
 # The complete PEN's structured parts, stored as JSON documents.
-JSON_FIELDS = {"import_authorisation", "export_authorisation", "packages", "itinerary"} | {
+JSON_FIELDS = {
+    "import_authorisation",
+    "export_authorisation",
+    "packages",
+    "itinerary",
     "parties",
     "invoice",
     "other_information",
