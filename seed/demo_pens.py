@@ -149,6 +149,8 @@ def write_pen(ctx: Context, plan: PenPlan) -> list[ShipmentPlan]:
         "quantity": quantity,
         "unit": unit,
         "quantity_kg": ctx.kg(cas, quantity, unit),
+        "quantity_base_kg": ctx.kg(cas, quantity, unit),
+        "voluntary": False,
         "expected_dispatch_date": dispatch,
         "expected_point_of_entry": COUNTRIES[lane.importing][3],
         "mode_of_transport": lane.mode,

@@ -56,6 +56,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "confirm arrival":         (403, 403,               403, 200, 403, 404,          403, 403, 403, 404),
     "list tokens":             (200, 403,               403, 403, 403, 403,          403, 403, 403, 403),
     "revoke token":            (204, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "create substance":        (201, 403,               403, 403, 403, 403,          403, 403, 403, 403),
 }
 # fmt: on
 
@@ -135,6 +136,16 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
     ),
     "list tokens": lambda w: w.caller.get("/api/v1/tokens"),
     "revoke token": lambda w: w.caller.delete(f"/api/v1/tokens/{_someone_elses_token(w)}"),
+    "create substance": lambda w: w.caller.post(
+        "/api/v1/substances",
+        json={
+            "cas_number": "108-29-2",
+            "name": "gamma-Valerolactone",
+            "kind": "special_surveillance",
+            "hs_code": "2932.20",
+            "source": "test",
+        },
+    ),
 }
 
 CASES = [

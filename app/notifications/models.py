@@ -65,6 +65,8 @@ class PreExportNotification(SQLModel, table=True):
     invoice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
     valid_until: date | None = Field(default=None)
     other_information: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
+    # A PEN for a chemical outside Tables I and II (special surveillance or a national list).
+    voluntary: bool = Field(default=False)
     # Receipt confirmed by the importing authority.
     arrival_received_on: date | None = Field(default=None)
     arrival_quantity_kg: Decimal | None = Field(default=None, max_digits=18, decimal_places=3)

@@ -34,3 +34,8 @@ class DuplicatePenRequirement(Conflict):
 class UnitNotApplicable(UnknownReference):
     type = "unit-not-applicable"
     title = "Unit not applicable to this substance"
+
+
+class DuplicateSubstance(Conflict):
+    type = "duplicate-substance"
+    title = "Substance already in the reference data"

@@ -26,8 +26,11 @@ class Substance(SQLModel, table=True):
     __tablename__ = "substance"
     __table_args__ = group_info(REFERENCE)
 
+    # A CAS Registry Number, or a group entry's code (`G-…`) where the schedule names a
+    # substance we could not confirm a CAS number for (app/core/fields.py).
     cas_number: str = Field(primary_key=True, max_length=12)
     name: str = Field(max_length=200)
+    # "I" or "II"; empty for chemicals outside the tables (special surveillance, national lists).
     convention_table: str = Field(max_length=3, index=True)
     hs_code: str = Field(max_length=10)
     density_kg_per_l: Decimal | None = Field(default=None, max_digits=8, decimal_places=4)
@@ -35,6 +38,16 @@ class Substance(SQLModel, table=True):
     # Names under which the substance is traded or mis-declared (for the rules that compare them).
     synonyms: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     notes: str | None = Field(default=None, max_length=2000)
+    # table_i, table_ii, special_surveillance or national (SubstanceKind).
+    kind: str = Field(default="table_i", max_length=24, index=True)
+    # A salt: the substance it is a salt of, and the share of its mass that is that base.
+    base_cas_number: str | None = Field(default=None, max_length=12)
+    base_factor: Decimal | None = Field(default=None, max_digits=6, decimal_places=4)
+    # When control took effect, where known; and where this entry comes from.
+    effective_from: date | None = Field(default=None)
+    source: str | None = Field(default=None, max_length=500)
+    # A national list chemical: the country whose list names it.
+    list_country: str | None = Field(default=None, max_length=2)
 
 
 class PenRequirement(SQLModel, table=True):

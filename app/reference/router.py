@@ -22,6 +22,8 @@ from app.reference.schemas import (
     CountryPublic,
     PenRequirementCreate,
     PenRequirementPublic,
+    SubstanceCreate,
+    SubstanceKind,
     SubstancePublic,
 )
 
@@ -60,11 +62,13 @@ def list_substances(
     session: SessionDep,
     _: CurrentUser,
     table: Annotated[Literal["I", "II"] | None, Query(description="Convention table")] = None,
+    kind: Annotated[SubstanceKind | None, Query(description="Kind of entry")] = None,
     limit: ReferenceLimit = MAX_LIMIT,
     cursor: Cursor = None,
 ) -> dict:
-    """Substances of Tables I and II of the 1988 Convention, by table and name."""
-    substances = service.list_substances(session, table)
+    """Substances of Tables I and II of the 1988 Convention (with their salts and group
+    entries), then the special-surveillance and national-list chemicals, by table and name."""
+    substances = service.list_substances(session, table, kind)
     page = page_of(
         substances,
         lambda s: (s.convention_table, s.name, s.cas_number),
@@ -72,6 +76,18 @@ def list_substances(
         cursor=cursor,
     )
     return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/substances",
+    response_model=SubstancePublic,
+    status_code=201,
+    responses=problem_responses(403, 409, 422),
+    summary="Add a special-surveillance or national-list chemical",
+)
+def create_substance(data: SubstanceCreate, session: SessionDep, admin: AdminUser) -> Substance:
+    """Record a chemical outside Tables I and II (PENs for it are voluntary)."""
+    return service.create_substance(session, admin, data)
 
 
 @router.get(

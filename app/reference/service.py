@@ -15,6 +15,7 @@ from app.core.fields import Unit
 from app.core.ids import new_id
 from app.reference.exceptions import (
     DuplicatePenRequirement,
+    DuplicateSubstance,
     PenRequirementNotFound,
     UnitNotApplicable,
     UnknownCountry,
@@ -22,18 +23,52 @@ from app.reference.exceptions import (
 )
 from app.reference.models import Country, PenRequirement, Substance, scope_key_of
 from app.reference.quantities import DensityRequired, to_kg
-from app.reference.schemas import PenRequirementCreate, PenRequirementPublic
+from app.reference.schemas import (
+    PenRequirementCreate,
+    PenRequirementPublic,
+    SubstanceCreate,
+    SubstancePublic,
+)
 
 
 def list_countries(session: Session) -> list[Country]:
     return list(session.exec(select(Country).order_by(Country.iso2)).all())
 
 
-def list_substances(session: Session, table: str | None = None) -> list[Substance]:
+def list_substances(
+    session: Session, table: str | None = None, kind: str | None = None
+) -> list[Substance]:
     query = select(Substance).order_by(Substance.convention_table, Substance.name)
     if table:
         query = query.where(Substance.convention_table == table)
+    if kind:
+        query = query.where(Substance.kind == kind)
     return list(session.exec(query).all())
+
+
+def create_substance(session: Session, actor: Principal, data: SubstanceCreate) -> Substance:
+    """Add a special-surveillance or national-list chemical (Tables I and II come from the seed)."""
+    if data.list_country:
+        require_countries(session, [data.list_country], "list_country")
+    if session.get(Substance, data.cas_number) is not None:
+        raise DuplicateSubstance(f"{data.cas_number} is already in the reference data.")
+    substance = Substance(**data.model_dump(), convention_table="")
+    try:
+        # A savepoint: a concurrent twin that commits first fails the primary key here, and
+        # the caller's transaction stays usable for the 409.
+        with session.begin_nested():
+            session.add(substance)
+    except IntegrityError:
+        raise DuplicateSubstance(f"{data.cas_number} was added by a concurrent request.") from None
+    audit.record(
+        session,
+        actor,
+        "substance.created",
+        "substance",
+        substance.cas_number,
+        after=SubstancePublic.model_validate(substance).model_dump(mode="json"),
+    )
+    return substance
 
 
 class Reference(NamedTuple):
