@@ -22,7 +22,13 @@ from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import Country, Substance
 from app.reference.service import requirements_for
-from app.rules.gather import Window, common_facts, shipment_history_facts, store_aggregate
+from app.rules.gather import (
+    Window,
+    common_facts,
+    pen_facts,
+    shipment_history_facts,
+    store_aggregate,
+)
 from app.shipments.models import Shipment, ShipmentEvent
 
 SHIPMENT = "shipment"
@@ -33,6 +39,7 @@ EVENT_TABLE = ShipmentEvent.__table__  # type: ignore[attr-defined]
 # Partitions of the history aggregates (app/rules/conditions.py AGGREGATE_GROUPS).
 PARTITIONS = {
     "importer_substance": "importer_id, cas_number",
+    "importer_substance_pens": "importer_id, cas_number",
     "parties_substance": "importer_id, exporter_id, cas_number",
 }
 
@@ -64,7 +71,6 @@ class Lookups:
             self.operators.get(row.importer_id),
             self.operators.get(row.consignee_id) if row.consignee_id else None,
             self.country,
-            self.today,
         )
 
 
@@ -110,19 +116,21 @@ def _window_sql(
         group = PARTITIONS[over]
         running = f"PARTITION BY {group} ORDER BY {order} RANGE BETWEEN {start} AND CURRENT ROW"
         peers = f"PARTITION BY {group}, {order}"
+        # Shipments' quantities (q), or the sent PENs' (pq) for the PEN history.
+        q = "pq" if over == "importer_substance_pens" else "q"
         columns += [
-            f"count(q) OVER ({running}) - count(q) OVER ({peers}) AS w{index}_n",
-            f"sum(q) OVER ({running}) - coalesce(sum(q) OVER ({peers}), 0) AS w{index}_sum",
-            f"max(q) OVER ({running} EXCLUDE GROUP) AS w{index}_max"
+            f"count({q}) OVER ({running}) - count({q}) OVER ({peers}) AS w{index}_n",
+            f"sum({q}) OVER ({running}) - coalesce(sum({q}) OVER ({peers}), 0) AS w{index}_sum",
+            f"max({q}) OVER ({running} EXCLUDE GROUP) AS w{index}_max"
             if window in maxed
             else f"CAST(NULL AS NUMERIC) AS w{index}_max",
         ]
     seconds = "" if postgres else ", CAST(strftime('%s', created_at) AS INTEGER) AS t"
     union = (
         "SELECT 's' AS kind, id, importer_id, exporter_id, cas_number, created_at, "
-        f"notification_id, quantity_kg AS q{seconds} FROM shipment UNION ALL "
-        "SELECT 'p', id, importer_id, exporter_id, cas_number, created_at, NULL, NULL"
-        f"{seconds} FROM pre_export_notification"
+        f"notification_id, quantity_kg AS q, CAST(NULL AS NUMERIC) AS pq{seconds} FROM shipment "
+        "UNION ALL SELECT 'p', id, importer_id, exporter_id, cas_number, created_at, NULL, NULL, "
+        f"CASE WHEN sent_at IS NOT NULL THEN quantity_kg END{seconds} FROM pre_export_notification"
     )
     listed = ", ".join(["kind", "id", *columns])
     return f"SELECT * FROM (SELECT {listed} FROM ({union}) u) w WHERE kind = :kind", {"kind": kind}
@@ -172,6 +180,7 @@ def notification_facts(
     ).execution_options(yield_per=chunk)
     for row in session.execute(query):
         facts = lookups.common(row, row.quantity_kg)
+        facts.update(pen_facts(row))
         _add_windows(facts, row, usable, None)
         yield row, facts
 

@@ -71,6 +71,7 @@ def substance_rows() -> list[Substance]:
                 if row["effective_from"].strip()
                 else None,
                 source=row["source"].strip() or None,
+                threshold_kg=Decimal(row["threshold_kg"]) if row["threshold_kg"].strip() else None,
             )
         )
     known = {substance.cas_number for substance in rows}

@@ -46,6 +46,8 @@ class Substance(SQLModel, table=True):
     # When control took effect, where known; and where this entry comes from.
     effective_from: date | None = Field(default=None)
     source: str | None = Field(default=None, max_length=500)
+    # Above this quantity a single consignment draws attention (split-shipments reads it).
+    threshold_kg: Decimal | None = Field(default=None, max_digits=12, decimal_places=3)
     # A national list chemical: the country whose list names it.
     list_country: str | None = Field(default=None, max_length=2)
 

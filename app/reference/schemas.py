@@ -55,6 +55,9 @@ class SubstancePublic(BaseModel):
     effective_from: date | None = Field(description="When control took effect, where known")
     source: str | None
     list_country: str | None = Field(description="A national list chemical: whose list")
+    threshold_kg: JSONDecimal | None = Field(
+        description="Above this a single consignment draws attention (split-shipments)"
+    )
     synonyms: list[str]
     notes: str | None
 
@@ -76,6 +79,7 @@ class SubstanceCreate(BaseModel):
     hs_code: HsCode
     density_kg_per_l: Decimal | None = Field(default=None, gt=0, le=30, decimal_places=4)
     list_country: CountryCode | None = None
+    threshold_kg: Decimal | None = Field(default=None, gt=0, le=10**9, decimal_places=3)
     effective_from: PlausibleDate | None = None
     source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     synonyms: list[ShortText] = Field(default_factory=list, max_length=20)

@@ -42,9 +42,24 @@ FACTS: dict[str, FactSpec] = {
     "consignee_id": FactSpec("text", "consignee's operator id"),
     "consignee_kind": FactSpec("text", "consignee's kind (forwarder, broker, end_user …)"),
     "importer_registration_number": FactSpec("text", "importer's registration number"),
-    "importer_licence_expired": FactSpec("bool", "importer's licence expired before today"),
+    "importer_licence_number": FactSpec("text", "importer's licence number"),
+    "importer_licence_expired": FactSpec(
+        "bool",
+        "importer's licence expired by the dispatch date (a PEN's expected dispatch date; a "
+        "shipment's recording date)",
+    ),
     "consignee_registration_number": FactSpec("text", "consignee's registration number"),
-    "consignee_licence_expired": FactSpec("bool", "consignee's licence expired before today"),
+    "consignee_licence_expired": FactSpec(
+        "bool", "consignee's licence expired by the dispatch date (as the importer's)"
+    ),
+    "substance_kind": FactSpec(
+        "text", "table_i, table_ii, special_surveillance or national (reference data)"
+    ),
+    "substance_threshold_kg": FactSpec(
+        "number",
+        "the quantity of the substance above which a single consignment draws attention "
+        "(reference data; 1,000 kg where none is recorded)",
+    ),
     "no_licit_need_countries": FactSpec(
         "list", "countries that declared no licit need for the substance"
     ),
@@ -89,10 +104,14 @@ FACTS["arrival_confirmed"] = FactSpec("bool", "the importing authority confirmed
 FACTS["arrival_difference_percent"] = FactSpec(
     "number", "arrived quantity against the notified one, in percent (+ more, - less)", PEN_ONLY
 )
+FACTS["final_destination_country"] = FactSpec(
+    "country", "the final destination, when it is not the importing country", PEN_ONLY
+)
 
 # Which aggregate groups make sense for which subject.
 AGGREGATE_SUBJECTS: dict[str, frozenset[str]] = {
     "importer_substance": BOTH,
+    "importer_substance_pens": BOTH,
     "parties_substance": BOTH,
     "pen_shipments": SHIPMENT_ONLY,
 }

@@ -6,9 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, literal, union_all
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from app.core.types import UTCDateTime, utcnow
+from app.core.types import UTCDateTime
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import PenRequirement, Substance
@@ -30,10 +30,21 @@ def kg(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def _licence_expired(operator: Operator | None, today: date) -> bool | None:
+# Where the reference data records no attention threshold for a substance.
+DEFAULT_THRESHOLD_KG = 1000.0
+
+
+def _licence_expired(operator: Operator | None, on: date) -> bool | None:
     if operator is None or operator.licence_valid_until is None:
         return None
-    return operator.licence_valid_until < today
+    return operator.licence_valid_until < on
+
+
+def dispatch_date(subject: Any) -> date:
+    """When the goods leave, for the licence checks: a PEN's expected dispatch date, a
+    shipment's recording date (customs record it as it is declared for export or transit)."""
+    expected = getattr(subject, "expected_dispatch_date", None)
+    return expected if expected is not None else subject.created_at.date()
 
 
 def common_facts(
@@ -44,12 +55,12 @@ def common_facts(
     importer: Operator | None,
     consignee: Operator | None,
     country_name: Callable[[str | None], str | None],
-    today: date,
 ) -> dict[str, Any]:
     """Facts shared by shipments and notifications, from the subject (a row or a model) and the
     reference data and parties it names. No database here: the demo's set-based facts
     (seed/demo_facts.py) build them with the same function."""
     requirements = list(requirements)
+    dispatch = dispatch_date(subject)
     no_licit_need = sorted({r.country for r in requirements if r.no_licit_need})
     consignee_country = consignee.country if consignee else None
     destination = next(
@@ -59,7 +70,11 @@ def common_facts(
         "subject_id": subject.id,
         "substance": substance.cas_number,
         "substance_name": substance.name,
-        "substance_table": substance.convention_table,
+        "substance_table": substance.convention_table or None,
+        "substance_kind": substance.kind,
+        "substance_threshold_kg": kg(substance.threshold_kg)
+        if substance.threshold_kg is not None
+        else DEFAULT_THRESHOLD_KG,
         "substance_hs_code": hs6(substance.hs_code),
         "substance_names": [substance.name.lower(), *(s.lower() for s in substance.synonyms)],
         "quantity_kg": kg(quantity_kg),
@@ -78,9 +93,10 @@ def common_facts(
         "consignee_id": subject.consignee_id,
         "consignee_kind": consignee.kind if consignee else None,
         "importer_registration_number": importer.registration_number if importer else None,
-        "importer_licence_expired": _licence_expired(importer, today),
+        "importer_licence_number": importer.licence_number if importer else None,
+        "importer_licence_expired": _licence_expired(importer, dispatch),
         "consignee_registration_number": consignee.registration_number if consignee else None,
-        "consignee_licence_expired": _licence_expired(consignee, today),
+        "consignee_licence_expired": _licence_expired(consignee, dispatch),
         "no_licit_need_countries": no_licit_need,
         "no_licit_need_destination_name": country_name(destination),
         "importing_requires_pen": any(
@@ -137,7 +153,6 @@ def _common(
         session.get(Operator, subject.importer_id),
         session.get(Operator, subject.consignee_id) if subject.consignee_id else None,
         lambda iso2: country_name(session, iso2),
-        utcnow().date(),
     )
 
 
@@ -158,18 +173,23 @@ def shipment_facts(
 
 
 def notification_facts(session: Session, pen: PreExportNotification) -> dict[str, Any]:
-    return {**_common(session, pen, pen.quantity_kg), **arrival_facts(pen)}
+    return {**_common(session, pen, pen.quantity_kg), **pen_facts(pen)}
 
 
-def arrival_facts(pen: PreExportNotification) -> dict[str, Any]:
-    """Whether receipt was confirmed, and how far the arrived quantity is from the notified."""
+def pen_facts(pen: Any) -> dict[str, Any]:
+    """A PEN's own facts beyond the common ones: its final destination, and whether receipt was
+    confirmed and how far the arrived quantity is from the notified. No database here."""
     arrived = pen.arrival_quantity_kg
     difference = (
         kg((arrived - pen.quantity_kg) * 100 / pen.quantity_kg)
         if arrived is not None and pen.quantity_kg
         else None
     )
-    return {"arrival_confirmed": arrived is not None, "arrival_difference_percent": difference}
+    return {
+        "final_destination_country": pen.final_destination_country,
+        "arrival_confirmed": arrived is not None,
+        "arrival_difference_percent": difference,
+    }
 
 
 Window = tuple[str, int | None]  # (over, days)
@@ -191,6 +211,9 @@ def aggregate_statement(windows: tuple[Window, ...]) -> Any:
             func.sum(Shipment.quantity_kg).label("total"),
             func.max(Shipment.quantity_kg).label("largest"),
         )
+        if over == "importer_substance_pens":
+            branches.append(_earlier_pens(index, days))
+            continue
         if over == "pen_shipments":
             query = query.where(
                 Shipment.notification_id == bindparam("notification_id"),
@@ -210,6 +233,26 @@ def aggregate_statement(windows: tuple[Window, ...]) -> Any:
                 )
         branches.append(query)
     return branches[0] if len(branches) == 1 else union_all(*branches)
+
+
+def _earlier_pens(index: int, days: int | None) -> Any:
+    """The importer's earlier PENs of the substance, from any exporter, that were sent."""
+    pen = PreExportNotification
+    query = select(
+        literal(index).label("window"),
+        func.count().label("n"),
+        func.sum(pen.quantity_kg).label("total"),
+        func.max(pen.quantity_kg).label("largest"),
+    ).where(
+        pen.importer_id == bindparam("importer_id"),
+        pen.cas_number == bindparam("cas_number"),
+        pen.created_at < bindparam("created_at", type_=UTCDateTime),
+        col(pen.sent_at).is_not(None),
+        pen.id != bindparam("subject_id"),
+    )
+    if days:
+        query = query.where(pen.created_at >= bindparam(f"since_{days}", type_=UTCDateTime))
+    return query
 
 
 def add_aggregates(

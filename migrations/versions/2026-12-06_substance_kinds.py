@@ -1,5 +1,6 @@
 """substance: kind (Table I, Table II, special surveillance, national list), salts' base and base
-factor, when control took effect, the source of each entry, and a national list's country
+factor, when control took effect, the source of each entry, a national list's country and an
+attention threshold; rule: source (a citation); pre_export_notification: voluntary
 
 Revision ID: 2c4e6a8b0d17
 Revises: 1a2b3c4d5e6f
@@ -27,6 +28,7 @@ def _columns() -> list[sa.Column]:  # type: ignore[type-arg]
         sa.Column("effective_from", sa.Date(), nullable=True),
         sa.Column("source", text(length=500), nullable=True),
         sa.Column("list_country", text(length=2), nullable=True),
+        sa.Column("threshold_kg", sa.Numeric(precision=12, scale=3), nullable=True),
     ]
 
 
@@ -37,14 +39,22 @@ def upgrade() -> None:
         op.add_column("substance", column)
     op.execute("UPDATE substance SET kind = 'table_ii' WHERE convention_table = 'II'")
     op.create_index("ix_substance_kind", "substance", ["kind"])
+    op.add_column("rule", sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=500)))
     op.add_column(
         "pre_export_notification",
         sa.Column("voluntary", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
+    op.create_index(
+        "ix_pen_importer_substance_created",
+        "pre_export_notification",
+        ["importer_id", "cas_number", "created_at"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_pen_importer_substance_created", "pre_export_notification")
     op.drop_column("pre_export_notification", "voluntary")
+    op.drop_column("rule", "source")
     op.drop_index("ix_substance_kind", "substance")
     for column in reversed(_columns()):
         op.drop_column("substance", column.name)
