@@ -74,8 +74,9 @@ STREETS = ("Industrial Estate", "Chemical Park", "Harbour Road", "Commerce Stree
 Echo = Callable[[str], Any]
 
 
-def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> None:
-    """Write the demo data set once; print the new users' tokens."""
+def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> dict[tuple[str, str], str]:
+    """Write the demo data set once; print the new users' tokens. Returns the ground truth:
+    the planted diversion cases' subjects (empty when the demo was already there)."""
     started = time.perf_counter()
     with open_session(engine, write=True) as session:
         if session.get(Authority, INCB) is not None:
@@ -83,7 +84,7 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> None:
                 "demo data already present (authority 'incb' exists): nothing added. "
                 "To generate it at another --scale, start from an empty database."
             )
-            return
+            return {}
         now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         echo(
             f"demo (scale {scale}): {PENS_PER_SCALE * scale} pre-export notifications, "
@@ -128,6 +129,7 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> None:
     echo(f"{'role':<10} {'authority':<14} token")
     for role, authority, token in tokens:
         echo(f"{role:<10} {authority or '-':<14} {token}")
+    return ctx.truth
 
 
 def _context(

@@ -98,7 +98,7 @@ def write_pen(ctx: Context, plan: PenPlan) -> list[ShipmentPlan]:
     intermediaries = ctx.parties.intermediaries.get(lane.importing, [])
     consignee = (
         rng.choice(intermediaries)
-        if intermediaries and ctx.chance(0.6 if lane.risky else 0.12)
+        if intermediaries and ctx.chance(0.6 if lane.risky else 0.04)
         else None
     )
     cas = _substance(ctx, lane)
@@ -162,6 +162,8 @@ def write_pen(ctx: Context, plan: PenPlan) -> list[ShipmentPlan]:
         **fields,
     }
     ctx.writer.add(PreExportNotification, pen)
+    if lane.risky:
+        ctx.truth[("pre_export_notification", pen_id)] = "lane of concern"
     route = [(lane.exporting, "exporting"), (lane.importing, "importing")]
     route += [(country, "transit") for country in lane.transit]
     for country, role in route:
@@ -336,7 +338,14 @@ def _shipments(
             else pen["importing_country"],
         )
         if ctx.chance(0.06) or (incident and ctx.chance(0.5)):
-            shipment.observed_factor = Decimal(str(round(ctx.rng.uniform(1.05, 1.3), 2)))
+            shipment.observed_factor = Decimal(str(round(ctx.rng.uniform(1.08, 1.3), 2)))
+            shipment.planted = "more than notified"
+        if status == S.OBJECTION:
+            shipment.planted = "shipped despite an objection"
+        elif status != S.NO_OBJECTION:
+            shipment.planted = "shipped before the reply"
+        if plan.lane.risky:
+            shipment.planted = "lane of concern"
         if plan.lane.risky and ctx.chance(0.3):
             misdeclared(ctx, shipment)
         plans.append(shipment)

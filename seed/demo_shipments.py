@@ -57,6 +57,8 @@ class ShipmentPlan:
     incident_at: str = "importing"
     observed_factor: Decimal | None = None
     incident_note: str | None = None
+    # The planted diversion pattern this shipment belongs to (ground truth), if any.
+    planted: str | None = None
 
 
 def replay(events: list[Event]) -> ShipmentStatus:
@@ -160,6 +162,8 @@ def write_shipment(ctx: Context, plan: ShipmentPlan) -> str:
     else:
         created = min(ctx.now - timedelta(hours=1), ctx.later(ctx.now, -6, -0.1))
     shipment_id = ctx.ids(created)
+    if plan.planted:
+        ctx.truth[("shipment", shipment_id)] = plan.planted
     reference = plan.customs_reference or _customs_reference(ctx, recorded, created)
     substance_hs = ctx.hs_codes[plan.cas]
     updated = max([created, *(e.at + timedelta(minutes=7) for e in events)])
@@ -245,4 +249,5 @@ def misdeclared(ctx: Context, plan: ShipmentPlan) -> ShipmentPlan:
     if plan.cas == AA:
         plan.declared_hs_code = "2915.21"
         plan.declared_description = "Acetic acid glacial"
+        plan.planted = plan.planted or "mis-declared as acetic acid"
     return plan

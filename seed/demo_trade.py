@@ -26,6 +26,7 @@ def write_trade(ctx: Context, count: int) -> None:
             cas = ctx.pick(lane.substances)
             plan = _plan(ctx, lane, cas)
             plan.incident = ctx.pick((("seized", 2), ("stopped", 2), (None, 3)))
+            plan.planted = "Table I without a PEN"
             if ctx.chance(0.5):
                 misdeclared(ctx, plan)
         else:
@@ -44,7 +45,7 @@ def _plan(ctx: Context, lane: Lane, cas: str) -> ShipmentPlan:
         transit=lane.transit,
         exporter=rng.choice(ctx.parties.exporters[lane.exporting]),
         importer=rng.choice(ctx.parties.importers[lane.importing]),
-        consignee=rng.choice(intermediaries) if intermediaries and ctx.chance(0.1) else None,
+        consignee=rng.choice(intermediaries) if intermediaries and ctx.chance(0.04) else None,
         cas=cas,
         quantity=quantity,
         unit=unit,

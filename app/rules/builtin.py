@@ -295,8 +295,10 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "code": "new-counterparty",
         "source": INCB_INDICATORS + " (new customer, no licence or registration)",
         "title": "First trade of an unregistered or unknown importer",
-        "severity": "medium",
-        "weight": 2,
+        # Low: a first trade is a reason to verify the customer, not a suspicion by itself
+        # (a medium flag here fell on most legitimate demo PENs and drowned the real signals).
+        "severity": "low",
+        "weight": 1,
         "subjects": [SHIPMENT, PEN],
         "description": "The importer has neither a registration nor a licence number, or "
         "nothing this node can see shows it trading in the substance before: no earlier shipment to it and "
@@ -480,8 +482,8 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "code": "high-risk-route",
         "source": INCB_PRECURSORS + "; Operation TARCET (2008)",
         "title": "High-risk route",
-        "severity": "medium",
-        "weight": 2,
+        "severity": "high",
+        "weight": 5,
         "subjects": [SHIPMENT, PEN],
         "description": "Acetic anhydride routed through a country bordering Afghanistan. Edit the "
         "list (a new version) to add free zones or other substances and destinations.",

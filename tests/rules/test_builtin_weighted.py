@@ -294,7 +294,7 @@ class TestHighRiskRoute:
         flags = by_rule(api.admin, shipment["id"])
         assert set(flags) == {"high-risk-route"}
         flag = flags["high-risk-route"]
-        assert flag["severity"] == "medium"
+        assert flag["severity"] == "high"
         assert flag["explanation"] == (
             f"Acetic anhydride routed via {transit}, next to the destination of concern."
         )
