@@ -59,7 +59,7 @@ def main() -> None:
                     ("pre_export_notification", "pre_export_notification"),
                     ("shipment", "shipment"),
                 )
-                for (subject_id,) in connection.execute(text(f"SELECT id FROM {table}"))  # noqa: S608
+                for (subject_id,) in connection.execute(text(f"SELECT id FROM {table}"))
             ]
             flags = connection.execute(
                 text("SELECT subject_type, subject_id, rule, severity FROM flag")

@@ -91,7 +91,8 @@ def write_cases(ctx: Context) -> int:
         _bandar_abbas(parties),
         *_tarcet(parties),
     ]
-    for plan, case in zip(plans, ("Port Qasim 2016", "Bandar Abbas 2016", *["TARCET 2008"] * 3)):
+    cases = ("Port Qasim 2016", "Bandar Abbas 2016", *["TARCET 2008"] * (len(plans) - 2))
+    for plan, case in zip(plans, cases, strict=True):
         plan.planted = case
         write_shipment(ctx, plan)
     return len(plans)
