@@ -157,6 +157,7 @@ def _context(
         densities={s.cas_number: s.density_kg_per_l for s in substances},
         hs_codes={s.cas_number: s.hs_code for s in substances},
         names={s.cas_number: s.name for s in substances},
+        kinds={s.cas_number: s.kind for s in substances},
         table_ii_pen_countries=frozenset(table_ii),
         no_licit_need=frozenset((c, cas) for c, cas in no_licit_need if cas),
         users=users,

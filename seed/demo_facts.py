@@ -232,6 +232,7 @@ def shipment_facts(
                 p.exporter_id,
                 p.importer_id,
                 p.consignee_id,
+                p.final_destination_country,
             ).where(p.id.in_(select(SHIPMENT_TABLE.c.notification_id)))
         )
     }

@@ -371,9 +371,9 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "title": "Final destination declared no licit need",
         "severity": "critical",
         "weight": 10,
-        "subjects": [PEN],
-        "description": "The PEN names a final destination beyond the importing country that "
-        "declared no licit need for the substance: the diversion pattern of importing into a "
+        "subjects": [SHIPMENT, PEN],
+        "description": "The PEN (or the PEN a shipment cites) names a final destination beyond "
+        "the importing country that declared no licit need for the substance: the diversion pattern of importing into a "
         "neighbour, then onward.",
         "condition": {
             "in": fact("final_destination_country"),

@@ -105,7 +105,8 @@ FACTS["arrival_difference_percent"] = FactSpec(
     "number", "arrived quantity against the notified one, in percent (+ more, - less)", PEN_ONLY
 )
 FACTS["final_destination_country"] = FactSpec(
-    "country", "the final destination, when it is not the importing country", PEN_ONLY
+    "country",
+    "the final destination when it is not the importing country (a shipment: its PEN's)",
 )
 
 # Which aggregate groups make sense for which subject.

@@ -118,6 +118,7 @@ def shipment_history_facts(shipment: Any, events: list[Any], pen: Any | None) ->
         "last_event_type": events[-1].type if events else None,
         "first_departure_at": min(departures) if departures else None,
         "has_pen": pen is not None,
+        "final_destination_country": pen.final_destination_country if pen is not None else None,
     }
     if pen is not None:
         facts.update(
