@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
-from app.reference.models import Country, Substance
+from app.reference.models import Country, LegitimateRequirement, Substance
 from app.reference.service import requirements_for
 from app.rules.gather import (
     Window,
@@ -40,6 +40,7 @@ EVENT_TABLE = ShipmentEvent.__table__  # type: ignore[attr-defined]
 PARTITIONS = {
     "importer_substance": "importer_id, cas_number",
     "importer_substance_pens": "importer_id, cas_number",
+    "country_substance_pens": "importing_country, cas_number",
     "parties_substance": "importer_id, exporter_id, cas_number",
 }
 
@@ -57,6 +58,12 @@ class Lookups:
             cas: requirements_for(session, substance) for cas, substance in self.substances.items()
         }
         self.operators = {o.id: o for o in session.scalars(select(Operator)).all()}
+        self.legitimate_kg = {
+            (r.country, r.cas_number): r.quantity_kg
+            for r in session.scalars(select(LegitimateRequirement)).all()
+        }
+        # A salt's ALR is its base's.
+        self.alr_cas = {cas: s.base_cas_number or cas for cas, s in self.substances.items()}
 
     def country(self, iso2: str | None) -> str | None:
         return self.countries.get(iso2, iso2) if iso2 else None
@@ -71,6 +78,7 @@ class Lookups:
             self.operators.get(row.importer_id),
             self.operators.get(row.consignee_id) if row.consignee_id else None,
             self.country,
+            self.legitimate_kg.get((row.importing_country, self.alr_cas[row.cas_number])),
         )
 
 
@@ -117,7 +125,7 @@ def _window_sql(
         running = f"PARTITION BY {group} ORDER BY {order} RANGE BETWEEN {start} AND CURRENT ROW"
         peers = f"PARTITION BY {group}, {order}"
         # Shipments' quantities (q), or the sent PENs' (pq) for the PEN history.
-        q = "pq" if over == "importer_substance_pens" else "q"
+        q = "pq" if over in ("importer_substance_pens", "country_substance_pens") else "q"
         columns += [
             f"count({q}) OVER ({running}) - count({q}) OVER ({peers}) AS w{index}_n",
             f"sum({q}) OVER ({running}) - coalesce(sum({q}) OVER ({peers}), 0) AS w{index}_sum",
@@ -127,9 +135,10 @@ def _window_sql(
         ]
     seconds = "" if postgres else ", CAST(strftime('%s', created_at) AS INTEGER) AS t"
     union = (
-        "SELECT 's' AS kind, id, importer_id, exporter_id, cas_number, created_at, "
-        f"notification_id, quantity_kg AS q, CAST(NULL AS NUMERIC) AS pq{seconds} FROM shipment "
-        "UNION ALL SELECT 'p', id, importer_id, exporter_id, cas_number, created_at, NULL, NULL, "
+        "SELECT 's' AS kind, id, importer_id, exporter_id, importing_country, cas_number, "
+        "created_at, notification_id, quantity_kg AS q, CAST(NULL AS NUMERIC) AS pq"
+        f"{seconds} FROM shipment UNION ALL SELECT 'p', id, importer_id, exporter_id, "
+        "importing_country, cas_number, created_at, NULL, NULL, "
         f"CASE WHEN sent_at IS NOT NULL THEN quantity_kg END{seconds} FROM pre_export_notification"
     )
     listed = ", ".join(["kind", "id", *columns])

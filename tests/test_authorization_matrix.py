@@ -57,6 +57,9 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "list tokens":             (200, 403,               403, 403, 403, 403,          403, 403, 403, 403),
     "revoke token":            (204, 403,               403, 403, 403, 403,          403, 403, 403, 403),
     "create substance":        (201, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "create legitimate-req":   (201, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "delete legitimate-req":   (204, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "list legitimate-reqs":    (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
 }
 # fmt: on
 
@@ -92,6 +95,16 @@ def _requirement(world: World) -> dict[str, Any]:
     response = world.api.admin.post(
         REQUIREMENTS, json={"country": "TV", "table": "I", "source": "test"}
     )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+LEGITIMATE = "/api/v1/legitimate-requirements"
+ALR_BODY = {"country": "TV", "cas_number": "90-82-4", "quantity_kg": 100, "source": "test"}
+
+
+def _legitimate_requirement(world: World) -> dict[str, Any]:
+    response = world.api.admin.post(LEGITIMATE, json=ALR_BODY)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -146,6 +159,11 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
             "source": "test",
         },
     ),
+    "create legitimate-req": lambda w: w.caller.post(LEGITIMATE, json=ALR_BODY),
+    "delete legitimate-req": lambda w: w.caller.delete(
+        f"{LEGITIMATE}/{_legitimate_requirement(w)['id']}"
+    ),
+    "list legitimate-reqs": lambda w: w.caller.get(LEGITIMATE),
 }
 
 CASES = [

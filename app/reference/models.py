@@ -78,6 +78,25 @@ class PenRequirement(SQLModel, table=True):
     scope_key: str | None = Field(default=None, max_length=20)
 
 
+class LegitimateRequirement(SQLModel, table=True):
+    """A government's annual legitimate requirement (ALR) for a substance: the quantity it
+    expects to import in a year (INCB publishes these for the ATS precursors)."""
+
+    __tablename__ = "legitimate_requirement"
+    __table_args__ = (
+        Index("uq_legitimate_requirement_country_cas", "country", "cas_number", unique=True),
+        group_info(REFERENCE),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    country: str = Field(foreign_key="country.iso2", max_length=2)
+    cas_number: str = Field(foreign_key="substance.cas_number", max_length=12)
+    quantity_kg: Decimal = Field(max_digits=18, decimal_places=3)
+    valid_from: date | None = Field(default=None)
+    source: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 def scope_key_of(cas_number: str | None, table: str | None) -> str:
     return f"{cas_number or '*'}|{table or '*'}"
 

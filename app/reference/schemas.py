@@ -123,3 +123,26 @@ class PenRequirementPublic(BaseModel):
     no_licit_need: bool
     since: date | None
     source: str | None
+
+
+class LegitimateRequirementCreate(BaseModel):
+    """A country's annual legitimate requirement for a substance (INCB's ALR)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: CountryCode
+    cas_number: CasNumber
+    quantity_kg: Decimal = Field(gt=0, le=10**12, decimal_places=3)
+    valid_from: PlausibleDate | None = None
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class LegitimateRequirementPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    country: str
+    cas_number: str
+    quantity_kg: JSONDecimal
+    valid_from: date | None
+    source: str

@@ -479,6 +479,36 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "{substance_threshold_kg} kg, together over it.",
     },
     {
+        "code": "beyond-alr",
+        "source": "Commission on Narcotic Drugs resolution 49/3 (2006): annual legitimate "
+        "requirements for ATS precursors, published by INCB",
+        "title": "Imports beyond the annual legitimate requirement",
+        "severity": "high",
+        "weight": 5,
+        "subjects": [PEN],
+        "description": "With this PEN, the PENs sent to the importing country for the substance "
+        "over the last 12 months exceed the annual legitimate requirement it declared.",
+        "condition": {
+            "all": [
+                {"not": {"is_null": "importing_alr_kg"}},
+                {
+                    "cmp": "gt",
+                    "left": {
+                        "op": "add",
+                        "args": [
+                            {"aggregate": "sum", "over": "country_substance_pens", "days": 365},
+                            fact("quantity_kg"),
+                        ],
+                    },
+                    "right": fact("importing_alr_kg"),
+                },
+            ]
+        },
+        "explanation": "{quantity_kg} kg of {substance_name} after "
+        "{agg_country_substance_pens_365d_sum} kg notified to {importing_country_name} in 12 "
+        "months; its annual legitimate requirement is {importing_alr_kg} kg.",
+    },
+    {
         "code": "high-risk-route",
         "source": INCB_PRECURSORS + "; Operation TARCET (2008)",
         "title": "High-risk route",

@@ -66,6 +66,11 @@ FACTS: dict[str, FactSpec] = {
     "no_licit_need_destination_name": FactSpec(
         "text", "name of the importing or consignee country that declared no licit need"
     ),
+    "importing_alr_kg": FactSpec(
+        "number",
+        "the importing country's annual legitimate requirement for the substance, in kg of the "
+        "substance as notified (a salt's ALR is its base's, divided by the base factor)",
+    ),
     "importing_requires_pen": FactSpec(
         "bool", "the importing country requires a PEN for the substance (Article 12(10)(a))"
     ),
@@ -113,6 +118,7 @@ FACTS["final_destination_country"] = FactSpec(
 AGGREGATE_SUBJECTS: dict[str, frozenset[str]] = {
     "importer_substance": BOTH,
     "importer_substance_pens": BOTH,
+    "country_substance_pens": BOTH,
     "parties_substance": BOTH,
     "pen_shipments": SHIPMENT_ONLY,
 }

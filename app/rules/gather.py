@@ -12,7 +12,12 @@ from app.core.types import UTCDateTime
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import PenRequirement, Substance
-from app.reference.service import country_name, find_substance, requirements_for
+from app.reference.service import (
+    country_name,
+    find_substance,
+    legitimate_requirement_kg,
+    requirements_for,
+)
 from app.rules.conditions import Aggregate
 from app.shipments.models import Shipment, ShipmentEvent
 from app.shipments.service import events_of
@@ -55,6 +60,7 @@ def common_facts(
     importer: Operator | None,
     consignee: Operator | None,
     country_name: Callable[[str | None], str | None],
+    legitimate_kg: Decimal | None = None,
 ) -> dict[str, Any]:
     """Facts shared by shipments and notifications, from the subject (a row or a model) and the
     reference data and parties it names. No database here: the demo's set-based facts
@@ -99,6 +105,9 @@ def common_facts(
         "consignee_licence_expired": _licence_expired(consignee, dispatch),
         "no_licit_need_countries": no_licit_need,
         "no_licit_need_destination_name": country_name(destination),
+        "importing_alr_kg": kg(legitimate_kg / (substance.base_factor or 1))
+        if legitimate_kg is not None
+        else None,
         "importing_requires_pen": any(
             r.requires_pen for r in requirements if r.country == subject.importing_country
         ),
@@ -154,6 +163,7 @@ def _common(
         session.get(Operator, subject.importer_id),
         session.get(Operator, subject.consignee_id) if subject.consignee_id else None,
         lambda iso2: country_name(session, iso2),
+        legitimate_requirement_kg(session, subject.importing_country, substance),
     )
 
 
@@ -212,8 +222,8 @@ def aggregate_statement(windows: tuple[Window, ...]) -> Any:
             func.sum(Shipment.quantity_kg).label("total"),
             func.max(Shipment.quantity_kg).label("largest"),
         )
-        if over == "importer_substance_pens":
-            branches.append(_earlier_pens(index, days))
+        if over in ("importer_substance_pens", "country_substance_pens"):
+            branches.append(_earlier_pens(index, over, days))
             continue
         if over == "pen_shipments":
             query = query.where(
@@ -236,16 +246,22 @@ def aggregate_statement(windows: tuple[Window, ...]) -> Any:
     return branches[0] if len(branches) == 1 else union_all(*branches)
 
 
-def _earlier_pens(index: int, days: int | None) -> Any:
-    """The importer's earlier PENs of the substance, from any exporter, that were sent."""
+def _earlier_pens(index: int, over: str, days: int | None) -> Any:
+    """Earlier PENs of the substance that were sent, from any exporter: to the same importer, or
+    to any importer in the same importing country."""
     pen = PreExportNotification
+    party = (
+        pen.importer_id == bindparam("importer_id")
+        if over == "importer_substance_pens"
+        else pen.importing_country == bindparam("importing_country")
+    )
     query = select(
         literal(index).label("window"),
         func.count().label("n"),
         func.sum(pen.quantity_kg).label("total"),
         func.max(pen.quantity_kg).label("largest"),
     ).where(
-        pen.importer_id == bindparam("importer_id"),
+        party,
         pen.cas_number == bindparam("cas_number"),
         pen.created_at < bindparam("created_at", type_=UTCDateTime),
         col(pen.sent_at).is_not(None),
@@ -279,6 +295,7 @@ def add_aggregates(
         "notification_id": notification_id,
         "subject_id": subject.id,
         "importer_id": subject.importer_id,
+        "importing_country": subject.importing_country,
         "cas_number": subject.cas_number,
         "created_at": subject.created_at,
         "exporter_id": subject.exporter_id,

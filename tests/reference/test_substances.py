@@ -168,3 +168,81 @@ class TestAddSubstance:
         response = api.regulator("DE").post(SUBSTANCES, json=national())
         assert response.status_code == 403
         assert api.admin.get(f"{SUBSTANCES}/108-29-2").status_code == 404
+
+
+ALR = "/api/v1/legitimate-requirements"
+
+
+def alr(country: str = "PK", cas: str = PSEUDOEPHEDRINE, kg: float = 10_000) -> dict[str, Any]:
+    return {"country": country, "cas_number": cas, "quantity_kg": kg, "source": "test ALR"}
+
+
+class TestLegitimateRequirements:
+    def test_admin_records_and_anyone_reads(self, api: Api, customs: Actor) -> None:
+        response = api.admin.post(ALR, json=alr())
+        assert response.status_code == 201, response.text
+        created = response.json()
+        assert (created["country"], created["quantity_kg"]) == ("PK", 10000.0)
+        [listed] = customs.get(ALR, params={"country": "pk"}).json()["items"]
+        assert listed["id"] == created["id"]
+        assert customs.get(ALR, params={"country": "DE"}).json()["items"] == []
+        audit = api.admin.get("/api/v1/audit-events", params={"subject_id": created["id"]})
+        assert [e["action"] for e in audit.json()["items"]] == ["legitimate_requirement.created"]
+
+    def test_one_per_country_and_substance(self, api: Api) -> None:
+        assert api.admin.post(ALR, json=alr()).status_code == 201
+        response = api.admin.post(ALR, json=alr(kg=5))
+        assert response.status_code == 409
+        assert response.json()["type"] == PROBLEM + "duplicate-legitimate-requirement"
+
+    def test_removing_it(self, api: Api, customs: Actor) -> None:
+        created = api.admin.post(ALR, json=alr()).json()
+        assert api.admin.delete(f"{ALR}/{created['id']}").status_code == 204
+        assert customs.get(ALR).json()["items"] == []
+        assert api.admin.delete(f"{ALR}/{created['id']}").status_code == 404
+
+    @pytest.mark.parametrize(
+        "body",
+        [alr(kg=0), alr(country="XX"), alr(cas="108-29-3"), {**alr(), "source": ""}],
+    )
+    def test_bad_bodies_are_refused(self, api: Api, body: dict[str, Any]) -> None:
+        response = api.admin.post(ALR, json=body)
+        assert response.status_code in (400, 422), response.text
+        assert response.headers["content-type"] == "application/problem+json"
+
+    def test_only_admins_record(self, api: Api) -> None:
+        assert api.regulator("PK").post(ALR, json=alr()).status_code == 403
+
+
+class TestBeyondAlr:
+    def test_a_pen_taking_the_year_over_the_alr_is_flagged(self, api: Api) -> None:
+        api.admin.post(ALR, json=alr(kg=3000))
+        de_pk = lane(api)
+        first = de_pk.pen_in("sent", substance=PSEUDOEPHEDRINE, quantity=2000, unit="kg")
+        assert "beyond-alr" not in _rules(de_pk.exporting, first["id"])
+        second = de_pk.draft(substance=PSEUDOEPHEDRINE, quantity=1500, unit="kg")
+        flags = {
+            f["rule"]: f for f in walk(de_pk.exporting, "/api/v1/flags", subject_id=second["id"])
+        }
+        flag = flags["beyond-alr"]
+        assert flag["severity"] == "high"
+        assert flag["evidence"]["importing_alr_kg"] == 3000.0
+        assert flag["evidence"]["agg_country_substance_pens_365d_sum"] == 2000.0
+
+    def test_a_salt_counts_against_its_base_alr(self, api: Api) -> None:
+        api.admin.post(ALR, json=alr(kg=1000))
+        de_pk = lane(api)
+        # 1,200 kg of the hydrochloride is 983 kg of base: within the 1,000 kg requirement.
+        within = de_pk.draft(substance=PSEUDOEPHEDRINE_HCL, quantity=1200, unit="kg")
+        assert "beyond-alr" not in _rules(de_pk.exporting, within["id"])
+        over = de_pk.draft(substance=PSEUDOEPHEDRINE_HCL, quantity=1300, unit="kg")
+        assert "beyond-alr" in _rules(de_pk.exporting, over["id"])
+
+    def test_twin_without_an_alr_is_quiet(self, api: Api) -> None:
+        de_pk = lane(api)
+        draft = de_pk.draft(substance=PSEUDOEPHEDRINE, quantity=90_000, unit="kg")
+        assert "beyond-alr" not in _rules(de_pk.exporting, draft["id"])
+
+
+def _rules(actor: Actor, subject_id: str) -> set[str]:
+    return {f["rule"] for f in walk(actor, "/api/v1/flags", subject_id=subject_id)}
