@@ -189,7 +189,7 @@ def notification_facts(
     ).execution_options(yield_per=chunk)
     for row in session.execute(query):
         facts = lookups.common(row, row.quantity_kg)
-        facts.update(pen_facts(row))
+        facts.update(pen_facts(row, lookups.today))
         _add_windows(facts, row, usable, None)
         yield row, facts
 
@@ -263,6 +263,6 @@ def shipment_facts(
             pending = next(events, None)
         pen = pens.get(row.notification_id) if row.notification_id else None
         facts = lookups.common(row, row.quantity_kg)
-        facts.update(shipment_history_facts(row, own, pen))
+        facts.update(shipment_history_facts(row, own, pen, lookups.today))
         _add_windows(facts, row, windows, row.notification_id)
         yield row, facts

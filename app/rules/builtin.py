@@ -138,6 +138,40 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "(silence is never consent), including after reply_by passed with no reply.",
         "condition": {
             "all": [
+                # Silence is never consent where the importing country invoked article
+                # 12(10)(a); elsewhere (a courtesy PEN) the rule below applies, at low severity.
+                {"cmp": "eq", "left": fact("importing_requires_pen"), "right": value(True)},
+                {"cmp": "eq", "left": fact("has_pen"), "right": value(True)},
+                {"not": {"is_null": "first_departure_at"}},
+                {
+                    "any": [
+                        {"is_null": "pen_decided_at"},
+                        {
+                            "cmp": "gt",
+                            "left": fact("pen_decided_at"),
+                            "right": fact("first_departure_at"),
+                        },
+                    ]
+                },
+            ]
+        },
+        "explanation": "Shipment left on {first_departure_at} but {importing_country_name} had not "
+        "decided on {pen_reference} (status {pen_status}, reply due {pen_reply_by}).",
+    },
+    {
+        "code": "shipped-before-reply-courtesy",
+        "source": ART_12_10 + " (a PEN to a country that did not invoke the article is a "
+        "courtesy: its silence may be taken as consent)",
+        "title": "Shipped before a reply to a courtesy PEN",
+        "severity": "low",
+        "weight": 1,
+        "subjects": [SHIPMENT],
+        "description": "The shipment departed before the importing authority replied to a PEN "
+        "it did not require (no art. 12(10)(a) invocation for the substance). An admin makes a "
+        "lane strict by recording the importing country's requirement (POST /pen-requirements).",
+        "condition": {
+            "all": [
+                {"cmp": "ne", "left": fact("importing_requires_pen"), "right": value(True)},
                 {"cmp": "eq", "left": fact("has_pen"), "right": value(True)},
                 {"not": {"is_null": "first_departure_at"}},
                 {
@@ -507,6 +541,38 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "explanation": "{quantity_kg} kg of {substance_name} after "
         "{agg_country_substance_pens_365d_sum} kg notified to {importing_country_name} in 12 "
         "months; its annual legitimate requirement is {importing_alr_kg} kg.",
+    },
+    {
+        "code": "transit-never-left",
+        "source": INCB_INDICATORS + "; Bandar Abbas 2016 (acetic anhydride stopped in transit)",
+        "title": "Entered transit and never left",
+        "severity": "high",
+        "weight": 5,
+        "subjects": [SHIPMENT],
+        "description": "The shipment entered a transit country more than 14 days ago and no "
+        "later event shows it leaving: goods that stop moving in transit are where diversion "
+        "happens. The worker judges waiting shipments again every day.",
+        "condition": {
+            "all": [
+                {"cmp": "eq", "left": fact("last_event_type"), "right": value("transit_entered")},
+                {"cmp": "gt", "left": fact("days_since_last_event"), "right": value(14)},
+            ]
+        },
+        "explanation": "Entered transit {days_since_last_event} days ago and not seen leaving.",
+    },
+    {
+        "code": "not-arrived",
+        "source": "1988 Convention, art. 12(9)(a); CONTRACT v1.1 confirm-arrival (the "
+        "importing authority closes the loop)",
+        "title": "Not arrived by the expected date",
+        "severity": "medium",
+        "weight": 2,
+        "subjects": [PEN],
+        "description": "More than 30 days after the expected arrival date, the importing "
+        "authority has not confirmed receipt. The worker judges waiting PENs again every day.",
+        "condition": {"cmp": "gt", "left": fact("days_past_expected_arrival"), "right": value(30)},
+        "explanation": "{days_past_expected_arrival} days after the expected arrival, no arrival "
+        "confirmed in {importing_country_name}.",
     },
     {
         "code": "high-risk-route",

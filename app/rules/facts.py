@@ -82,6 +82,11 @@ FACTS: dict[str, FactSpec] = {
     ),
     "event_types": FactSpec("list", "types of the border events recorded", SHIPMENT_ONLY),
     "last_event_type": FactSpec("text", "type of the latest border event", SHIPMENT_ONLY),
+    "days_since_last_event": FactSpec(
+        "number",
+        "days since the latest recorded border event happened (judged again by the worker)",
+        SHIPMENT_ONLY,
+    ),
     "first_departure_at": FactSpec(
         "datetime", "when the shipment was first cleared for export or departed", SHIPMENT_ONLY
     ),
@@ -108,6 +113,11 @@ FACTS: dict[str, FactSpec] = {
 FACTS["arrival_confirmed"] = FactSpec("bool", "the importing authority confirmed arrival", PEN_ONLY)
 FACTS["arrival_difference_percent"] = FactSpec(
     "number", "arrived quantity against the notified one, in percent (+ more, - less)", PEN_ONLY
+)
+FACTS["days_past_expected_arrival"] = FactSpec(
+    "number",
+    "days since the expected arrival date, while no arrival is confirmed and the PEN is live",
+    PEN_ONLY,
 )
 FACTS["final_destination_country"] = FactSpec(
     "country",

@@ -1,14 +1,14 @@
 """Facts about a shipment or a notification, read from the database for the rules engine."""
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, literal, union_all
 from sqlmodel import Session, col, select
 
-from app.core.types import UTCDateTime
+from app.core.types import UTCDateTime, utcnow
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import PenRequirement, Substance
@@ -114,7 +114,13 @@ def common_facts(
     }
 
 
-def shipment_history_facts(shipment: Any, events: list[Any], pen: Any | None) -> dict[str, Any]:
+def _days_since(moment: datetime | None, today: date) -> int | None:
+    return (today - moment.date()).days if moment is not None else None
+
+
+def shipment_history_facts(
+    shipment: Any, events: list[Any], pen: Any | None, today: date
+) -> dict[str, Any]:
     """A shipment's own facts beyond the common ones: its declaration, its border events (in
     recorded order) and the PEN it cites. No database here either (see common_facts)."""
     observed = [e.quantity_observed_kg for e in events if e.quantity_observed_kg is not None]
@@ -125,6 +131,7 @@ def shipment_history_facts(shipment: Any, events: list[Any], pen: Any | None) ->
         "observed_quantity_kg": kg(max(observed)) if observed else None,
         "event_types": sorted({e.type for e in events}),
         "last_event_type": events[-1].type if events else None,
+        "days_since_last_event": _days_since(events[-1].occurred_at if events else None, today),
         "first_departure_at": min(departures) if departures else None,
         "has_pen": pen is not None,
         "final_destination_country": pen.final_destination_country if pen is not None else None,
@@ -178,26 +185,41 @@ def shipment_facts(
     return {
         **_common(session, shipment, shipment.quantity_kg),
         **shipment_history_facts(
-            shipment, events if events is not None else events_of(session, shipment.id), pen
+            shipment,
+            events if events is not None else events_of(session, shipment.id),
+            pen,
+            utcnow().date(),
         ),
     }
 
 
 def notification_facts(session: Session, pen: PreExportNotification) -> dict[str, Any]:
-    return {**_common(session, pen, pen.quantity_kg), **pen_facts(pen)}
+    return {**_common(session, pen, pen.quantity_kg), **pen_facts(pen, utcnow().date())}
 
 
-def pen_facts(pen: Any) -> dict[str, Any]:
-    """A PEN's own facts beyond the common ones: its final destination, and whether receipt was
-    confirmed and how far the arrived quantity is from the notified. No database here."""
+# A PEN whose goods may still be on the way (not a draft, not refused or withdrawn).
+EXPECTING_ARRIVAL = ("sent", "acknowledged", "information_requested", "no_objection")
+
+
+def pen_facts(pen: Any, today: date) -> dict[str, Any]:
+    """A PEN's own facts beyond the common ones: its final destination, whether receipt was
+    confirmed and how far the arrived quantity is from the notified, and how late the goods
+    are. No database here."""
     arrived = pen.arrival_quantity_kg
     difference = (
         kg((arrived - pen.quantity_kg) * 100 / pen.quantity_kg)
         if arrived is not None and pen.quantity_kg
         else None
     )
+    expected = pen.expected_arrival_date
+    late = (
+        (today - expected).days
+        if expected is not None and arrived is None and pen.status in EXPECTING_ARRIVAL
+        else None
+    )
     return {
         "final_destination_country": pen.final_destination_country,
+        "days_past_expected_arrival": late,
         "arrival_confirmed": arrived is not None,
         "arrival_difference_percent": difference,
     }

@@ -176,11 +176,14 @@ class Worker:
         self._next_overdue_check = now + self.settings.worker_overdue_check_seconds
         try:
             count = tasks.announce_overdue_replies(self.engine)
+            judged = tasks.judge_waiting(self.engine)
         except Exception:  # never let the announcement stop deliveries
-            log.exception("announcing overdue replies failed")
+            log.exception("announcing overdue replies or judging waiting subjects failed")
             return
         if count:
             log.info("announced %d overdue PEN replies", count)
+        if judged:
+            log.info("judged %d waiting shipments and PENs again", judged)
 
     def run_once(self) -> int:
         """Send everything due now (and what falls due while sending); how many attempts."""

@@ -205,6 +205,25 @@ class TestShippedBeforeReply:
             minutes=59
         )
 
+    def test_a_courtesy_pen_to_a_country_that_did_not_invoke_the_article_is_low(
+        self, api: Api
+    ) -> None:
+        # Thailand has not invoked article 12(10)(a): silence may be taken as consent there.
+        de_th = trade(api, "DE", "TH", transit=())
+        shipment = de_th.ship(de_th.pen("sent"))
+        de_th.event(shipment, "departed")
+        flags = by_rule(api.admin, shipment["id"])
+        assert set(flags) == {"shipped-before-reply-courtesy"}
+        assert flags["shipped-before-reply-courtesy"]["severity"] == "low"
+
+    def test_recording_the_invocation_makes_the_lane_strict(self, api: Api) -> None:
+        requirement = {"country": "TH", "table": "I", "source": "test"}
+        assert api.admin.post("/api/v1/pen-requirements", json=requirement).status_code == 201
+        de_th = trade(api, "DE", "TH", transit=())
+        shipment = de_th.ship(de_th.pen("sent"))
+        de_th.event(shipment, "departed")
+        assert set(by_rule(api.admin, shipment["id"])) == {"shipped-before-reply"}
+
     def test_twin_declared_but_not_left_is_quiet(self, api: Api, de_pk: Trade) -> None:
         shipment = de_pk.ship(de_pk.pen("sent"))
         de_pk.event(shipment, "stopped")
