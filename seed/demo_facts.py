@@ -198,7 +198,7 @@ def _events(session: Session, chunk: int) -> Iterator[tuple[str, list[Any]]]:
     """(shipment id, its events in recorded order), in shipment id order."""
     e = EVENT_TABLE.c
     query = (
-        select(e.shipment_id, e.type, e.occurred_at, e.quantity_observed_kg)
+        select(e.shipment_id, e.type, e.occurred_at, e.quantity_observed_kg, e.location)
         .order_by(e.shipment_id, e.created_at, e.id)
         .execution_options(yield_per=chunk)
     )

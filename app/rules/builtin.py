@@ -21,6 +21,9 @@ AA_HIGH_RISK_TRANSIT = ["AF", "IR", "PK", "TJ", "TM", "UZ"]
 AA_SUBSTITUTES = ["75-36-5"]
 UNUSUAL_PAYMENTS = ["cash", "third_party", "hawala", "other"]
 INTERMEDIARIES = ["forwarder", "broker", "trader"]
+# Words that name a free zone in a place (whole words, any case). Admins add the zones of their
+# region (a new version of the rule).
+FREE_ZONES = ["free zone", "free trade zone", "free port", "freeport", "JAFZA"]
 QUANTITY_TOLERANCE = 1.05  # 5 %
 
 ART_12_10 = "1988 Convention, art. 12(10)(a) (pre-export notification)"
@@ -573,6 +576,20 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "condition": {"cmp": "gt", "left": fact("days_past_expected_arrival"), "right": value(30)},
         "explanation": "{days_past_expected_arrival} days after the expected arrival, no arrival "
         "confirmed in {importing_country_name}.",
+    },
+    {
+        "code": "free-zone-transit",
+        "source": "FATF, Money Laundering Vulnerabilities of Free Trade Zones (2010); "
+        + INCB_PRECURSORS
+        + " (transshipment through free zones)",
+        "title": "Routed through a free zone",
+        "severity": "medium",
+        "weight": 2,
+        "subjects": [SHIPMENT, PEN],
+        "description": "A place on the route is a free zone, where goods can be relabelled and "
+        "re-exported with little customs oversight.",
+        "condition": {"contains": fact("route_places"), "any_of": FREE_ZONES},
+        "explanation": "Route through {route_places}.",
     },
     {
         "code": "high-risk-route",

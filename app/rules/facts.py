@@ -119,6 +119,11 @@ FACTS["days_past_expected_arrival"] = FactSpec(
     "days since the expected arrival date, while no arrival is confirmed and the PEN is live",
     PEN_ONLY,
 )
+FACTS["route_places"] = FactSpec(
+    "text",
+    "the places on the route, lower case: a PEN's point of exit, point of entry and itinerary "
+    "places; a shipment's border event locations",
+)
 FACTS["final_destination_country"] = FactSpec(
     "country",
     "the final destination when it is not the importing country (a shipment: its PEN's)",

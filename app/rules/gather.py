@@ -114,6 +114,12 @@ def common_facts(
     }
 
 
+def places(names: Iterable[str | None]) -> str | None:
+    """The places on a route as one lower-case text (for `contains`), or None."""
+    named = [name.lower() for name in names if name]
+    return " | ".join(named) or None
+
+
 def _days_since(moment: datetime | None, today: date) -> int | None:
     return (today - moment.date()).days if moment is not None else None
 
@@ -132,6 +138,7 @@ def shipment_history_facts(
         "event_types": sorted({e.type for e in events}),
         "last_event_type": events[-1].type if events else None,
         "days_since_last_event": _days_since(events[-1].occurred_at if events else None, today),
+        "route_places": places([e.location for e in events]),
         "first_departure_at": min(departures) if departures else None,
         "has_pen": pen is not None,
         "final_destination_country": pen.final_destination_country if pen is not None else None,
@@ -217,8 +224,10 @@ def pen_facts(pen: Any, today: date) -> dict[str, Any]:
         if expected is not None and arrived is None and pen.status in EXPECTING_ARRIVAL
         else None
     )
+    stops = [stop.get("place") for stop in pen.itinerary or []]
     return {
         "final_destination_country": pen.final_destination_country,
+        "route_places": places([pen.point_of_exit, pen.expected_point_of_entry, *stops]),
         "days_past_expected_arrival": late,
         "arrival_confirmed": arrived is not None,
         "arrival_difference_percent": difference,

@@ -98,10 +98,13 @@ class Trade:
         fields.update(customs_reference=f"CUS-{next(_references):05d}", **overrides)
         return record_shipment(self.customs_of(by or self.exporting), pen, **fields)
 
-    def history(self, count: int = 1, quantity: float = 5000, unit: str = "l") -> None:
-        """`count` earlier shipments of acetic anhydride to the importer (they cite no PEN)."""
+    def history(
+        self, count: int = 1, quantity: float = 5000, unit: str = "l", **overrides: Any
+    ) -> None:
+        """`count` earlier shipments of acetic anhydride (or `overrides`' substance) to the
+        importer (they cite no PEN)."""
         for _ in range(count):
-            self.ship(None, quantity=quantity, unit=unit)
+            self.ship(None, quantity=quantity, unit=unit, **overrides)
 
     def event(
         self,
