@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
-from app.reference.models import Country, LegitimateRequirement, Substance
+from app.reference.models import Country, LegitimateRequirement, RiskList, Substance
 from app.reference.service import requirements_for
 from app.rules.gather import (
     Window,
@@ -62,6 +62,7 @@ class Lookups:
             (r.country, r.cas_number): r.quantity_kg
             for r in session.scalars(select(LegitimateRequirement)).all()
         }
+        self.risk_lists = {r.code: r.entries for r in session.scalars(select(RiskList)).all()}
         # A salt's ALR is its base's.
         self.alr_cas = {cas: s.base_cas_number or cas for cas, s in self.substances.items()}
 
@@ -79,6 +80,7 @@ class Lookups:
             self.operators.get(row.consignee_id) if row.consignee_id else None,
             self.country,
             self.legitimate_kg.get((row.importing_country, self.alr_cas[row.cas_number])),
+            self.risk_lists,
         )
 
 

@@ -17,7 +17,7 @@ from sqlmodel import select
 from app.core.db import open_session
 from app.core.fields import is_substance_key
 from app.core.ids import new_id
-from app.reference.models import Country, PenRequirement, Substance
+from app.reference.models import Country, PenRequirement, RiskList, Substance
 
 SEED_DIR = Path(__file__).parent
 
@@ -98,6 +98,18 @@ def requirement_rows() -> list[dict[str, Any]]:
     return rows
 
 
+def risk_list_rows() -> list[RiskList]:
+    return [
+        RiskList(
+            code=row["code"].strip(),
+            title=row["title"].strip(),
+            entries=[e.strip() for e in row["entries"].split(";") if e.strip()],
+            source=row["source"].strip(),
+        )
+        for row in _read_csv("risk_lists.csv")
+    ]
+
+
 def seed_reference(engine: Engine) -> dict[str, int]:
     """Upsert every reference row; returns how many of each the files hold."""
     countries = country_rows()
@@ -120,6 +132,10 @@ def seed_reference(engine: Engine) -> dict[str, int]:
                 for name, value in data.items():
                     setattr(row, name, value)
                 session.add(row)
+        # Risk lists are the admins' once seeded: only a missing list is added.
+        for risk_list in risk_list_rows():
+            if session.get(RiskList, risk_list.code) is None:
+                session.add(risk_list)
         session.commit()
     return {
         "countries": len(countries),

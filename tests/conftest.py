@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Engine, make_url
 
 from app.core.config import Settings
@@ -17,8 +17,9 @@ from app.core.db import build_engine, open_session
 from app.core.migrations import upgrade
 from app.main import create_app
 from app.models import metadata
+from app.reference.models import RiskList
 from app.rules.service import seed_builtin_rules
-from seed.loader import seed_reference
+from seed.loader import risk_list_rows, seed_reference
 from tests.factories import Api
 
 # The suite's webhook receivers and peer nodes listen on 127.0.0.1: every app, worker and
@@ -29,6 +30,7 @@ REFERENCE_TABLES = {
     "country",
     "substance",
     "pen_requirement",
+    "risk_list",
     "rule",
     "alembic_version",
     "cache_version",
@@ -100,6 +102,16 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         connection.execute(text("DELETE FROM pen_requirement WHERE source = 'test'"))
         # So do chemicals an admin added (POST /substances) with the source "test".
         connection.execute(text("DELETE FROM substance WHERE source = 'test'"))
+        # Risk lists a test edited go back to their seeded entries.
+        lists = RiskList.__table__  # type: ignore[attr-defined]
+        stored = dict(connection.execute(select(lists.c.code, lists.c.entries)).all())
+        for seeded in risk_list_rows():
+            if stored.get(seeded.code) != seeded.entries:
+                connection.execute(
+                    lists.update()
+                    .where(lists.c.code == seeded.code)
+                    .values(entries=seeded.entries, source=seeded.source)
+                )
         # Rules created by a test go; the built-in ones come back as they were seeded.
         connection.execute(text("DELETE FROM rule WHERE NOT builtin OR version > 1"))
         connection.execute(text("UPDATE rule SET is_current = TRUE, enabled = TRUE WHERE builtin"))

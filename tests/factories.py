@@ -48,6 +48,11 @@ class Actor:
             path, json=json, headers=self.headers(kwargs.pop("headers", None)), **kwargs
         )
 
+    def put(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.put(
+            path, json=json, headers=self.headers(kwargs.pop("headers", None)), **kwargs
+        )
+
 
 @dataclass
 class Api:

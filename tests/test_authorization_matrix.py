@@ -60,6 +60,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "create legitimate-req":   (201, 403,               403, 403, 403, 403,          403, 403, 403, 403),
     "delete legitimate-req":   (204, 403,               403, 403, 403, 403,          403, 403, 403, 403),
     "list legitimate-reqs":    (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
+    "update risk-list":        (200, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "read risk-lists":         (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
 }
 # fmt: on
 
@@ -164,6 +166,10 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
         f"{LEGITIMATE}/{_legitimate_requirement(w)['id']}"
     ),
     "list legitimate-reqs": lambda w: w.caller.get(LEGITIMATE),
+    "update risk-list": lambda w: w.caller.put(
+        "/api/v1/risk-lists/free-zones", json={"entries": ["free zone"], "source": "test"}
+    ),
+    "read risk-lists": lambda w: w.caller.get("/api/v1/risk-lists"),
 }
 
 CASES = [

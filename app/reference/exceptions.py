@@ -46,6 +46,11 @@ class DuplicateLegitimateRequirement(Conflict):
     title = "Legitimate requirement already recorded"
 
 
+class RiskListNotFound(NotFound):
+    type = "risk-list-not-found"
+    title = "Risk list not found"
+
+
 class DuplicateSubstance(Conflict):
     type = "duplicate-substance"
     title = "Substance already in the reference data"

@@ -97,6 +97,20 @@ class LegitimateRequirement(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class RiskList(SQLModel, table=True):
+    """A list the rules read that admins keep current: the countries of concern (ISO codes) and
+    the words that name a free zone in a place."""
+
+    __tablename__ = "risk_list"
+    __table_args__ = group_info(REFERENCE)
+
+    code: str = Field(primary_key=True, max_length=40)
+    title: str = Field(max_length=200)
+    entries: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    source: str = Field(max_length=500)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 def scope_key_of(cas_number: str | None, table: str | None) -> str:
     return f"{cas_number or '*'}|{table or '*'}"
 

@@ -24,6 +24,8 @@ from app.reference.schemas import (
     LegitimateRequirementPublic,
     PenRequirementCreate,
     PenRequirementPublic,
+    RiskListPublic,
+    RiskListUpdate,
     SubstanceCreate,
     SubstanceKind,
     SubstancePublic,
@@ -197,3 +199,33 @@ def delete_legitimate_requirement(
     """Remove a legitimate requirement that no longer applies."""
     service.delete_legitimate_requirement(session, admin, requirement_id)
     return Response(status_code=204)
+
+
+@router.get("/risk-lists", response_model=ListResponse[RiskListPublic], summary="List risk lists")
+def list_risk_lists(session: SessionDep, _: CurrentUser) -> dict:
+    """The lists the rules read (countries of concern, free-zone words), by code."""
+    return {"items": service.list_risk_lists(session), "next_cursor": None}
+
+
+@router.get(
+    "/risk-lists/{code}",
+    response_model=RiskListPublic,
+    responses=problem_responses(404),
+    summary="Get a risk list",
+)
+def get_risk_list(code: str, session: SessionDep, _: CurrentUser) -> object:
+    """One risk list by code."""
+    return service.get_risk_list_or_raise(session, code)
+
+
+@router.put(
+    "/risk-lists/{code}",
+    response_model=RiskListPublic,
+    responses=problem_responses(400, 403, 404, 422),
+    summary="Replace a risk list's entries",
+)
+def update_risk_list(
+    code: str, data: RiskListUpdate, session: SessionDep, admin: AdminUser
+) -> object:
+    """Replace the entries of a risk list; every rule reading it sees the change at once."""
+    return service.update_risk_list(session, admin, code, data)

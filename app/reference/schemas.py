@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -146,3 +146,23 @@ class LegitimateRequirementPublic(BaseModel):
     quantity_kg: JSONDecimal
     valid_from: date | None
     source: str
+
+
+class RiskListUpdate(BaseModel):
+    """The new entries of a risk list: ISO country codes for countries-of-concern, words for
+    free-zones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entries: list[ShortText] = Field(max_length=300)
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class RiskListPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    title: str
+    entries: list[str]
+    source: str
+    updated_at: datetime

@@ -13,12 +13,14 @@ from app.auth.service import Principal
 from app.core import cache
 from app.core.fields import Unit
 from app.core.ids import new_id
+from app.core.types import utcnow
 from app.reference.exceptions import (
     DuplicateLegitimateRequirement,
     DuplicatePenRequirement,
     DuplicateSubstance,
     LegitimateRequirementNotFound,
     PenRequirementNotFound,
+    RiskListNotFound,
     UnitNotApplicable,
     UnknownCountry,
     UnknownSubstance,
@@ -27,6 +29,7 @@ from app.reference.models import (
     Country,
     LegitimateRequirement,
     PenRequirement,
+    RiskList,
     Substance,
     scope_key_of,
 )
@@ -36,6 +39,8 @@ from app.reference.schemas import (
     LegitimateRequirementPublic,
     PenRequirementCreate,
     PenRequirementPublic,
+    RiskListPublic,
+    RiskListUpdate,
     SubstanceCreate,
     SubstancePublic,
 )
@@ -90,6 +95,8 @@ class Reference(NamedTuple):
     requirements: tuple[PenRequirement, ...]
     # (country, CAS number) → annual legitimate requirement in kg.
     legitimate_kg: Mapping[tuple[str, str], Decimal]
+    # Risk list code → its entries.
+    risk_lists: Mapping[str, tuple[str, ...]]
 
 
 def _load_reference(session: Session) -> Reference:
@@ -108,6 +115,9 @@ def _load_reference(session: Session) -> Reference:
                 (r.country, r.cas_number): r.quantity_kg
                 for r in session.exec(select(LegitimateRequirement))
             }
+        ),
+        risk_lists=MappingProxyType(
+            {r.code: tuple(r.entries) for r in session.exec(select(RiskList))}
         ),
     )
 
@@ -291,3 +301,51 @@ def delete_legitimate_requirement(session: Session, actor: Principal, requiremen
         requirement_id,
         before=before,
     )
+
+
+# --- risk lists ------------------------------------------------------------------------------
+
+COUNTRY_LISTS = frozenset({"countries-of-concern"})
+
+
+def risk_list_entries(session: Session, code: str) -> list[str]:
+    """A risk list's entries (empty if the list is missing)."""
+    return list(reference(session).risk_lists.get(code, ()))
+
+
+def list_risk_lists(session: Session) -> list[RiskList]:
+    return list(session.exec(select(RiskList).order_by(RiskList.code)).all())
+
+
+def get_risk_list_or_raise(session: Session, code: str) -> RiskList:
+    risk_list = session.get(RiskList, code)
+    if risk_list is None:
+        raise RiskListNotFound(f"No risk list {code!r}.")
+    return risk_list
+
+
+def update_risk_list(
+    session: Session, actor: Principal, code: str, data: RiskListUpdate
+) -> RiskList:
+    """Replace a risk list's entries (countries are checked against ISO 3166-1)."""
+    risk_list = get_risk_list_or_raise(session, code)
+    entries = list(dict.fromkeys(data.entries))
+    if code in COUNTRY_LISTS:
+        entries = [entry.upper() for entry in entries]
+        require_countries(session, entries, "entries")
+    before = RiskListPublic.model_validate(risk_list).model_dump(mode="json")
+    risk_list.entries = entries
+    risk_list.source = data.source
+    risk_list.updated_at = utcnow()
+    session.add(risk_list)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "risk_list.updated",
+        "risk_list",
+        code,
+        before=before,
+        after=RiskListPublic.model_validate(risk_list).model_dump(mode="json"),
+    )
+    return risk_list

@@ -11,19 +11,15 @@ SHIPMENT = "shipment"
 PEN = "pre_export_notification"
 AA = "108-24-7"
 
-# Afghanistan and the countries bordering it through which acetic anhydride has been diverted
-# (INCB precursors reports; China borders Afghanistan too but is a producer and exporter of
-# acetic anhydride, not a diversion route, so it is not listed). Admins edit the list by giving
-# the rule a new version.
-AA_HIGH_RISK_TRANSIT = ["AF", "IR", "PK", "TJ", "TM", "UZ"]
+# The countries of concern (Afghanistan and its neighbours on the acetic anhydride routes) and
+# the words naming free zones are risk lists admins keep (PUT /api/v1/risk-lists/{code};
+# seed/risk_lists.csv): the rules read them as the facts countries_of_concern and free_zones.
+#
 # Chemicals outside the tables used in place of a scheduled one: acetyl chloride for acetic
 # anhydride (INCB precursors report 2022, chapter on heroin; special surveillance list).
 AA_SUBSTITUTES = ["75-36-5"]
 UNUSUAL_PAYMENTS = ["cash", "third_party", "hawala", "other"]
 INTERMEDIARIES = ["forwarder", "broker", "trader"]
-# Words that name a free zone in a place (whole words, any case). Admins add the zones of their
-# region (a new version of the rule).
-FREE_ZONES = ["free zone", "free trade zone", "free port", "freeport", "JAFZA"]
 QUANTITY_TOLERANCE = 1.05  # 5 %
 
 ART_12_10 = "1988 Convention, art. 12(10)(a) (pre-export notification)"
@@ -433,8 +429,8 @@ BUILTIN_RULES: list[dict[str, Any]] = [
                 {"in": fact("substance"), "list": AA_SUBSTITUTES},
                 {
                     "any": [
-                        {"in": fact("importing_country"), "list": AA_HIGH_RISK_TRANSIT},
-                        {"intersects": [fact("transit_countries"), AA_HIGH_RISK_TRANSIT]},
+                        {"in": fact("importing_country"), "list": fact("countries_of_concern")},
+                        {"intersects": [fact("transit_countries"), fact("countries_of_concern")]},
                     ]
                 },
             ]
@@ -588,7 +584,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "subjects": [SHIPMENT, PEN],
         "description": "A place on the route is a free zone, where goods can be relabelled and "
         "re-exported with little customs oversight.",
-        "condition": {"contains": fact("route_places"), "any_of": FREE_ZONES},
+        "condition": {"contains": fact("route_places"), "any_of": fact("free_zones")},
         "explanation": "Route through {route_places}.",
     },
     {
@@ -598,12 +594,12 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "severity": "high",
         "weight": 5,
         "subjects": [SHIPMENT, PEN],
-        "description": "Acetic anhydride routed through a country bordering Afghanistan. Edit the "
-        "list (a new version) to add free zones or other substances and destinations.",
+        "description": "Acetic anhydride routed through a country of concern (the risk list "
+        "countries-of-concern: Afghanistan and its neighbours on the routes).",
         "condition": {
             "all": [
                 {"cmp": "eq", "left": fact("substance"), "right": value(AA)},
-                {"intersects": [fact("transit_countries"), AA_HIGH_RISK_TRANSIT]},
+                {"intersects": [fact("transit_countries"), fact("countries_of_concern")]},
             ]
         },
         "explanation": "{substance_name} routed via {transit_countries}, next to the destination "

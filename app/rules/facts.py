@@ -71,6 +71,10 @@ FACTS: dict[str, FactSpec] = {
         "the importing country's annual legitimate requirement for the substance, in kg of the "
         "substance as notified (a salt's ALR is its base's, divided by the base factor)",
     ),
+    "countries_of_concern": FactSpec(
+        "list", "the risk list countries-of-concern (admins keep it: PUT /risk-lists/{code})"
+    ),
+    "free_zones": FactSpec("list", "the risk list free-zones: words that name a free zone"),
     "importing_requires_pen": FactSpec(
         "bool", "the importing country requires a PEN for the substance (Article 12(10)(a))"
     ),

@@ -1,6 +1,6 @@
 """Facts about a shipment or a notification, read from the database for the rules engine."""
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,6 +16,7 @@ from app.reference.service import (
     country_name,
     find_substance,
     legitimate_requirement_kg,
+    reference,
     requirements_for,
 )
 from app.rules.conditions import Aggregate
@@ -61,6 +62,7 @@ def common_facts(
     consignee: Operator | None,
     country_name: Callable[[str | None], str | None],
     legitimate_kg: Decimal | None = None,
+    risk_lists: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """Facts shared by shipments and notifications, from the subject (a row or a model) and the
     reference data and parties it names. No database here: the demo's set-based facts
@@ -105,6 +107,8 @@ def common_facts(
         "consignee_licence_expired": _licence_expired(consignee, dispatch),
         "no_licit_need_countries": no_licit_need,
         "no_licit_need_destination_name": country_name(destination),
+        "countries_of_concern": list((risk_lists or {}).get("countries-of-concern", ())),
+        "free_zones": list((risk_lists or {}).get("free-zones", ())),
         "importing_alr_kg": kg(legitimate_kg / (substance.base_factor or 1))
         if legitimate_kg is not None
         else None,
@@ -178,6 +182,7 @@ def _common(
         session.get(Operator, subject.consignee_id) if subject.consignee_id else None,
         lambda iso2: country_name(session, iso2),
         legitimate_requirement_kg(session, subject.importing_country, substance),
+        reference(session).risk_lists,
     )
 
 

@@ -298,7 +298,11 @@ class TestHighRiskRoute:
         assert flag["explanation"] == (
             f"Acetic anhydride routed via {transit}, next to the destination of concern."
         )
-        assert flag["evidence"] == {"substance": "108-24-7", "transit_countries": [transit]}
+        assert flag["evidence"] == {
+            "substance": "108-24-7",
+            "transit_countries": [transit],
+            "countries_of_concern": ["AF", "IR", "PK", "TJ", "TM", "UZ"],
+        }
         assert set(by_rule(ae_tm.lane.exporting, pen["id"])) == {"high-risk-route"}
 
     def test_acetic_anhydride_hidden_among_auto_parts_is_also_misdeclared(self, api: Api) -> None:
