@@ -45,7 +45,7 @@ class TestMigrate:
         with TestClient(create_app(Settings(database_url=url))) as client:
             response = client.get("/readyz")
         assert response.status_code == 503
-        assert response.json()["status"] == "unavailable"
+        assert response.json() == {"status": "not ready", "reason": "database"}
         assert "secret-user" not in response.text and "127.0.0.1" not in response.text
 
 

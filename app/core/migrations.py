@@ -1,7 +1,9 @@
 """Run Alembic from inside the package, so `pentrack migrate` works after `pip install .`."""
 
+from functools import lru_cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -29,10 +31,21 @@ def downgrade(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str | None:
+    """The code's latest migration (read once: the files do not change while running)."""
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The schema's revision read straight from `alembic_version` (what `/readyz` asks on every
+    probe: no Alembic context, so no log lines); None before the first migration."""
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()

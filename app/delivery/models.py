@@ -72,3 +72,13 @@ class DeliveryAttempt(SQLModel, table=True):
     response_excerpt: str | None = Field(default=None, max_length=500)
     outcome: str = Field(max_length=12)  # delivered, retrying, dead
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """Each worker process's last sign of life, written every round (`/metrics` reads it)."""
+
+    __tablename__ = "worker_heartbeat"
+
+    name: str = Field(primary_key=True, max_length=64)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    seen_at: datetime = Field(sa_type=UTCDateTime)

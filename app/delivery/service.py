@@ -14,20 +14,21 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, text, update
+from sqlalchemy import Table, bindparam, delete, insert, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, or_, select
 
 from app.audit import service as audit
 from app.auth.service import Principal
 from app.authorities.models import Authority
+from app.authorities.service import signing_secrets
 from app.core.config import Settings
 from app.core.db import open_session
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.types import utcnow
 from app.delivery.exceptions import DeliveryInFlight, DeliveryNotFound
-from app.delivery.models import Delivery, DeliveryAttempt
+from app.delivery.models import Delivery, DeliveryAttempt, WorkerHeartbeat
 from app.delivery.schemas import DeliveryAttemptPublic, DeliveryDetail, DeliveryPublic, RedeliverAll
 from app.federation.models import Peer
 
@@ -57,6 +58,8 @@ class Claimed:
     body: str
     attempts: int
     schedule_step: int
+    # A rotated-out secret still in its overlap: the message is signed with it too.
+    previous_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,12 +127,15 @@ def claim_due(engine: Engine, settings: Settings, worker: str, limit: int) -> li
     """Take up to `limit` due deliveries for `worker` until its lease expires."""
     now = utcnow()
     table = _table()
+    # A disabled authority's webhooks wait, due, until it is enabled again.
+    paused = select(Authority.id).where(col(Authority.enabled) == False)  # noqa: E712
     due = (
         select(table.c.id)
         .where(
             table.c.status.in_(DUE),
             table.c.next_attempt_at <= now,
             or_(table.c.claimed_until.is_(None), table.c.claimed_until < now),
+            or_(table.c.authority_id.is_(None), table.c.authority_id.not_in(paused)),
         )
         .order_by(table.c.next_attempt_at)
         .limit(limit)
@@ -163,25 +169,36 @@ def claim_due(engine: Engine, settings: Settings, worker: str, limit: int) -> li
         # and redeliveries too.
         authority_ids = {r.authority_id for r in rows if r.target == "webhook"}
         peer_ids = {r.peer_id for r in rows if r.target == "node"}
-        endpoints: dict[str | None, tuple[str | None, str | None]] = {}
+        endpoints: dict[str | None, tuple[str | None, str | None, str | None]] = {}
         if authority_ids:
             for a in session.exec(select(Authority).where(col(Authority.id).in_(authority_ids))):
-                endpoints[a.id] = (a.webhook_url, a.webhook_secret)
+                previous = signing_secrets(a)[1:]
+                endpoints[a.id] = (
+                    a.webhook_url,
+                    a.webhook_secret,
+                    previous[0] if previous else None,
+                )
         if peer_ids:
             for p in session.exec(select(Peer).where(col(Peer.id).in_(peer_ids))):
-                endpoints[p.id] = (p.inbox_url() if p.enabled else None, p.shared_secret)
+                endpoints[p.id] = (p.inbox_url() if p.enabled else None, p.shared_secret, None)
         session.commit()
-    claimed = [
-        Claimed(
-            r.id,
-            r.target,
-            *endpoints.get(r.peer_id if r.target == "node" else r.authority_id, (None, None)),
-            body=r.body,
-            attempts=r.attempts,
-            schedule_step=r.schedule_step,
+    claimed = []
+    for r in rows:
+        url, secret, overlapping = endpoints.get(
+            r.peer_id if r.target == "node" else r.authority_id, (None, None, None)
         )
-        for r in rows
-    ]
+        claimed.append(
+            Claimed(
+                r.id,
+                r.target,
+                url,
+                secret,
+                body=r.body,
+                attempts=r.attempts,
+                schedule_step=r.schedule_step,
+                previous_secret=overlapping,
+            )
+        )
     claimed.sort(key=lambda c: c.id)
     return claimed
 
@@ -402,3 +419,23 @@ def redeliver_all(session: Session, actor: Principal, data: RedeliverAll) -> int
         redeliver(session, actor, delivery)
         count += 1
     return count
+
+
+def beat(engine: Engine, worker: str, started_at: datetime) -> None:
+    """Record that `worker` is alive now (`/metrics` shows each worker's last heartbeat)."""
+    now = utcnow()
+    with open_session(engine, write=True) as session:
+        _relax_commit(session.connection())
+        moved = session.execute(
+            update(WorkerHeartbeat).where(col(WorkerHeartbeat.name) == worker).values(seen_at=now)
+        )
+        if not moved.rowcount:  # type: ignore[attr-defined]
+            session.add(WorkerHeartbeat(name=worker, started_at=started_at, seen_at=now))
+        session.commit()
+
+
+def forget_worker(engine: Engine, worker: str) -> None:
+    """A worker that stops cleanly leaves no heartbeat behind (a killed one's grows old)."""
+    with open_session(engine, write=True) as session:
+        session.execute(delete(WorkerHeartbeat).where(col(WorkerHeartbeat.name) == worker))
+        session.commit()
