@@ -69,3 +69,65 @@ class TestTokenCreate:
         result = run(["token", "create", "--role", "regulator"], fresh_sqlite)
         assert result.returncode == 2
         assert "authority" in result.stderr
+
+
+class TestNodeKeygen:
+    def test_prints_a_key_pair_the_federation_code_accepts(self, fresh_sqlite: str) -> None:
+        from app.delivery.signing import public_key_of, validate_public_key, validate_signing_key
+
+        result = run(["node", "keygen"], fresh_sqlite)
+        assert result.returncode == 0, result.stderr
+        setting, public = result.stdout.strip().splitlines()
+        name, _, private = setting.partition("=")
+        assert name == "PENTRACK_NODE_SIGNING_KEY"
+        public_key = public.removeprefix("public_key=")
+        assert validate_signing_key(private) and validate_public_key(public_key)
+        assert public_key_of(private) == public_key
+        # The private key is a valid setting for this node.
+        assert Settings(database_url=fresh_sqlite, node_signing_key=private)
+        assert run(["node", "keygen"], fresh_sqlite).stdout != result.stdout
+
+
+class TestErrors:
+    def test_an_unreachable_database_is_one_line(self) -> None:
+        url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
+        result = run(["token", "list"], url)
+        assert result.returncode == 1
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("error: the database cannot be reached"), line
+        assert "--debug" in line
+
+    def test_debug_shows_the_traceback(self) -> None:
+        url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
+        result = run(["--debug", "token", "list"], url)
+        assert result.returncode != 0
+        assert "Traceback" in result.stderr
+
+    def test_a_bad_log_level_is_named_in_one_line(self, fresh_sqlite: str) -> None:
+        env = {**os.environ, "PENTRACK_DATABASE_URL": fresh_sqlite, "PENTRACK_LOG_LEVEL": "verbose"}
+        result = subprocess.run(
+            [*PENTRACK, "migrate"], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert result.returncode == 1
+        [line] = result.stderr.strip().splitlines()
+        assert "PENTRACK_LOG_LEVEL" in line and "'debug'" in line, line
+
+    def test_unknown_settings_in_dotenv_are_warned_about(
+        self, fresh_sqlite: str, tmp_path: Path
+    ) -> None:
+        (tmp_path / ".env").write_text(
+            "PENTRACK_LOG_LEVEL=warning\nPENTRACK_DATABSE_URL=sqlite:///typo.db\nOTHER=1\n"
+        )
+        env = {**os.environ, "PENTRACK_DATABASE_URL": fresh_sqlite}
+        result = subprocess.run(
+            [*PENTRACK, "migrate"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "unknown setting PENTRACK_DATABSE_URL in .env" in result.stderr
+        assert "PENTRACK_LOG_LEVEL" not in result.stderr and "OTHER" not in result.stderr

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.alerts import service
 from app.alerts.deps import AlertDep, LockedAlertDep, RoutingDecisionDep, RoutingRuleDep
@@ -18,6 +18,7 @@ from app.alerts.schemas import (
 )
 from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep
+from app.core.headers import locate
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 
@@ -110,10 +111,16 @@ def list_routing_rules(
     summary="Add a routing rule",
 )
 def create_routing_rule(
-    data: RoutingRuleCreate, session: SessionDep, admin: AdminUser
+    data: RoutingRuleCreate,
+    session: SessionDep,
+    admin: AdminUser,
+    request: Request,
+    response: Response,
 ) -> RoutingRule:
     """Add a routing rule; it applies to events from now on."""
-    return service.create_routing_rule(session, admin, data)
+    rule = service.create_routing_rule(session, admin, data)
+    locate(response, request, "get_routing_rule", rule_id=rule.id)
+    return rule
 
 
 @routing_rules_router.get(

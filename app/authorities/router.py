@@ -14,8 +14,8 @@ from app.authorities.schemas import (
     SecretRotated,
 )
 from app.core.db import SessionDep, SettingsDep
-from app.core.etags import IfMatch, check_if_match, tag
 from app.core.fields import CountryCode
+from app.core.headers import IfMatch, check_if_match, locate, tag
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 
@@ -45,9 +45,7 @@ def create_authority(
     created = service.create_authority(
         session, admin, data, allow_private=settings.allow_private_destinations
     )
-    response.headers["Location"] = request.app.url_path_for(
-        "get_authority", authority_id=created.id
-    )
+    locate(response, request, "get_authority", authority_id=created.id)
     return created
 
 

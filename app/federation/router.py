@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep, SettingsDep
+from app.core.headers import locate
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 from app.delivery.signing import public_key_of
@@ -48,12 +49,19 @@ def list_peers(
     summary="Register a peer node",
 )
 def create_peer(
-    data: PeerCreate, session: SessionDep, admin: AdminUser, settings: SettingsDep
+    data: PeerCreate,
+    session: SessionDep,
+    admin: AdminUser,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
 ) -> PeerCreated:
     """Register a peer; a generated shared secret is returned here only."""
-    return peers.create_peer(
+    peer = peers.create_peer(
         session, admin, data, allow_private=settings.allow_private_destinations
     )
+    locate(response, request, "get_peer", peer_id=peer.id)
+    return peer
 
 
 @peers_router.get(

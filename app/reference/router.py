@@ -2,11 +2,12 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep
 from app.core.fields import CountryCode
+from app.core.headers import locate
 from app.core.pagination import (
     MAX_LIMIT,
     Cursor,
@@ -115,10 +116,17 @@ def list_pen_requirements(
     summary="Add a PEN requirement",
 )
 def create_pen_requirement(
-    data: PenRequirementCreate, session: SessionDep, admin: AdminUser
+    data: PenRequirementCreate,
+    session: SessionDep,
+    admin: AdminUser,
+    request: Request,
+    response: Response,
 ) -> object:
-    """Record that a country requires PENs for a substance (or table), or has no licit need."""
-    return service.create_pen_requirement(session, admin, data)
+    """Record that a country requires PENs for a substance (or table), or has no licit need.
+    `Location` is the requirement's own path (where it is deleted)."""
+    requirement = service.create_pen_requirement(session, admin, data)
+    locate(response, request, "delete_pen_requirement", requirement_id=requirement.id)
+    return requirement
 
 
 @router.delete(

@@ -1,5 +1,6 @@
-"""Entity tags for resources that can be changed (PATCH): a read answers `ETag`, a change may
-send `If-Match` and gets 412 when someone else changed the resource in between.
+"""Response headers the API promises: `Location` on every 201 (`locate`), and entity tags for
+resources that can be changed (PATCH): a read answers `ETag`, a change may send `If-Match`
+and gets 412 when someone else changed the resource in between.
 
 The tag is a digest of the representation itself, so it needs no version column and changes
 exactly when what a reader sees changes. A PATCH without `If-Match` is still accepted (last
@@ -9,7 +10,7 @@ write wins), as before: existing clients keep working; careful clients opt in.
 import hashlib
 from typing import Annotated
 
-from fastapi import Header, Response
+from fastapi import Header, Request, Response
 from pydantic import BaseModel
 
 from app.core.problems import PreconditionFailed
@@ -46,3 +47,8 @@ def check_if_match(if_match: str | None, current: BaseModel) -> None:
     raise PreconditionFailed(
         "If-Match does not name the current version; read it again (GET) and retry."
     )
+
+
+def locate(response: Response, request: Request, route_name: str, **params: str) -> None:
+    """Set `Location` on a 201: the path of the created resource, from its route's name."""
+    response.headers["Location"] = str(request.app.url_path_for(route_name, **params))
