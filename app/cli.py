@@ -10,6 +10,7 @@ from app.auth.roles import Role
 from app.auth.service import DEFAULT_TOKEN_DAYS
 from app.core.config import get_settings
 from app.core.db import build_engine, open_session
+from app.health_cli import health_cli
 
 cli = typer.Typer(
     help="pentrack: pre-export notifications and precursor alerts.",
@@ -23,6 +24,7 @@ audit_cli = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 cli.add_typer(audit_cli, name="audit")
 node_cli = typer.Typer(help="This node among pentrack nodes.", no_args_is_help=True)
 cli.add_typer(node_cli, name="node")
+cli.add_typer(health_cli, name="health")
 
 
 @cli.callback()

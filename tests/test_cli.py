@@ -1,8 +1,10 @@
 """The `pentrack` command as an operator uses it."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -131,3 +133,28 @@ class TestErrors:
         assert result.returncode == 0, result.stderr
         assert "unknown setting PENTRACK_DATABSE_URL in .env" in result.stderr
         assert "PENTRACK_LOG_LEVEL" not in result.stderr and "OTHER" not in result.stderr
+
+
+class TestHealth:
+    def test_schema_is_healthy_only_once_migrated(self, fresh_sqlite: str) -> None:
+        before = run(["health", "schema"], fresh_sqlite)
+        assert before.returncode == 1 and "schema at None" in before.stderr
+        assert run(["migrate"], fresh_sqlite).returncode == 0
+        assert run(["health", "schema"], fresh_sqlite).returncode == 0
+
+    def test_a_worker_is_healthy_only_while_it_runs(self, fresh_sqlite: str) -> None:
+        assert run(["migrate"], fresh_sqlite).returncode == 0
+        silent = run(["health", "worker"], fresh_sqlite)
+        assert silent.returncode == 1 and "no worker heartbeat" in silent.stderr
+        env = {**os.environ, "PENTRACK_DATABASE_URL": fresh_sqlite}
+        worker = subprocess.Popen([*PENTRACK, "worker"], env=env, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while run(["health", "worker"], fresh_sqlite).returncode != 0:
+                assert time.monotonic() < deadline, "no heartbeat from the running worker"
+                time.sleep(0.5)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=30) == 0
+        # A worker that stopped cleanly leaves no heartbeat behind.
+        assert run(["health", "worker"], fresh_sqlite).returncode == 1

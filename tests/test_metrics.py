@@ -13,7 +13,9 @@ from sqlalchemy.engine import Engine
 
 from app.auth.roles import Role
 from app.core.config import Settings
+from app.core.http import build_http_client
 from app.main import create_app
+from app.worker.runner import Worker
 from tests.alerts.conftest import Receiver, default_routing, receiver, run_worker, worker_settings
 from tests.alerts.helpers import sent_pen, webhook_authority
 from tests.factories import Api
@@ -114,5 +116,14 @@ class TestDomainGauges:
         sent = samples(api)
         assert sent[("pentrack_deliveries", (("status", "pending"),))] == 0
         assert sent[("pentrack_deliveries", (("status", "delivered"),))] >= 1
-        assert sent[("pentrack_workers_alive", ())] == 1
-        assert sent[("pentrack_worker_heartbeat_age_seconds", (("worker", "test-worker"),))] >= 0
+        # A worker that stopped cleanly is gone from the gauges; a running one is there.
+        assert sent[("pentrack_workers_alive", ())] == 0
+        with build_http_client(worker_settings, concurrency=1) as http:
+            running = Worker(engine, worker_settings, http, name="running-worker")
+            running.heartbeat()
+            alive = samples(api)
+            running.forget()
+            running.close()
+        assert alive[("pentrack_workers_alive", ())] == 1
+        age = alive[("pentrack_worker_heartbeat_age_seconds", (("worker", "running-worker"),))]
+        assert 0 <= age < 60

@@ -9,7 +9,7 @@ def one_line(exc: BaseException) -> str:
         return _settings_problem(exc)
     if isinstance(exc, OperationalError | DBAPIError) and _is_connection_failure(exc):
         reason = str(exc.orig).strip().splitlines() if exc.orig is not None else []
-        return "the database cannot be reached" + (f": {reason[-1].strip()}" if reason else "")
+        return "the database cannot be reached" + (f": {reason[0].strip()}" if reason else "")
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 

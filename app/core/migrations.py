@@ -23,8 +23,28 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+# pg_advisory_lock key: "pentrack" in ASCII, so no other application's lock is taken.
+MIGRATION_LOCK = 0x70656E747261636B
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    """Upgrade the schema. On PostgreSQL under an advisory lock: replicas that start together
+    migrate one after the other (the later ones find the schema current and do nothing)."""
+    if not database_url.startswith("postgresql"):
+        command.upgrade(alembic_config(database_url), revision)
+        return
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                command.upgrade(alembic_config(database_url), revision)
+            finally:
+                connection.execute(
+                    sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK}
+                )
+    finally:
+        engine.dispose()
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:

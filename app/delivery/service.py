@@ -431,6 +431,12 @@ def beat(engine: Engine, worker: str, started_at: datetime) -> None:
         )
         if not moved.rowcount:  # type: ignore[attr-defined]
             session.add(WorkerHeartbeat(name=worker, started_at=started_at, seen_at=now))
+            # A new worker clears the rows of workers killed more than a day ago.
+            session.execute(
+                delete(WorkerHeartbeat).where(
+                    col(WorkerHeartbeat.seen_at) < now - timedelta(days=1)
+                )
+            )
         session.commit()
 
 

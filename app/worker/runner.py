@@ -203,8 +203,16 @@ class Worker:
     def run_once(self) -> int:
         """Send everything due now (and what falls due while sending); how many attempts."""
         self.heartbeat()
-        self.check_overdue()
-        return self.drain()
+        try:
+            self.check_overdue()
+            return self.drain()
+        finally:
+            self.forget()
+
+    def forget(self) -> None:
+        """Leave no heartbeat behind when stopping cleanly (a killed worker's grows old)."""
+        with contextlib.suppress(Exception):
+            delivery.forget_worker(self.engine, self.name)
 
     def run(self, stop: threading.Event) -> int:
         """Send until `stop` is set; a batch in flight is finished first."""
@@ -221,8 +229,7 @@ class Worker:
                 wakeups.wait(stop, self.settings.worker_poll_seconds)
         finally:
             wakeups.close()
-            with contextlib.suppress(Exception):
-                delivery.forget_worker(self.engine, self.name)
+            self.forget()
         return total
 
 
