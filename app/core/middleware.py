@@ -31,6 +31,8 @@ from app.core.request_id import MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, reques
 from app.core.types import utcnow
 
 MAX_KEY_LENGTH = 255
+# Health probes log nothing while healthy (metrics still count them).
+QUIET_WHEN_WELL = frozenset({"/healthz", "/readyz"})
 
 access_log = logging.getLogger("pentrack.access")
 
@@ -69,6 +71,8 @@ def _log_access(scope: Scope, status: int, duration: float, request_id: str) -> 
     """One line per request: method, path, route, status, duration, request id, principal."""
     if not access_log.isEnabledFor(logging.INFO):
         return
+    if status < 400 and scope["path"] in QUIET_WHEN_WELL:
+        return  # probes every few seconds: a line only when something is wrong
     client = scope.get("client")
     path = scope["path"]
     if scope.get("query_string"):

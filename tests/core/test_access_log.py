@@ -48,8 +48,9 @@ class TestAccessLog:
         assert kept["duration_ms"] >= 0 and kept["principal_id"] is None
         # The route template, not the raw path: ids do not multiply the series.
         assert access[generated_id]["route"] == "/api/v1/countries/{iso2}"
-        # /readyz (polled until the server was ready) wrote nothing but its access lines.
+        # /readyz, polled until the server was ready, wrote nothing once it answered 200.
         assert not [r for r in records if r.get("logger", "").startswith("alembic")]
+        assert not [r for r in records if r.get("path") == "/readyz" and r["status"] == 200]
 
     def test_console_lines_are_for_a_person(self, tmp_path: Path) -> None:
         lines, _ = _serve_and_call(tmp_path, "console")
