@@ -41,7 +41,7 @@ from app.auth.service import authenticate
 from app.core.config import Settings
 from app.core.db import SessionDep
 from app.core.middleware import route_template
-from app.core.problems import Forbidden, Unauthorized
+from app.core.problems import Forbidden, Unauthorized, problem_responses
 from app.core.types import utcnow
 from app.delivery.models import Delivery, WorkerHeartbeat
 from app.delivery.service import DUE
@@ -239,7 +239,10 @@ router = APIRouter(tags=["operations"])
     "/metrics",
     summary="Prometheus metrics",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
+    responses={
+        200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}},
+        **problem_responses(401, 403),
+    },
     dependencies=[Depends(_may_scrape)],
 )
 def metrics(request: Request) -> Response:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, text, update
+from sqlalchemy import Table, bindparam, insert, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, or_, select
 
@@ -28,7 +28,7 @@ from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.types import utcnow
 from app.delivery.exceptions import DeliveryInFlight, DeliveryNotFound
-from app.delivery.models import Delivery, DeliveryAttempt, WorkerHeartbeat
+from app.delivery.models import Delivery, DeliveryAttempt
 from app.delivery.schemas import DeliveryAttemptPublic, DeliveryDetail, DeliveryPublic, RedeliverAll
 from app.federation.models import Peer
 
@@ -160,7 +160,7 @@ def claim_due(engine: Engine, settings: Settings, worker: str, limit: int) -> li
     )
     with open_session(engine, write=True) as session:
         connection = session.connection()
-        _relax_commit(connection)
+        relax_commit(connection)
         rows = connection.execute(claim).all()
         if not rows:
             session.rollback()
@@ -203,7 +203,7 @@ def claim_due(engine: Engine, settings: Settings, worker: str, limit: int) -> li
     return claimed
 
 
-def _relax_commit(connection: Connection) -> None:
+def relax_commit(connection: Connection) -> None:
     """PostgreSQL: do not wait for the WAL flush when committing a claim or a result.
 
     A server crash may then forget the last fraction of a second: a lost claim is simply due
@@ -241,7 +241,7 @@ def record_results(
         updates.append(_moved_on(held, result, worker, outcome, next_at or now, now))
         attempts.append(_attempt_row(held, result, worker, outcome, next_at))
     with open_session(engine, write=True) as session:
-        _relax_commit(session.connection())
+        relax_commit(session.connection())
         if updates:
             session.connection().execute(_move_on_statement(now), updates)
             session.execute(insert(DeliveryAttempt), attempts)
@@ -419,29 +419,3 @@ def redeliver_all(session: Session, actor: Principal, data: RedeliverAll) -> int
         redeliver(session, actor, delivery)
         count += 1
     return count
-
-
-def beat(engine: Engine, worker: str, started_at: datetime) -> None:
-    """Record that `worker` is alive now (`/metrics` shows each worker's last heartbeat)."""
-    now = utcnow()
-    with open_session(engine, write=True) as session:
-        _relax_commit(session.connection())
-        moved = session.execute(
-            update(WorkerHeartbeat).where(col(WorkerHeartbeat.name) == worker).values(seen_at=now)
-        )
-        if not moved.rowcount:  # type: ignore[attr-defined]
-            session.add(WorkerHeartbeat(name=worker, started_at=started_at, seen_at=now))
-            # A new worker clears the rows of workers killed more than a day ago.
-            session.execute(
-                delete(WorkerHeartbeat).where(
-                    col(WorkerHeartbeat.seen_at) < now - timedelta(days=1)
-                )
-            )
-        session.commit()
-
-
-def forget_worker(engine: Engine, worker: str) -> None:
-    """A worker that stops cleanly leaves no heartbeat behind (a killed one's grows old)."""
-    with open_session(engine, write=True) as session:
-        session.execute(delete(WorkerHeartbeat).where(col(WorkerHeartbeat.name) == worker))
-        session.commit()

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app import flows
 from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep
-from app.core.headers import locate
+from app.core.headers import IfMatch, check_if_match, locate, tag
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 from app.rules import flags, service
@@ -87,8 +87,14 @@ def dry_run(data: DryRunRequest, session: SessionDep, _: AdminUser) -> DryRunRes
 @rules_router.get(
     "/{code}", response_model=RuleDetail, responses=problem_responses(404), summary="Get a rule"
 )
-def get_rule(code: str, session: SessionDep, _: CurrentUser) -> RuleDetail:
+def get_rule(code: str, session: SessionDep, _: CurrentUser, response: Response) -> RuleDetail:
     """A rule's current version and all its versions."""
+    detail = _detail(session, code)
+    tag(response, detail)
+    return detail
+
+
+def _detail(session: SessionDep, code: str) -> RuleDetail:
     rule = service.get_rule_or_raise(session, code)
     return RuleDetail(
         **RulePublic.model_validate(rule).model_dump(),
@@ -120,12 +126,23 @@ def add_version(
 @rules_router.patch(
     "/{code}",
     response_model=RulePublic,
-    responses=problem_responses(403, 404, 422),
+    responses=problem_responses(403, 404, 412, 422),
     summary="Enable or disable a rule",
 )
-def update_rule(code: str, data: RuleUpdate, session: SessionDep, admin: AdminUser) -> Rule:
+def update_rule(
+    code: str,
+    data: RuleUpdate,
+    session: SessionDep,
+    admin: AdminUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Rule:
     """Enable or disable the current version."""
-    return service.set_enabled(session, admin, code, data.enabled)
+    if if_match is not None:
+        check_if_match(if_match, _detail(session, code))
+    rule = service.set_enabled(session, admin, code, data.enabled)
+    tag(response, _detail(session, code))
+    return rule
 
 
 @flags_router.get("", response_model=ListResponse[FlagPublic], summary="List flags")

@@ -22,8 +22,8 @@ from sqlalchemy.engine import Engine
 from app.core import destinations
 from app.core.config import Settings
 from app.core.types import utcnow
+from app.delivery import heartbeats, signing
 from app.delivery import service as delivery
-from app.delivery import signing
 from app.delivery.service import NOTIFY_CHANNEL, AttemptResult, Claimed
 from app.worker import tasks
 
@@ -196,7 +196,7 @@ class Worker:
             return
         self._next_beat = now + self.settings.worker_heartbeat_seconds
         try:
-            delivery.beat(self.engine, self.name, self.started_at)
+            heartbeats.beat(self.engine, self.name, self.started_at)
         except Exception:  # a missed heartbeat must not stop deliveries
             log.warning("heartbeat failed", exc_info=True)
 
@@ -212,7 +212,7 @@ class Worker:
     def forget(self) -> None:
         """Leave no heartbeat behind when stopping cleanly (a killed worker's grows old)."""
         with contextlib.suppress(Exception):
-            delivery.forget_worker(self.engine, self.name)
+            heartbeats.forget_worker(self.engine, self.name)
 
     def run(self, stop: threading.Event) -> int:
         """Send until `stop` is set; a batch in flight is finished first."""

@@ -188,3 +188,55 @@ class TestDocs:
             assert asset.startswith("/"), asset  # no CDN
             assert client.get(asset).status_code == 200, asset
         assert "cdn" not in html.text.lower() and "googleapis" not in html.text
+
+
+class TestConditionalUpdates:
+    def test_every_patch_takes_if_match_and_its_read_answers_etag(
+        self, spec: dict[str, Any]
+    ) -> None:
+        patched = [path for path, item in spec["paths"].items() if "patch" in item]
+        assert len(patched) >= 4
+        for path in patched:
+            item = spec["paths"][path]
+            assert "If-Match" in [p["name"] for p in item["patch"]["parameters"]], path
+            assert "412" in item["patch"]["responses"], path
+            assert "ETag" in item["get"]["responses"]["200"]["headers"], path
+
+    @pytest.mark.parametrize("resource", ["rule", "routing rule", "peer"])
+    def test_a_stale_if_match_is_refused_and_a_fresh_one_applies(
+        self, api: Api, resource: str
+    ) -> None:
+        admin = api.admin
+        if resource == "rule":
+            path, first, second = (
+                "/api/v1/rules/unusual-payment",
+                {"enabled": False},
+                {"enabled": True},
+            )
+        elif resource == "routing rule":
+            created = admin.post(
+                "/api/v1/routing-rules",
+                json={"code": "etag-test", "event_types": ["pen.sent"], "route_roles": ["transit"]},
+            )
+            path = f"/api/v1/routing-rules/{created.json()['id']}"
+            first, second = {"enabled": False}, {"enabled": True}
+        else:
+            created = admin.post(
+                "/api/v1/peers",
+                json={
+                    "node_id": "pk-node",
+                    "name": "Pakistan node",
+                    "base_url": "https://pentrack.example.org",
+                    "countries": ["TV"],
+                },
+            )
+            path = f"/api/v1/peers/{created.json()['id']}"
+            first, second = {"name": "Renamed"}, {"name": "Renamed again"}
+        stale = admin.get(path).headers["etag"]
+        changed = admin.patch(path, json=first, headers={"If-Match": stale})
+        assert changed.status_code == 200, changed.text
+        assert changed.headers["etag"] == admin.get(path).headers["etag"] != stale
+        refused = admin.patch(path, json=second, headers={"If-Match": stale})
+        assert refused.status_code == 412, refused.text
+        assert refused.json()["type"].endswith("/precondition-failed")
+        assert admin.patch(path, json=second).status_code == 200  # no If-Match: still allowed
