@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.core.server import fresh_database, prepare, running_server
+from app.auth.roles import Role
+from tests.core.server import create_token, fresh_database, prepare, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -19,6 +20,7 @@ def _serve_and_call(tmp_path: Path, log_format: str) -> tuple[list[str], str]:
     log = tmp_path / "serve.log"
     with fresh_database(tmp_path) as database_url:
         prepare(database_url)
+        token = create_token(database_url, Role.ANALYST)
         settings = {"PENTRACK_LOG_LEVEL": "info", "PENTRACK_LOG_FORMAT": log_format}
         with (
             running_server(database_url, log, settings=settings) as url,
@@ -30,6 +32,11 @@ def _serve_and_call(tmp_path: Path, log_format: str) -> tuple[list[str], str]:
             )
             generated = client.get("/api/v1/countries/DE")
             assert generated.status_code == 401
+            signed_in = client.get(
+                "/api/v1/countries/FR",
+                headers={"Authorization": f"Bearer {token}", "X-Request-ID": "signed-in"},
+            )
+            assert signed_in.status_code == 200
     return log.read_text().splitlines(), generated.headers["x-request-id"]
 
 
@@ -48,6 +55,8 @@ class TestAccessLog:
         assert kept["duration_ms"] >= 0 and kept["principal_id"] is None
         # The route template, not the raw path: ids do not multiply the series.
         assert access[generated_id]["route"] == "/api/v1/countries/{iso2}"
+        # The caller, once authenticated: the user's id.
+        assert access["signed-in"]["principal_id"] and access["signed-in"]["status"] == 200
         # /readyz, polled until the server was ready, wrote nothing once it answered 200.
         assert not [r for r in records if r.get("logger", "").startswith("alembic")]
         assert not [r for r in records if r.get("path") == "/readyz" and r["status"] == 200]
