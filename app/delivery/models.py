@@ -41,7 +41,8 @@ class Delivery(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     # pending (due at next_attempt_at), retrying (failed, due again at next_attempt_at),
     # delivered, dead (gave up; an admin may redeliver).
-    status: str = Field(default="pending", max_length=12)
+    # Indexed: `/metrics` counts deliveries by status at every scrape (bench/metrics.py).
+    status: str = Field(default="pending", max_length=12, index=True)
     attempts: int = Field(default=0)
     # Position in the retry schedule; a redelivery starts the schedule again.
     schedule_step: int = Field(default=0)

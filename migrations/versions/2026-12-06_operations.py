@@ -1,5 +1,5 @@
 """authority: enabled, the previous webhook secret during a rotation's overlap, updated_at;
-worker_heartbeat: each worker's last sign of life
+worker_heartbeat: each worker's last sign of life; delivery.status indexed (the /metrics counts)
 
 Revision ID: c1d173158e23
 Revises: 1a2b3c4d5e6f
@@ -44,9 +44,11 @@ def upgrade() -> None:
         sa.Column("seen_at", app.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_worker_heartbeat")),
     )
+    op.create_index(op.f("ix_delivery_status"), "delivery", ["status"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_delivery_status"), table_name="delivery")
     op.drop_table("worker_heartbeat")
     for name in ("updated_at", "enabled", "previous_secret_until", "previous_webhook_secret"):
         op.drop_column("authority", name)
