@@ -1,5 +1,6 @@
 """The `pentrack` command."""
 
+import sys
 from datetime import datetime
 from typing import Annotated
 
@@ -9,14 +10,31 @@ from app.auth.roles import Role
 from app.auth.service import DEFAULT_TOKEN_DAYS
 from app.core.config import get_settings
 from app.core.db import build_engine, open_session
+from app.health_cli import health_cli
 
 cli = typer.Typer(
-    help="pentrack: pre-export notifications and precursor alerts.", no_args_is_help=True
+    help="pentrack: pre-export notifications and precursor alerts.",
+    no_args_is_help=True,
+    # Failures are one line (main); `--debug` shows the traceback.
+    pretty_exceptions_enable=False,
 )
 token_cli = typer.Typer(help="Manage bearer tokens.", no_args_is_help=True)
 cli.add_typer(token_cli, name="token")
 audit_cli = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 cli.add_typer(audit_cli, name="audit")
+node_cli = typer.Typer(help="This node among pentrack nodes.", no_args_is_help=True)
+cli.add_typer(node_cli, name="node")
+cli.add_typer(health_cli, name="health")
+
+
+@cli.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback when a command fails.")
+    ] = False,
+) -> None:
+    """pentrack: pre-export notifications and precursor alerts."""
+    # Read by main(): without it a failure is one line on stderr.
 
 
 @cli.command()
@@ -63,13 +81,19 @@ def serve(
     """Serve the API, /docs and the dashboard."""
     import uvicorn
 
+    from app.core.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level=get_settings().log_level,
+        log_level=settings.log_level,
+        # pentrack's own format for uvicorn's lines too (app/core/logs.py).
+        log_config=None,
         proxy_headers=True,
         # pentrack writes the access log itself, one line per request with its X-Request-ID.
         access_log=False,
@@ -88,9 +112,11 @@ def worker(
     import threading
 
     from app.core.http import build_http_client
+    from app.core.logs import configure_logging
     from app.worker.runner import Worker
 
     settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
     if concurrency is not None:
         settings = settings.model_copy(update={"worker_concurrency": concurrency})
     engine = build_engine(settings)
@@ -217,8 +243,28 @@ def audit_verify() -> None:
     typer.echo(f"audit chain intact: {checked} rows")
 
 
+@node_cli.command("keygen")
+def node_keygen() -> None:
+    """Print a new ed25519 key pair for node messages: the private key as the setting to put in
+    this node's environment, and the public key to give the peers' admins."""
+    from app.delivery.signing import generate_signing_key
+
+    private, public = generate_signing_key()
+    typer.echo(f"PENTRACK_NODE_SIGNING_KEY={private}")
+    typer.echo(f"public_key={public}")
+
+
 def main() -> None:
-    cli()
+    from app.core.errors import one_line
+
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli(standalone_mode=True)
+    except Exception as exc:
+        if debug:
+            raise
+        typer.echo(f"error: {one_line(exc)} (run with --debug for the traceback)", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from app.api import api_router
@@ -14,12 +13,17 @@ from app.auth.service import authenticate
 from app.core.admission import Turns, size_thread_pool
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine
+from app.core.docs import install_docs
+from app.core.logs import configure_logging
 from app.core.middleware import IdempotencyMiddleware, RequestContextMiddleware
-from app.core.migrations import current_revision, head_revision
+from app.core.migrations import head_revision, stored_revision
 from app.core.nul_guard import NulGuardMiddleware
+from app.core.openapi import install_openapi, operation_id
 from app.core.problems import install_problem_handlers
 from app.dashboard.pages import router as dashboard_router
 from app.dashboard.pages import static_files as dashboard_static
+from app.metrics import Metrics
+from app.metrics import router as metrics_router
 
 DESCRIPTION = """
 pentrack: pre-export notifications (1988 Convention, Article 12(10)(a)), shipment tracking and
@@ -29,13 +33,12 @@ Authenticate with `Authorization: Bearer <token>` (`pentrack token create`). Err
 RFC 9457 `application/problem+json`. `Idempotency-Key` is honoured on every POST.
 """
 
-# Every line with its time: the access log (app/core/middleware.py) is one of them.
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+log = logging.getLogger("pentrack")
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
+    configure_logging(settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,19 +47,38 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if engine is None:
             app.state.engine.dispose()
 
-    app = FastAPI(title="pentrack", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="pentrack",
+        version="1.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        # One schema per model (not `Invoice-Input` and `Invoice-Output`).
+        separate_input_output_schemas=False,
+        # Served by install_docs with local assets (no CDN).
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.engine = engine or build_engine(settings)
     app.state.turns = Turns(settings, app.state.engine)
+    app.state.metrics = Metrics(app.state.engine, settings)
     install_problem_handlers(app)
+    install_openapi(app)
+    install_docs(app)
     app.add_middleware(
         IdempotencyMiddleware,
         ttl_hours=settings.idempotency_ttl_hours,
         authenticated=lambda session, token: authenticate(session, token, touch=False) is not None,
     )
     app.add_middleware(NulGuardMiddleware)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        observe=app.state.metrics.observe,
+    )
     app.include_router(api_router)
+    app.include_router(metrics_router)
     app.include_router(dashboard_router)
     app.mount("/dashboard/static", dashboard_static, name="dashboard-static")
 
@@ -69,22 +91,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.head("/readyz", include_in_schema=False)
     @app.get("/readyz", tags=["health"], summary="Database reachable and schema current")
     def readyz() -> JSONResponse:
+        """200 `ready`, or 503 `not ready` with one word of reason: `database` (unreachable)
+        or `migrations` (schema behind the code). Logs only when not ready."""
         try:
-            with app.state.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            current = current_revision(app.state.engine)
+            current = stored_revision(app.state.engine)
         except Exception:  # any failure to reach the database means "not ready"
             # The reason goes to the log, never to an anonymous caller (it may name hosts).
-            logging.getLogger("pentrack").warning("not ready", exc_info=True)
-            return JSONResponse(
-                {"status": "unavailable", "detail": "The database cannot be reached."},
-                status_code=503,
+            log.warning("not ready: database", exc_info=True)
+            return JSONResponse({"status": "not ready", "reason": "database"}, status_code=503)
+        if current != head_revision():
+            log.warning(
+                "not ready: migrations (schema at %s, code at %s)", current, head_revision()
             )
-        head = head_revision()
-        if current != head:
-            return JSONResponse(
-                {"status": "migrations pending", "current": current, "head": head}, status_code=503
-            )
+            return JSONResponse({"status": "not ready", "reason": "migrations"}, status_code=503)
         return JSONResponse({"status": "ready", "revision": current})
 
     return app

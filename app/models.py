@@ -8,7 +8,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.authorities.models import Authority
 from app.core.models import CacheVersion, IdempotencyRecord
-from app.delivery.models import Delivery, DeliveryAttempt
+from app.delivery.models import Delivery, DeliveryAttempt, WorkerHeartbeat
 from app.events.models import DomainEvent
 from app.federation.models import InboundMessage, Peer
 from app.notifications.models import (
@@ -52,5 +52,6 @@ __all__ = [
     "ShipmentRouteCountry",
     "Substance",
     "User",
+    "WorkerHeartbeat",
     "metadata",
 ]

@@ -62,6 +62,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "list legitimate-reqs":    (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
     "update risk-list":        (200, 403,               403, 403, 403, 403,          403, 403, 403, 403),
     "read risk-lists":         (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
+    "update authority":        (200, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "rotate webhook secret":   (200, 403,               403, 403, 403, 403,          403, 403, 403, 403),
 }
 # fmt: on
 
@@ -118,6 +120,21 @@ def _someone_elses_token(world: World) -> str:
     return str(next(t["id"] for t in tokens if t["authority_id"] == officer.authority_id))
 
 
+def _hooked_authority(world: World) -> str:
+    """An Italian authority with a webhook (never the caller's own)."""
+    response = world.api.admin.post(
+        "/api/v1/authorities",
+        json={
+            "country": "IT",
+            "name": "Ministero (hooks)",
+            "kind": "regulator",
+            "webhook_url": "https://hooks.example.org/pentrack",
+        },
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 ACTIONS: dict[str, Callable[[World], Any]] = {
     "create PEN": lambda w: w.caller.post(PENS, json=w.lane.draft_body()),
     "read draft": lambda w: w.caller.get(f"{PENS}/{_pen(w, 'draft')['id']}"),
@@ -170,6 +187,12 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
         "/api/v1/risk-lists/free-zones", json={"entries": ["free zone"], "source": "test"}
     ),
     "read risk-lists": lambda w: w.caller.get("/api/v1/risk-lists"),
+    "update authority": lambda w: w.caller.patch(
+        f"/api/v1/authorities/{_hooked_authority(w)}", json={"name": "Ministero della Salute"}
+    ),
+    "rotate webhook secret": lambda w: w.caller.post(
+        f"/api/v1/authorities/{_hooked_authority(w)}/rotate-secret"
+    ),
 }
 
 CASES = [

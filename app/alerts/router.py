@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.alerts import service
 from app.alerts.deps import AlertDep, LockedAlertDep, RoutingDecisionDep, RoutingRuleDep
@@ -18,6 +18,7 @@ from app.alerts.schemas import (
 )
 from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep
+from app.core.headers import IfMatch, check_if_match, locate, tag
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 
@@ -110,10 +111,16 @@ def list_routing_rules(
     summary="Add a routing rule",
 )
 def create_routing_rule(
-    data: RoutingRuleCreate, session: SessionDep, admin: AdminUser
+    data: RoutingRuleCreate,
+    session: SessionDep,
+    admin: AdminUser,
+    request: Request,
+    response: Response,
 ) -> RoutingRule:
     """Add a routing rule; it applies to events from now on."""
-    return service.create_routing_rule(session, admin, data)
+    rule = service.create_routing_rule(session, admin, data)
+    locate(response, request, "get_routing_rule", rule_id=rule.id)
+    return rule
 
 
 @routing_rules_router.get(
@@ -122,22 +129,31 @@ def create_routing_rule(
     responses=problem_responses(404),
     summary="Get a routing rule",
 )
-def get_routing_rule(rule: RoutingRuleDep) -> RoutingRule:
+def get_routing_rule(rule: RoutingRuleDep, response: Response) -> RoutingRule:
     """One routing rule, by id or code."""
+    tag(response, RoutingRulePublic.model_validate(rule))
     return rule
 
 
 @routing_rules_router.patch(
     "/{rule_id}",
     response_model=RoutingRulePublic,
-    responses=problem_responses(400, 403, 404, 422),
+    responses=problem_responses(400, 403, 404, 412, 422),
     summary="Change a routing rule",
 )
 def update_routing_rule(
-    data: RoutingRuleUpdate, rule: RoutingRuleDep, session: SessionDep, admin: AdminUser
+    data: RoutingRuleUpdate,
+    rule: RoutingRuleDep,
+    session: SessionDep,
+    admin: AdminUser,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> RoutingRule:
     """Change fields of a routing rule (e.g. `enabled: false`)."""
-    return service.update_routing_rule(session, admin, rule, data)
+    check_if_match(if_match, RoutingRulePublic.model_validate(rule))
+    updated = service.update_routing_rule(session, admin, rule, data)
+    tag(response, RoutingRulePublic.model_validate(updated))
+    return updated
 
 
 @routing_rules_router.delete(

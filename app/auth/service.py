@@ -92,13 +92,16 @@ _LIVE_TOKEN = (
         User.disabled == False,  # noqa: E712
         col(User.revoked_at).is_(None),
         or_(col(User.expires_at).is_(None), col(User.expires_at) > bindparam("now")),
+        # A disabled authority's users are refused with their authority.
+        or_(col(Authority.id).is_(None), col(Authority.enabled) == True),  # noqa: E712
     )
 )
 
 
 def authenticate(session: Session, token: str, *, touch: bool = True) -> Principal | None:
     """The principal a live token belongs to, or None: unknown, revoked, expired and disabled
-    tokens alike (one indexed lookup by the token's digest). `touch` records the use."""
+    tokens alike, and the users of a disabled authority (one indexed lookup by the token's
+    digest). `touch` records the use."""
     now = utcnow()
     row = session.exec(_LIVE_TOKEN, params={"token_hash": hash_token(token), "now": now}).first()
     if row is None:
@@ -171,6 +174,9 @@ def session_still_valid(session: Session, user_id: str, issued_at: datetime) -> 
     user has not signed out since."""
     user = session.get(User, user_id)
     if user is None or token_status(user) != "active":
+        return False
+    authority = session.get(Authority, user.authority_id) if user.authority_id else None
+    if authority is not None and not authority.enabled:
         return False
     return user.sessions_valid_after is None or issued_at > user.sessions_valid_after
 

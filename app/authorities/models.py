@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from sqlalchemy import true
 from sqlmodel import Field, SQLModel
 
 from app.core.cache import ROUTING, group_info
@@ -21,4 +22,13 @@ class Authority(SQLModel, table=True):
     webhook_url: str | None = Field(default=None, max_length=2000)
     # Needed in clear to sign outgoing webhooks; never returned after creation.
     webhook_secret: str | None = Field(default=None, max_length=200)
+    # After a rotation the old secret keeps signing beside the new one until this time, so the
+    # receiver can switch secrets without dropping a message (Standard Webhooks allows several
+    # signatures in one header).
+    previous_webhook_secret: str | None = Field(default=None, max_length=200)
+    previous_secret_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A disabled authority's users are refused and its webhooks wait (not dropped) until it is
+    # enabled again.
+    enabled: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,9 +1,17 @@
-"""Settings, read once from `PENTRACK_*` environment variables."""
+"""Settings, read once from `PENTRACK_*` environment variables (and a `.env` file)."""
 
+import logging
 from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from dotenv import dotenv_values
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PREFIX = "PENTRACK_"
+LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+LogFormat = Literal["json", "console"]
 
 
 class Settings(BaseSettings):
@@ -25,7 +33,12 @@ class Settings(BaseSettings):
     # every turn.
     write_threads: int | None = Field(default=None, ge=1, le=64)
     read_threads: int = Field(default=40, ge=1, le=256)
-    log_level: str = "info"
+    log_level: LogLevel = "info"
+    # `json`: one JSON object a line (for a log collector); `console`: for a person at a
+    # terminal. Unset: console when stderr is a terminal, else JSON.
+    log_format: LogFormat | None = None
+    # `/metrics`: besides admin tokens, a scraper may present this bearer token (app/metrics.py).
+    metrics_token: SecretStr | None = None
     # Dashboard sessions: the cookie is signed with this secret (HMAC-SHA256). Unset, each process
     # makes a random one, so sessions end on restart and do not cross worker processes.
     session_secret: SecretStr | None = None
@@ -44,6 +57,8 @@ class Settings(BaseSettings):
     node_signing_key: str | None = None
     # How far a peer's signed timestamp may be from our clock (replay window).
     node_replay_window_seconds: int = Field(default=300, ge=1, le=3600)
+    # After a webhook secret is rotated, the old one keeps signing beside the new one this long.
+    webhook_secret_overlap_hours: float = Field(default=24, ge=0, le=24 * 30)
     # Seconds to wait for a webhook or peer to answer one attempt.
     delivery_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     # Waits between attempts (seconds); after the last one a delivery is dead. The default
@@ -65,10 +80,35 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=8, ge=1, le=64)
     # How long an idle worker sleeps before looking for due deliveries again.
     worker_poll_seconds: float = Field(default=0.25, gt=0, le=60)
+    # How often a worker records that it is alive (`pentrack_worker_heartbeat_age_seconds`).
+    worker_heartbeat_seconds: float = Field(default=15.0, gt=0, le=3600)
     # How often a worker looks for PENs whose reply date passed (emits pen.reply_overdue).
     worker_overdue_check_seconds: float = Field(default=60.0, gt=0)
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+def unknown_env_file_keys(env_file: str | Path = ".env") -> list[str]:
+    """`PENTRACK_` names in the `.env` file that are no setting (a typo is otherwise silently
+    ignored)."""
+    path = Path(env_file)
+    if not path.is_file():
+        return []
+    known = {PREFIX + name.upper() for name in Settings.model_fields}
+    return sorted(
+        key
+        for key in dotenv_values(path)
+        if key.upper().startswith(PREFIX) and key.upper() not in known
+    )
 
 
 @lru_cache
 def get_settings() -> Settings:
+    for key in unknown_env_file_keys():
+        logging.getLogger("pentrack.config").warning(
+            "unknown setting %s in .env (ignored); see the README's Configuration table", key
+        )
     return Settings()

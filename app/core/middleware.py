@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -30,6 +31,8 @@ from app.core.request_id import MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, reques
 from app.core.types import utcnow
 
 MAX_KEY_LENGTH = 255
+# Health probes log nothing while healthy (metrics still count them).
+QUIET_WHEN_WELL = frozenset({"/healthz", "/readyz"})
 
 access_log = logging.getLogger("pentrack.access")
 
@@ -44,23 +47,54 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def _log_access(scope: Scope, status: int, started: float, request_id: str) -> None:
-    """One line per request, with its id (the timestamp comes from the log format)."""
+def route_template(scope: Scope) -> str:
+    """The matched route's path template (`/api/v1/shipments/{shipment_id}`), never the raw
+    path: metrics and logs group by it. Unmatched paths share one label."""
+    route = scope.get("route")
+    if route is None:
+        return "(unmatched)"
+    app = scope.get("app")
+    state = getattr(app, "state", None)
+    paths: dict[int, str] | None = getattr(state, "route_paths", None)
+    if paths is None and state is not None and app is not None:
+        # A route of an included router knows only its own part of the path; the full
+        # template comes from the app's route contexts (built once: routes are fixed).
+        paths = {
+            id(context.original_route): context.path_format or ""
+            for context in iter_route_contexts(app.routes)
+        }
+        state.route_paths = paths
+    return (paths or {}).get(id(route)) or str(getattr(route, "path", "(unmatched)"))
+
+
+def _log_access(scope: Scope, status: int, duration: float, request_id: str) -> None:
+    """One line per request: method, path, route, status, duration, request id, principal."""
     if not access_log.isEnabledFor(logging.INFO):
         return
+    if status < 400 and scope["path"] in QUIET_WHEN_WELL:
+        return  # probes every few seconds: a line only when something is wrong
     client = scope.get("client")
     path = scope["path"]
     if scope.get("query_string"):
         path += "?" + scope["query_string"].decode("latin-1")
+    principal = scope.get("state", {}).get("principal")
     access_log.info(
-        '%s "%s %s HTTP/%s" %d %.1f ms request_id=%s',
-        f"{client[0]}:{client[1]}" if client else "-",
+        '"%s %s HTTP/%s" %d %.1f ms',
         scope["method"],
         path,
         scope.get("http_version", "1.1"),
         status,
-        (time.perf_counter() - started) * 1000,
-        request_id,
+        duration * 1000,
+        extra={
+            "request_id": request_id,
+            "principal_id": getattr(principal, "user_id", None),
+            "method": scope["method"],
+            "path": path,
+            "route": route_template(scope),
+            "status": status,
+            "duration_ms": round(duration * 1000, 1),
+            "client": f"{client[0]}:{client[1]}" if client else None,
+        },
     )
 
 
@@ -91,9 +125,16 @@ class RequestContextMiddleware:
     """Gives every request an id (echoed as X-Request-ID, logged with the request, and available
     to what the request writes: `app.core.request_id`) and enforces the body size limit."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        observe: Callable[[Scope, int, float], None] | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # Called with every request's scope, status and duration (the metrics: app/metrics.py).
+        self.observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,7 +149,10 @@ class RequestContextMiddleware:
             status = await self._handle(scope, receive, send, request_id)
         finally:
             request_id_var.reset(token)
-            _log_access(scope, status, started, request_id)
+            duration = time.perf_counter() - started
+            if self.observe is not None:
+                self.observe(scope, status, duration)
+            _log_access(scope, status, duration, request_id)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> int:
         """Runs the app; the status answered."""

@@ -66,6 +66,14 @@ class Conflict(Problem):
     title = "Conflict"
 
 
+class PreconditionFailed(Problem):
+    """If-Match named a version of the resource that is no longer current."""
+
+    status = 412
+    type = "precondition-failed"
+    title = "The resource changed since it was read"
+
+
 class UnknownReference(Problem):
     """A well-formed value that names nothing we know (country, substance, operator)."""
 

@@ -41,7 +41,8 @@ class Delivery(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     # pending (due at next_attempt_at), retrying (failed, due again at next_attempt_at),
     # delivered, dead (gave up; an admin may redeliver).
-    status: str = Field(default="pending", max_length=12)
+    # Indexed: `/metrics` counts deliveries by status at every scrape (bench/metrics.py).
+    status: str = Field(default="pending", max_length=12, index=True)
     attempts: int = Field(default=0)
     # Position in the retry schedule; a redelivery starts the schedule again.
     schedule_step: int = Field(default=0)
@@ -72,3 +73,13 @@ class DeliveryAttempt(SQLModel, table=True):
     response_excerpt: str | None = Field(default=None, max_length=500)
     outcome: str = Field(max_length=12)  # delivered, retrying, dead
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """Each worker process's last sign of life, written every round (`/metrics` reads it)."""
+
+    __tablename__ = "worker_heartbeat"
+
+    name: str = Field(primary_key=True, max_length=64)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    seen_at: datetime = Field(sa_type=UTCDateTime)

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, or_, select
 from app.audit import service as audit
 from app.auth.service import Principal
 from app.authorities.models import Authority
+from app.authorities.service import signing_secrets
 from app.core.config import Settings
 from app.core.db import open_session
 from app.core.ids import new_id
@@ -57,6 +58,8 @@ class Claimed:
     body: str
     attempts: int
     schedule_step: int
+    # A rotated-out secret still in its overlap: the message is signed with it too.
+    previous_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,12 +127,15 @@ def claim_due(engine: Engine, settings: Settings, worker: str, limit: int) -> li
     """Take up to `limit` due deliveries for `worker` until its lease expires."""
     now = utcnow()
     table = _table()
+    # A disabled authority's webhooks wait, due, until it is enabled again.
+    paused = select(Authority.id).where(col(Authority.enabled) == False)  # noqa: E712
     due = (
         select(table.c.id)
         .where(
             table.c.status.in_(DUE),
             table.c.next_attempt_at <= now,
             or_(table.c.claimed_until.is_(None), table.c.claimed_until < now),
+            or_(table.c.authority_id.is_(None), table.c.authority_id.not_in(paused)),
         )
         .order_by(table.c.next_attempt_at)
         .limit(limit)
@@ -154,7 +160,7 @@ def claim_due(engine: Engine, settings: Settings, worker: str, limit: int) -> li
     )
     with open_session(engine, write=True) as session:
         connection = session.connection()
-        _relax_commit(connection)
+        relax_commit(connection)
         rows = connection.execute(claim).all()
         if not rows:
             session.rollback()
@@ -163,30 +169,41 @@ def claim_due(engine: Engine, settings: Settings, worker: str, limit: int) -> li
         # and redeliveries too.
         authority_ids = {r.authority_id for r in rows if r.target == "webhook"}
         peer_ids = {r.peer_id for r in rows if r.target == "node"}
-        endpoints: dict[str | None, tuple[str | None, str | None]] = {}
+        endpoints: dict[str | None, tuple[str | None, str | None, str | None]] = {}
         if authority_ids:
             for a in session.exec(select(Authority).where(col(Authority.id).in_(authority_ids))):
-                endpoints[a.id] = (a.webhook_url, a.webhook_secret)
+                previous = signing_secrets(a)[1:]
+                endpoints[a.id] = (
+                    a.webhook_url,
+                    a.webhook_secret,
+                    previous[0] if previous else None,
+                )
         if peer_ids:
             for p in session.exec(select(Peer).where(col(Peer.id).in_(peer_ids))):
-                endpoints[p.id] = (p.inbox_url() if p.enabled else None, p.shared_secret)
+                endpoints[p.id] = (p.inbox_url() if p.enabled else None, p.shared_secret, None)
         session.commit()
-    claimed = [
-        Claimed(
-            r.id,
-            r.target,
-            *endpoints.get(r.peer_id if r.target == "node" else r.authority_id, (None, None)),
-            body=r.body,
-            attempts=r.attempts,
-            schedule_step=r.schedule_step,
+    claimed = []
+    for r in rows:
+        url, secret, overlapping = endpoints.get(
+            r.peer_id if r.target == "node" else r.authority_id, (None, None, None)
         )
-        for r in rows
-    ]
+        claimed.append(
+            Claimed(
+                r.id,
+                r.target,
+                url,
+                secret,
+                body=r.body,
+                attempts=r.attempts,
+                schedule_step=r.schedule_step,
+                previous_secret=overlapping,
+            )
+        )
     claimed.sort(key=lambda c: c.id)
     return claimed
 
 
-def _relax_commit(connection: Connection) -> None:
+def relax_commit(connection: Connection) -> None:
     """PostgreSQL: do not wait for the WAL flush when committing a claim or a result.
 
     A server crash may then forget the last fraction of a second: a lost claim is simply due
@@ -224,7 +241,7 @@ def record_results(
         updates.append(_moved_on(held, result, worker, outcome, next_at or now, now))
         attempts.append(_attempt_row(held, result, worker, outcome, next_at))
     with open_session(engine, write=True) as session:
-        _relax_commit(session.connection())
+        relax_commit(session.connection())
         if updates:
             session.connection().execute(_move_on_statement(now), updates)
             session.execute(insert(DeliveryAttempt), attempts)

@@ -89,15 +89,22 @@ def sign(
     secret: str | None,
     signing_key: str | None = None,
     now: datetime | None = None,
+    previous_secret: str | None = None,
 ) -> dict[str, str]:
-    """The three Standard Webhooks headers for `body`, signed with each key given."""
+    """The three Standard Webhooks headers for `body`, signed with each key given.
+
+    `previous_secret`: during a rotation's overlap the message carries a second `v1,`
+    signature, so a receiver still holding the old secret verifies it too (the header holds
+    several space-separated signatures; a receiver accepts the message if any one matches).
+    """
     when = (now or datetime.now(UTC)).astimezone(UTC)
     timestamp = int(when.timestamp())
     signatures = []
-    if secret:
-        signatures.append(
-            Webhook(secret).sign(msg_id, datetime.fromtimestamp(timestamp, UTC), body)
-        )
+    for key in (secret, previous_secret):
+        if key:
+            signatures.append(
+                Webhook(key).sign(msg_id, datetime.fromtimestamp(timestamp, UTC), body)
+            )
     if signing_key:
         private = Ed25519PrivateKey.from_private_bytes(_b64(PRIVATE_PREFIX, signing_key))
         raw = private.sign(_content(msg_id, timestamp, body))

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep, SettingsDep
+from app.core.headers import IfMatch, check_if_match, locate, tag
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 from app.delivery.signing import public_key_of
@@ -48,35 +49,52 @@ def list_peers(
     summary="Register a peer node",
 )
 def create_peer(
-    data: PeerCreate, session: SessionDep, admin: AdminUser, settings: SettingsDep
+    data: PeerCreate,
+    session: SessionDep,
+    admin: AdminUser,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
 ) -> PeerCreated:
     """Register a peer; a generated shared secret is returned here only."""
-    return peers.create_peer(
+    peer = peers.create_peer(
         session, admin, data, allow_private=settings.allow_private_destinations
     )
+    locate(response, request, "get_peer", peer_id=peer.id)
+    return peer
 
 
 @peers_router.get(
     "/{peer_id}", response_model=PeerPublic, responses=problem_responses(404), summary="Get a peer"
 )
-def get_peer(peer: PeerDep) -> Peer:
+def get_peer(peer: PeerDep, response: Response) -> Peer:
     """One peer node (its secret is never shown)."""
+    tag(response, PeerPublic.model_validate(peer))
     return peer
 
 
 @peers_router.patch(
     "/{peer_id}",
     response_model=PeerPublic,
-    responses=problem_responses(400, 404, 422),
+    responses=problem_responses(400, 404, 412, 422),
     summary="Change a peer",
 )
 def update_peer(
-    data: PeerUpdate, peer: PeerDep, session: SessionDep, admin: AdminUser, settings: SettingsDep
+    data: PeerUpdate,
+    peer: PeerDep,
+    session: SessionDep,
+    admin: AdminUser,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> Peer:
     """Change a peer's URL, countries, keys, or disable it."""
-    return peers.update_peer(
+    check_if_match(if_match, PeerPublic.model_validate(peer))
+    updated = peers.update_peer(
         session, admin, peer, data, allow_private=settings.allow_private_destinations
     )
+    tag(response, PeerPublic.model_validate(updated))
+    return updated
 
 
 @nodes_router.get(

@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from app import flows
 from app.auth.deps import CurrentUser, RegulatorUser
 from app.core.db import SessionDep, SettingsDep
 from app.core.fields import CasNumber, CountryCode
+from app.core.headers import locate
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 from app.notifications import service
@@ -39,10 +40,16 @@ TRANSITION_ERRORS = problem_responses(403, 404, 409, 422)
     summary="Draft a notification",
 )
 def create_notification(
-    data: NotificationCreate, session: SessionDep, regulator: RegulatorUser
+    data: NotificationCreate,
+    session: SessionDep,
+    regulator: RegulatorUser,
+    request: Request,
+    response: Response,
 ) -> NotificationDetail:
     """Draft a PEN as the exporting country's regulator; it stays private until sent."""
-    return service.to_detail(session, flows.create_notification(session, regulator, data))
+    pen = flows.create_notification(session, regulator, data)
+    locate(response, request, "get_notification", notification_id=pen.id)
+    return service.to_detail(session, pen)
 
 
 @router.get("", response_model=ListResponse[NotificationPublic], summary="List notifications")

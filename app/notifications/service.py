@@ -63,6 +63,15 @@ from app.reference.service import (
 )
 
 
+def reply_overdue_clause(as_of: date) -> Any:
+    """A PEN whose reply is overdue: still awaiting a decision with `reply_by` passed (the list
+    filter and the `/metrics` gauge share this one definition)."""
+    return and_(
+        col(PreExportNotification.status).in_([s.value for s in AWAITING_REPLY]),
+        col(PreExportNotification.reply_by) < as_of,
+    )
+
+
 def today() -> date:
     return utcnow().date()
 
@@ -341,10 +350,7 @@ def list_notifications(
     if reference:
         query = query.where(PreExportNotification.reference == reference.strip().upper())
     if reply_overdue is not None:
-        overdue = and_(
-            col(PreExportNotification.status).in_([s.value for s in AWAITING_REPLY]),
-            col(PreExportNotification.reply_by) < today(),
-        )
+        overdue = reply_overdue_clause(today())
         query = query.where(overdue if reply_overdue else ~overdue)
     return paginate(session, query, col(PreExportNotification.id), limit=limit, cursor=cursor)
 

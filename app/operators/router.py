@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from app.auth.deps import CurrentUser, OperatorWriter
 from app.core.db import SessionDep
 from app.core.fields import CountryCode
+from app.core.headers import locate
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 from app.operators import service
@@ -27,9 +28,17 @@ router = APIRouter(
     responses=problem_responses(400, 403, 422),
     summary="Register an operator",
 )
-def create_operator(data: OperatorCreate, session: SessionDep, actor: OperatorWriter) -> Operator:
+def create_operator(
+    data: OperatorCreate,
+    session: SessionDep,
+    actor: OperatorWriter,
+    request: Request,
+    response: Response,
+) -> Operator:
     """Register an exporter, importer, consignee or intermediary."""
-    return service.create_operator(session, actor, data)
+    operator = service.create_operator(session, actor, data)
+    locate(response, request, "get_operator", operator_id=operator.id)
+    return operator
 
 
 @router.get("", response_model=ListResponse[OperatorPublic], summary="List operators")

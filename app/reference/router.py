@@ -2,11 +2,12 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep
 from app.core.fields import CasNumber, CountryCode
+from app.core.headers import locate
 from app.core.pagination import (
     MAX_LIMIT,
     Cursor,
@@ -89,9 +90,17 @@ def list_substances(
     responses=problem_responses(403, 409, 422),
     summary="Add a special-surveillance or national-list chemical",
 )
-def create_substance(data: SubstanceCreate, session: SessionDep, admin: AdminUser) -> Substance:
+def create_substance(
+    data: SubstanceCreate,
+    session: SessionDep,
+    admin: AdminUser,
+    request: Request,
+    response: Response,
+) -> Substance:
     """Record a chemical outside Tables I and II (PENs for it are voluntary)."""
-    return service.create_substance(session, admin, data)
+    substance = service.create_substance(session, admin, data)
+    locate(response, request, "get_substance", cas_number=substance.cas_number)
+    return substance
 
 
 @router.get(
@@ -135,10 +144,17 @@ def list_pen_requirements(
     summary="Add a PEN requirement",
 )
 def create_pen_requirement(
-    data: PenRequirementCreate, session: SessionDep, admin: AdminUser
+    data: PenRequirementCreate,
+    session: SessionDep,
+    admin: AdminUser,
+    request: Request,
+    response: Response,
 ) -> object:
-    """Record that a country requires PENs for a substance (or table), or has no licit need."""
-    return service.create_pen_requirement(session, admin, data)
+    """Record that a country requires PENs for a substance (or table), or has no licit need.
+    `Location` is the requirement's own path (where it is deleted)."""
+    requirement = service.create_pen_requirement(session, admin, data)
+    locate(response, request, "delete_pen_requirement", requirement_id=requirement.id)
+    return requirement
 
 
 @router.delete(
@@ -181,10 +197,17 @@ def list_legitimate_requirements(
     summary="Record an annual legitimate requirement",
 )
 def create_legitimate_requirement(
-    data: LegitimateRequirementCreate, session: SessionDep, admin: AdminUser
+    data: LegitimateRequirementCreate,
+    session: SessionDep,
+    admin: AdminUser,
+    request: Request,
+    response: Response,
 ) -> object:
-    """Record a country's annual legitimate requirement for a substance."""
-    return service.create_legitimate_requirement(session, admin, data)
+    """Record a country's annual legitimate requirement for a substance. `Location` is its own
+    path (where it is deleted)."""
+    requirement = service.create_legitimate_requirement(session, admin, data)
+    locate(response, request, "delete_legitimate_requirement", requirement_id=requirement.id)
+    return requirement
 
 
 @router.delete(

@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from app import flows
 from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep
+from app.core.headers import IfMatch, check_if_match, locate, tag
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 from app.rules import flags, service
@@ -63,9 +64,13 @@ def list_facts(_: CurrentUser) -> dict:
     responses=problem_responses(403, 409, 422),
     summary="Create a rule",
 )
-def create_rule(data: RuleCreate, session: SessionDep, admin: AdminUser) -> Rule:
+def create_rule(
+    data: RuleCreate, session: SessionDep, admin: AdminUser, request: Request, response: Response
+) -> Rule:
     """Add a rule; unknown facts or malformed conditions are refused here (422)."""
-    return service.create_rule(session, admin, data)
+    rule = service.create_rule(session, admin, data)
+    locate(response, request, "get_rule", code=rule.code)
+    return rule
 
 
 @rules_router.post(
@@ -82,8 +87,14 @@ def dry_run(data: DryRunRequest, session: SessionDep, _: AdminUser) -> DryRunRes
 @rules_router.get(
     "/{code}", response_model=RuleDetail, responses=problem_responses(404), summary="Get a rule"
 )
-def get_rule(code: str, session: SessionDep, _: CurrentUser) -> RuleDetail:
+def get_rule(code: str, session: SessionDep, _: CurrentUser, response: Response) -> RuleDetail:
     """A rule's current version and all its versions."""
+    detail = _detail(session, code)
+    tag(response, detail)
+    return detail
+
+
+def _detail(session: SessionDep, code: str) -> RuleDetail:
     rule = service.get_rule_or_raise(session, code)
     return RuleDetail(
         **RulePublic.model_validate(rule).model_dump(),
@@ -98,20 +109,40 @@ def get_rule(code: str, session: SessionDep, _: CurrentUser) -> RuleDetail:
     responses=problem_responses(403, 404, 422),
     summary="Edit a rule (new version)",
 )
-def add_version(code: str, data: RuleDefinitionIn, session: SessionDep, admin: AdminUser) -> Rule:
+def add_version(
+    code: str,
+    data: RuleDefinitionIn,
+    session: SessionDep,
+    admin: AdminUser,
+    request: Request,
+    response: Response,
+) -> Rule:
     """The new definition becomes current; flags keep naming the version that raised them."""
-    return service.add_version(session, admin, code, data)
+    rule = service.add_version(session, admin, code, data)
+    locate(response, request, "get_rule", code=rule.code)
+    return rule
 
 
 @rules_router.patch(
     "/{code}",
     response_model=RulePublic,
-    responses=problem_responses(403, 404, 422),
+    responses=problem_responses(403, 404, 412, 422),
     summary="Enable or disable a rule",
 )
-def update_rule(code: str, data: RuleUpdate, session: SessionDep, admin: AdminUser) -> Rule:
+def update_rule(
+    code: str,
+    data: RuleUpdate,
+    session: SessionDep,
+    admin: AdminUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Rule:
     """Enable or disable the current version."""
-    return service.set_enabled(session, admin, code, data.enabled)
+    if if_match is not None:
+        check_if_match(if_match, _detail(session, code))
+    rule = service.set_enabled(session, admin, code, data.enabled)
+    tag(response, _detail(session, code))
+    return rule
 
 
 @flags_router.get("", response_model=ListResponse[FlagPublic], summary="List flags")
@@ -148,9 +179,17 @@ def list_flags(
     responses=problem_responses(403, 404, 422),
     summary="Raise a manual flag",
 )
-def raise_flag(data: FlagCreate, session: SessionDep, principal: CurrentUser) -> FlagDetail:
+def raise_flag(
+    data: FlagCreate,
+    session: SessionDep,
+    principal: CurrentUser,
+    request: Request,
+    response: Response,
+) -> FlagDetail:
     """An officer's own suspicion about a PEN or shipment their country is party to."""
-    return flags.to_detail(session, flows.raise_manual_flag(session, principal, data))
+    flag = flows.raise_manual_flag(session, principal, data)
+    locate(response, request, "get_flag", flag_id=flag.id)
+    return flags.to_detail(session, flag)
 
 
 @flags_router.get(

@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from app import flows
 from app.auth.deps import CurrentUser, CustomsUser
 from app.core.db import SessionDep
 from app.core.fields import CasNumber, CountryCode
+from app.core.headers import locate
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 from app.shipments import service
@@ -30,10 +31,15 @@ router = APIRouter(
     summary="Record a shipment",
 )
 def create_shipment(
-    data: ShipmentCreate, session: SessionDep, customs: CustomsUser
+    data: ShipmentCreate,
+    session: SessionDep,
+    customs: CustomsUser,
+    request: Request,
+    response: Response,
 ) -> ShipmentDetail:
     """Record a customs declaration for a shipment whose route includes the caller's country."""
     shipment = flows.record_shipment(session, customs, data)
+    locate(response, request, "get_shipment", shipment_id=shipment.id)
     return service.to_detail(session, customs, shipment, events=[])
 
 
@@ -87,8 +93,15 @@ def get_shipment(
     summary="Record a border event",
 )
 def record_event(
-    data: EventCreate, shipment: LockedShipmentDep, session: SessionDep, customs: CustomsUser
+    data: EventCreate,
+    shipment: LockedShipmentDep,
+    session: SessionDep,
+    customs: CustomsUser,
+    request: Request,
+    response: Response,
 ) -> ShipmentDetail:
-    """Record an event at the caller's border: cleared, departed, transit, arrived, stopped…"""
+    """Record an event at the caller's border: cleared, departed, transit, arrived, stopped…
+    The answer is the shipment with its events (where `Location` points)."""
     history = flows.record_shipment_event(session, customs, shipment, data)
+    locate(response, request, "get_shipment", shipment_id=shipment.id)
     return service.to_detail(session, customs, shipment, events=history)

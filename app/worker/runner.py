@@ -5,6 +5,7 @@ mid-send leaves its claimed deliveries to be taken again when the lease expires.
 drop duplicates by `webhook-id`, which stays the same on every attempt.
 """
 
+import contextlib
 import logging
 import os
 import random
@@ -21,8 +22,8 @@ from sqlalchemy.engine import Engine
 from app.core import destinations
 from app.core.config import Settings
 from app.core.types import utcnow
+from app.delivery import heartbeats, signing
 from app.delivery import service as delivery
-from app.delivery import signing
 from app.delivery.service import NOTIFY_CHANNEL, AttemptResult, Claimed
 from app.worker import tasks
 
@@ -59,6 +60,8 @@ class Worker:
         self.name = name or _worker_name()
         self.rng = rng or random.Random()
         self._next_overdue_check = 0.0
+        self._next_beat = 0.0
+        self.started_at = utcnow()
         self._pool = ThreadPoolExecutor(
             max_workers=settings.worker_concurrency, thread_name_prefix="pentrack-send"
         )
@@ -76,7 +79,11 @@ class Worker:
             return self._result(claimed, started, clock, error="no secret to sign with")
         signing_key = self.settings.node_signing_key if claimed.target == "node" else None
         headers = signing.sign(
-            claimed.id, claimed.body, secret=claimed.secret, signing_key=signing_key
+            claimed.id,
+            claimed.body,
+            secret=claimed.secret,
+            signing_key=signing_key,
+            previous_secret=claimed.previous_secret,
         )
         headers["content-type"] = "application/json"
         if claimed.target == "node":
@@ -185,10 +192,30 @@ class Worker:
         if judged:
             log.info("judged %d waiting shipments and PENs again", judged)
 
+    def heartbeat(self) -> None:
+        """Tell `/metrics` this worker is alive (at most every `worker_heartbeat_seconds`)."""
+        now = time.monotonic()
+        if now < self._next_beat:
+            return
+        self._next_beat = now + self.settings.worker_heartbeat_seconds
+        try:
+            heartbeats.beat(self.engine, self.name, self.started_at)
+        except Exception:  # a missed heartbeat must not stop deliveries
+            log.warning("heartbeat failed", exc_info=True)
+
     def run_once(self) -> int:
         """Send everything due now (and what falls due while sending); how many attempts."""
-        self.check_overdue()
-        return self.drain()
+        self.heartbeat()
+        try:
+            self.check_overdue()
+            return self.drain()
+        finally:
+            self.forget()
+
+    def forget(self) -> None:
+        """Leave no heartbeat behind when stopping cleanly (a killed worker's grows old)."""
+        with contextlib.suppress(Exception):
+            heartbeats.forget_worker(self.engine, self.name)
 
     def run(self, stop: threading.Event) -> int:
         """Send until `stop` is set; a batch in flight is finished first."""
@@ -196,6 +223,7 @@ class Worker:
         wakeups = Wakeups(self.engine)
         try:
             while not stop.is_set():
+                self.heartbeat()
                 self.check_overdue()
                 try:
                     total += self.drain(stop)
@@ -204,6 +232,7 @@ class Worker:
                 wakeups.wait(stop, self.settings.worker_poll_seconds)
         finally:
             wakeups.close()
+            self.forget()
         return total
 
 

@@ -35,6 +35,8 @@ def every_cached_table_has_rows(api: Api) -> None:
         "countries": ["PK"],
     }
     assert api.admin.post("/api/v1/peers", json=peer).status_code == 201
+    requirement = {"country": "PK", "cas_number": "90-82-4", "quantity_kg": 1, "source": "test"}
+    assert api.admin.post("/api/v1/legitimate-requirements", json=requirement).status_code == 201
 
 
 def test_reference_data_rules_and_routing_are_the_cached_groups() -> None:
@@ -43,6 +45,8 @@ def test_reference_data_rules_and_routing_are_the_cached_groups() -> None:
         "country": "reference",
         "substance": "reference",
         "pen_requirement": "reference",
+        "legitimate_requirement": "reference",
+        "risk_list": "reference",
         "rule": "rules",
         "routing_rule": "routing",
         "peer": "routing",
@@ -61,7 +65,9 @@ def test_every_change_to_a_cached_table_moves_its_version(
     before = versions(engine)
     with engine.connect() as connection:
         transaction = connection.begin()
-        column = "name" if table in ("country", "substance") else "created_at"
+        column = {"country": "name", "substance": "name", "risk_list": "title"}.get(
+            table, "created_at"
+        )
         changed = connection.execute(text(f"UPDATE {table} SET {column} = {column}"))
         assert changed.rowcount > 0
         inside = dict(connection.execute(text("SELECT name, version FROM cache_version")).all())  # type: ignore[arg-type]
