@@ -55,7 +55,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         authenticated=lambda session, token: authenticate(session, token, touch=False) is not None,
     )
     app.add_middleware(NulGuardMiddleware)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        path_limits={"/api/v1/imports": settings.max_import_bytes},
+    )
     app.include_router(api_router)
     app.include_router(dashboard_router)
     app.mount("/dashboard/static", dashboard_static, name="dashboard-static")

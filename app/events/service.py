@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from app.core.bulk import insert_rows
 from app.core.ids import new_id
 from app.events.models import DomainEvent
 from app.events.types import EventType, SubjectType
@@ -37,3 +38,29 @@ def emit(
     # Core, not the ORM: written at once, so rows that refer to it need no flush first.
     session.connection().execute(_INSERT, event.model_dump())
     return event
+
+
+def emit_many(
+    session: Session,
+    type: EventType,
+    subject_type: SubjectType,
+    subjects: list[tuple[str, dict[str, Any], dict[str, Any]]],
+    *,
+    actor_user_id: str | None = None,
+) -> list[DomainEvent]:
+    """`emit` for many subjects at once, `(subject_id, route, payload)` each: the same rows in
+    one statement (bulk imports)."""
+    events = [
+        DomainEvent(
+            id=new_id(),
+            type=type.value,
+            subject_type=subject_type.value,
+            subject_id=subject_id,
+            route=route,
+            payload=payload,
+            actor_user_id=actor_user_id,
+        )
+        for subject_id, route, payload in subjects
+    ]
+    insert_rows(session, DomainEvent.__table__, [e.model_dump() for e in events])  # type: ignore[attr-defined]
+    return events
