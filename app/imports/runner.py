@@ -113,7 +113,7 @@ class Run:
             skipped_duplicates=self.skipped,
             invalid=self.invalid,
             written=written,
-            errors=self.errors[:MAX_LISTED_ERRORS],
+            errors=sorted(self.errors, key=lambda e: e.row)[:MAX_LISTED_ERRORS],
             errors_truncated=len(self.errors) > MAX_LISTED_ERRORS,
         )
 
