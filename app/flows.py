@@ -8,7 +8,8 @@ and deliveries that `pentrack worker` sends after commit.
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlmodel import Session
 
@@ -221,18 +222,22 @@ def record_shipments(
     """`record_shipment` for a batch of checked shipments `(row, route roles)` of one import,
     in order: the same rows, events, alerts and flags, written set-based. Each is judged
     against the shipments before it, the batch's earlier ones included (rules/batch.py)."""
-    recorded = [Shipment(**row) for row, _ in new]
+    # Read-only stand-ins for the shipments as written (ORM instances cost more than the rows).
+    recorded = [cast(Shipment, SimpleNamespace(**row)) for row, _ in new]
     prepared = rules_batch.gather_facts(session, recorded)
     shipments_bulk.insert_shipments(session, principal, new)
+    payloads = [ShipmentPayload.of_row(row).data() for row, _ in new]
     recorded_events = events.emit_many(
         session,
         EventType.SHIPMENT_RECORDED,
         SubjectType.SHIPMENT,
-        [(s.id, route_of(session, s), ShipmentPayload.of(s).data()) for s in recorded],
+        [
+            (row["id"], route_of(session, s), payload)
+            for (row, _), s, payload in zip(new, recorded, payloads, strict=True)
+        ],
         actor_user_id=principal.user_id,
     )
-    for event in recorded_events:
-        outbox.route(session, event)
+    outbox.route_many(session, recorded_events)
     judgements = rules_batch.raise_flags(session, recorded, prepared)
     # emit_flag_event for every new flag, the events written in one statement.
     flag_events = events.emit_many(
@@ -243,14 +248,13 @@ def record_shipments(
             (
                 flag.id,
                 route_of(session, shipment),
-                FlagPayload.of(flag, judgement.score).data(ShipmentPayload.of(shipment).data()),
+                FlagPayload.of(flag, judgement.score).data(payload),
             )
-            for shipment, judgement in zip(recorded, judgements, strict=True)
+            for shipment, payload, judgement in zip(recorded, payloads, judgements, strict=True)
             for flag in judgement.raised
         ],
     )
-    for event in flag_events:
-        outbox.route(session, event)
+    outbox.route_many(session, flag_events)
     return recorded
 
 

@@ -1,5 +1,6 @@
 """Writing and reading the audit trail."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, insert
@@ -96,7 +97,7 @@ def record_many(
     actor: Principal | None,
     action: str,
     subject_type: str,
-    changes: list[tuple[str, dict[str, Any] | None]],
+    changes: Sequence[tuple[str, dict[str, Any] | None]],
 ) -> None:
     """`record` for many subjects of one action at once, `(subject_id, after)` each: the same
     rows, in one statement (bulk imports)."""
