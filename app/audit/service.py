@@ -10,7 +10,7 @@ from app.audit import chain
 from app.audit.models import AuditEvent
 from app.auth.principal import Principal
 from app.core.bulk import insert_rows
-from app.core.ids import new_id
+from app.core.ids import consecutive_ids, new_id
 from app.core.pagination import Page, paginate
 from app.core.request_id import current_request_id
 from app.core.types import utcnow
@@ -104,9 +104,10 @@ def record_many(
     if not changes:
         return
     now, request_id = utcnow(), current_request_id()
+    ids = consecutive_ids(len(changes))
     rows = [
         {
-            "id": new_id(),
+            "id": row_id,
             "occurred_at": now,
             "actor_user_id": actor.user_id if actor else None,
             "actor_role": actor.role.value if actor else None,
@@ -118,8 +119,8 @@ def record_many(
             "after": after,
             "request_id": request_id,
         }
-        for subject_id, after in changes
+        for row_id, (subject_id, after) in zip(ids, changes, strict=True)
     ]
     insert_rows(session, TABLE, rows)
-    for row in rows:
-        chain.remember(session, row)
+    # Chained at commit from the database, not kept in memory until then.
+    chain.remember_stored(session, ids[0], ids[-1], len(ids))

@@ -38,6 +38,9 @@ class TestImportCommand:
                 text("SELECT count(*) FROM shipment WHERE recorded_country = 'DE'")
             ).scalar_one()
         assert recorded == 3
+        verified = run(["audit", "verify"], database_url)
+        assert verified.returncode == 0, verified.stderr
+        assert "audit chain intact" in verified.stdout
 
     def test_invalid_rows_are_listed_and_nothing_is_written(
         self, api: Api, database_url: str, tmp_path: Path
