@@ -19,6 +19,8 @@ from typing import IO, Any
 
 from app.imports.exceptions import UnreadableFile, UnsupportedFormat
 
+# PostgreSQL refuses NUL in text: such a row is refused here, never a 500 at the insert.
+NUL_PROBLEM = "the row contains a NUL character"
 LIST_COLUMNS = frozenset({"transit_countries", "container_ids"})
 # CSV fields may be large (a description), but not unbounded.
 csv.field_size_limit(1_000_000)
@@ -76,6 +78,8 @@ def read_rows(source: IO[bytes], fmt: ImportFormat) -> Iterator[Row]:
 
 
 def _cells(names: list[str], values: list[Any]) -> dict[str, Any] | Unreadable:
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        return Unreadable(NUL_PROBLEM)
     if len(values) > len(names) and any(_blank(v) is not None for v in values[len(names) :]):
         return Unreadable(f"the row has {len(values)} cells but the header names {len(names)}")
     row: dict[str, Any] = {}
@@ -185,4 +189,18 @@ def _ndjson_rows(source: IO[bytes]) -> Iterator[Row]:
         if not isinstance(value, dict):
             yield number, Unreadable("the line is not a JSON object")
             continue
+        if _has_nul(value):
+            yield number, Unreadable(NUL_PROBLEM)
+            continue
         yield number, value
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether a parsed JSON value holds a NUL in any key or string."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False

@@ -100,6 +100,20 @@ class TestShipments:
         assert body["rows"] == 3 and body["errors"][0]["row"] == 3
         assert body["errors"][0]["field"] is None
 
+    def test_a_nul_character_is_a_row_error_not_a_500(self, api: Api) -> None:
+        trade, customs = lane(api), api.customs("DE")
+        rows = shipment_rows(trade, 2)
+        rows[1]["carrier"] = "Maersk\u0000"
+        response = customs.post(
+            IMPORTS,
+            params={"kind": "shipments"},
+            content=ndjson_bytes(rows),
+            headers={"Content-Type": "application/x-ndjson"},
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["row"] == 2
+        assert "NUL" in response.json()["errors"][0]["problem"]
+
     def test_an_xlsx_workbook_is_read(self, api: Api) -> None:
         trade, customs = lane(api), api.customs("DE")
         rows = shipment_rows(trade, 2)
