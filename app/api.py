@@ -9,6 +9,7 @@ from app.authorities.router import router as authorities_router
 from app.dashboard.router import router as summaries_router
 from app.delivery.router import deliveries_router
 from app.federation.router import nodes_router, peers_router
+from app.imports.router import router as imports_router
 from app.notifications.router import router as notifications_router
 from app.operators.router import router as operators_router
 from app.reference.router import router as reference_router
@@ -22,6 +23,7 @@ for router in (
     operators_router,
     notifications_router,
     shipments_router,
+    imports_router,
     rules_router,
     flags_router,
     routing_rules_router,

@@ -2,6 +2,7 @@
 
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +12,8 @@ from app.auth.service import DEFAULT_TOKEN_DAYS
 from app.core.config import get_settings
 from app.core.db import build_engine, open_session
 from app.health_cli import health_cli
+from app.imports.readers import ImportFormat
+from app.imports.schemas import ImportKind
 
 cli = typer.Typer(
     help="pentrack: pre-export notifications and precursor alerts.",
@@ -252,6 +255,32 @@ def node_keygen() -> None:
     private, public = generate_signing_key()
     typer.echo(f"PENTRACK_NODE_SIGNING_KEY={private}")
     typer.echo(f"public_key={public}")
+
+
+@cli.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="A .csv, .xlsx or .ndjson file.", dir_okay=False)],
+    kind: Annotated[ImportKind, typer.Option(help="operators, shipments or events.")],
+    authority: Annotated[str, typer.Option(help="The authority recording the rows (its id).")],
+    dry_run: Annotated[bool, typer.Option(help="Check every row; write nothing.")] = False,
+    partial: Annotated[
+        bool, typer.Option(help="Keep the good rows when some are invalid.")
+    ] = False,
+    format: Annotated[
+        ImportFormat | None, typer.Option(help="csv, xlsx or ndjson (default: from the name).")
+    ] = None,
+    json_report: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import operators, shipments or border events as an authority would record them: every
+    row checked as the single endpoint checks it; all or nothing unless --partial; a row
+    already recorded (same natural key) is skipped. Exit 1 when rows are invalid."""
+    from app.imports.cli import run_file_import
+
+    code = run_file_import(
+        file, kind, authority, dry_run=dry_run, partial=partial, fmt=format, as_json=json_report
+    )
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

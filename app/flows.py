@@ -8,7 +8,8 @@ and deliveries that `pentrack worker` sends after commit.
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlmodel import Session
 
@@ -23,12 +24,14 @@ from app.notifications.payloads import PenPayload
 from app.notifications.schemas import ConfirmArrivalRequest, NotificationCreate
 from app.notifications.states import Action, Decision
 from app.operators.models import Operator
+from app.rules import batch as rules_batch
 from app.rules import flags as flag_service
 from app.rules import service as rules
 from app.rules.models import Flag
 from app.rules.payloads import FlagPayload
 from app.rules.schemas import FlagCreate, TriageRequest
 from app.rules.states import FlagStatus
+from app.shipments import bulk as shipments_bulk
 from app.shipments import service as shipments
 from app.shipments.models import Shipment, ShipmentEvent
 from app.shipments.payloads import ShipmentPayload
@@ -211,6 +214,48 @@ def record_shipment(session: Session, principal: Principal, data: ShipmentCreate
     outbox.route(session, event)
     judge(session, SubjectType.SHIPMENT, shipment.id, events=[])  # a new shipment has none
     return shipment
+
+
+def record_shipments(
+    session: Session, principal: Principal, new: list[tuple[dict[str, Any], dict[str, set[str]]]]
+) -> list[Shipment]:
+    """`record_shipment` for a batch of checked shipments `(row, route roles)` of one import,
+    in order: the same rows, events, alerts and flags, written set-based. Each is judged
+    against the shipments before it, the batch's earlier ones included (rules/batch.py)."""
+    # Read-only stand-ins for the shipments as written (ORM instances cost more than the rows).
+    recorded = [cast(Shipment, SimpleNamespace(**row)) for row, _ in new]
+    prepared = rules_batch.gather_facts(session, recorded)
+    shipments_bulk.insert_shipments(session, principal, new)
+    payloads = [ShipmentPayload.of_row(row).data() for row, _ in new]
+    recorded_events = events.emit_many(
+        session,
+        EventType.SHIPMENT_RECORDED,
+        SubjectType.SHIPMENT,
+        [
+            (row["id"], route_of(session, s), payload)
+            for (row, _), s, payload in zip(new, recorded, payloads, strict=True)
+        ],
+        actor_user_id=principal.user_id,
+    )
+    outbox.route_many(session, recorded_events)
+    judgements = rules_batch.raise_flags(session, recorded, prepared)
+    # emit_flag_event for every new flag, the events written in one statement.
+    flag_events = events.emit_many(
+        session,
+        EventType.FLAG_RAISED,
+        SubjectType.FLAG,
+        [
+            (
+                flag.id,
+                route_of(session, shipment),
+                FlagPayload.of(flag, judgement.score).data(payload),
+            )
+            for shipment, payload, judgement in zip(recorded, payloads, judgements, strict=True)
+            for flag in judgement.raised
+        ],
+    )
+    outbox.route_many(session, flag_events)
+    return recorded
 
 
 def record_shipment_event(

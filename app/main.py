@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,
         observe=app.state.metrics.observe,
+        path_limits={"/api/v1/imports": settings.max_import_bytes},
     )
     app.include_router(api_router)
     app.include_router(metrics_router)

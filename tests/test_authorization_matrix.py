@@ -4,6 +4,7 @@ The lane is Germany (exporting) → Pakistan (importing) via the UAE (transit); 
 unrelated. A record the caller may not see answers 404; one it sees but may not touch, 403.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,6 +27,7 @@ from tests.factories import (
 
 COUNTRY = {"exporting": "DE", "importing": "PK", "transit": "AE", "unrelated": "FR"}
 REQUIREMENTS = "/api/v1/pen-requirements"
+IMPORTS = "/api/v1/imports"
 
 # Columns: who is calling, as (role, country relation); admin and analyst have no country.
 CALLERS: list[tuple[str, str | None]] = [
@@ -64,6 +66,11 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "read risk-lists":         (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
     "update authority":        (200, 403,               403, 403, 403, 403,          403, 403, 403, 403),
     "rotate webhook secret":   (200, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    # Bulk import: a row the caller may not record (off its route, or a shipment it may not see)
+    # makes the all-or-nothing import 422, with the row's error in the report.
+    "import shipments":        (403, 403,               403, 403, 403, 403,          200, 200, 200, 422),
+    "import events":           (403, 403,               403, 403, 403, 403,          200, 200, 200, 422),
+    "import operators":        (200, 403,               200, 200, 200, 200,          200, 200, 200, 200),
 }
 # fmt: on
 
@@ -135,6 +142,24 @@ def _hooked_authority(world: World) -> str:
     return str(response.json()["id"])
 
 
+def _import(world: World, kind: str, rows: list[dict[str, Any]]) -> Any:
+    content = b"".join(json.dumps(row).encode() + b"\n" for row in rows)
+    return world.caller.post(
+        IMPORTS,
+        params={"kind": kind},
+        content=content,
+        headers={"Content-Type": "application/x-ndjson"},
+    )
+
+
+def _import_event(world: World) -> Any:
+    row = {
+        "shipment_id": _shipment(world)["id"],
+        **event_body("stopped", world.caller.country or "AE"),
+    }
+    return _import(world, "events", [row])
+
+
 ACTIONS: dict[str, Callable[[World], Any]] = {
     "create PEN": lambda w: w.caller.post(PENS, json=w.lane.draft_body()),
     "read draft": lambda w: w.caller.get(f"{PENS}/{_pen(w, 'draft')['id']}"),
@@ -192,6 +217,11 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
     ),
     "rotate webhook secret": lambda w: w.caller.post(
         f"/api/v1/authorities/{_hooked_authority(w)}/rotate-secret"
+    ),
+    "import shipments": lambda w: _import(w, "shipments", [w.lane.shipment_body()]),
+    "import events": _import_event,
+    "import operators": lambda w: _import(
+        w, "operators", [{"name": "Acme", "country": "DE", "address": "1 Main St"}]
     ),
 }
 

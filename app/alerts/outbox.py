@@ -4,7 +4,8 @@ written in the transaction that emitted the event. No HTTP here: `pentrack worke
 The flows call `route(session, event)` right after emitting the event (app/flows.py).
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -136,8 +137,42 @@ def forget_configuration(session: Session) -> None:
     cache.forget(session)
 
 
+@dataclass
+class _Writes:
+    """The rows routing decided on, written together (one statement per table)."""
+
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    audited: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    queued: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        if self.decisions:
+            session.connection().execute(insert(_table(RoutingDecision)), self.decisions)
+        # Core inserts: one round trip per table, not per row (the outbox is on every write path).
+        if self.alerts:
+            session.connection().execute(insert(_table(Alert)), self.alerts)
+        audit.record_many(session, None, "alerts.routed", "routing_decision", self.audited)
+        deliveries.queue(session, self.queued)
+
+
 def route(session: Session, event: DomainEvent) -> None:
     """Decide who hears of `event`; write the decision, alerts and deliveries (no I/O)."""
+    writes = _Writes()
+    _route(session, event, writes)
+    writes.write(session)
+
+
+def route_many(session: Session, events: Iterable[DomainEvent]) -> None:
+    """`route` for many events (bulk imports): the same decisions, alerts and deliveries,
+    written in one statement per table."""
+    writes = _Writes()
+    for event in events:
+        _route(session, event, writes)
+    writes.write(session)
+
+
+def _route(session: Session, event: DomainEvent, writes: _Writes) -> None:
     config = _configuration(session)
     origin = session.info.get(ORIGIN_NODE)
     hosted = _hosted_by(config.peers)
@@ -158,7 +193,7 @@ def route(session: Session, event: DomainEvent) -> None:
     remote = _remote_besides_pen_exchange(decision, pen_node)
     if not decision.recipients and not remote and pen_node is None:
         if decision.matched or decision.skipped:
-            _store_decision(session, event, decision, [], [], new_id())
+            _store_decision(writes, event, decision, [], [], new_id())
         return
     now, decision_id = utcnow(), new_id()
     title = routing.title_of(event.type, event.payload)
@@ -182,11 +217,9 @@ def route(session: Session, event: DomainEvent) -> None:
         body = messages.pen_message(session, event)
         queued.append(_node_delivery(peer_by_node[pen_node], event, body, now))
         remote_log.append(_pen_exchange_entry(event, pen_node, queued[-1]["id"]))
-    _store_decision(session, event, decision, alerts, remote_log, decision_id)
-    # Core inserts: one round trip per table, not per row (the outbox is on every write path).
-    if alerts:
-        session.connection().execute(insert(_table(Alert)), alerts)
-    deliveries.queue(session, queued)
+    _store_decision(writes, event, decision, alerts, remote_log, decision_id)
+    writes.alerts += alerts
+    writes.queued += queued
 
 
 def _remote_besides_pen_exchange(
@@ -279,7 +312,7 @@ def _pen_exchange_entry(event: DomainEvent, node: str, delivery_id: str) -> dict
 
 
 def _store_decision(
-    session: Session,
+    writes: _Writes,
     event: DomainEvent,
     decision: routing.Decision,
     alerts: list[dict[str, Any]],
@@ -299,36 +332,31 @@ def _store_decision(
         }
         for r in decision.recipients
     ]
-    session.connection().execute(
-        insert(_table(RoutingDecision)),
-        [
-            {
-                "id": decision_id,
-                "event_id": event.id,
-                "event_type": event.type,
-                "subject_type": event.subject_type,
-                "subject_id": event.subject_id,
-                "matched_rules": decision.matched,
-                "recipients": recipients,
-                "remote": remote_log,
-                "skipped": decision.skipped,
-                "created_at": utcnow(),
-            }
-        ],
+    writes.decisions.append(
+        {
+            "id": decision_id,
+            "event_id": event.id,
+            "event_type": event.type,
+            "subject_type": event.subject_type,
+            "subject_id": event.subject_id,
+            "matched_rules": decision.matched,
+            "recipients": recipients,
+            "remote": remote_log,
+            "skipped": decision.skipped,
+            "created_at": utcnow(),
+        }
     )
     if recipients or remote_log:
-        audit.record(
-            session,
-            None,
-            "alerts.routed",
-            "routing_decision",
-            decision_id,
-            after={
-                "event_id": event.id,
-                "event_type": event.type,
-                "authorities": [r["authority_id"] for r in recipients],
-                "nodes": [r["node_id"] for r in remote_log],
-            },
+        writes.audited.append(
+            (
+                decision_id,
+                {
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "authorities": [r["authority_id"] for r in recipients],
+                    "nodes": [r["node_id"] for r in remote_log],
+                },
+            )
         )
 
 

@@ -14,10 +14,10 @@ signature (whoever can write the table and knows this code can also forge a cons
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, event, select, text, update
 from sqlmodel import Session
@@ -47,6 +47,22 @@ TABLE: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 def remember(session: Session, row: Mapping[str, Any]) -> None:
     """Chain this row (as written) when the session commits."""
     session.info.setdefault(PENDING, []).append(row)
+
+
+@dataclass(frozen=True)
+class StoredRange:
+    """`count` rows written with the consecutive ids `first`…`last` (audit.record_many): chained
+    when the session commits from what the database holds, so that a bulk import's memory does
+    not grow with its audit rows."""
+
+    first: str
+    last: str
+    count: int
+
+
+def remember_stored(session: Session, first: str, last: str, count: int) -> None:
+    """Chain the rows with ids `first`…`last` (consecutive, all written by this session)."""
+    session.info.setdefault(PENDING, []).append(StoredRange(first, last, count))
 
 
 def row_hash(prev_hash: str, row: Mapping[Any, Any]) -> str:
@@ -92,20 +108,76 @@ _LINK = (
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
-def seal(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Append these rows (their content as written), in this order, to the chain; how many.
-    The content is JSON-native and the times aware UTC, so it hashes as it will read back."""
+# The unchained rows of a stored range, in id order (the order they were written).
+_STORED = (
+    select(TABLE)
+    .where(
+        TABLE.c.id.between(bindparam("first"), bindparam("last")),
+        TABLE.c.chain_seq.is_(None),
+    )
+    .order_by(TABLE.c.id)
+)
+LINK_BATCH = 5000
+
+
+def seal(connection: Connection, rows: Iterable[Mapping[str, Any] | StoredRange]) -> int:
+    """Append these rows (their content as written; a stored range's as the database holds
+    it), in this order, to the chain; how many. The content is JSON-native and the times aware
+    UTC, so it hashes as it will read back."""
     if connection.dialect.name == "postgresql":
         connection.execute(_LOCK, {"key": CHAIN_LOCK})
     head = connection.execute(_HEAD).first()
     seq, prev = (head[0], head[1]) if head else (0, GENESIS)
-    links = []
-    for row in rows:
+    links: list[dict[str, Any]] = []
+    sealed = 0
+    for row in _expanded(connection, rows):
         seq += 1
         digest = row_hash(prev, row)
         links.append({"b_id": row["id"], "chain_seq": seq, "prev_hash": prev, "row_hash": digest})
         prev = digest
-    if links:
+        if len(links) >= LINK_BATCH:
+            sealed += _link(connection, links)
+            links = []
+    return sealed + _link(connection, links)
+
+
+def _expanded(
+    connection: Connection, rows: Iterable[Mapping[str, Any] | StoredRange]
+) -> Iterator[Mapping[str, Any]]:
+    for row in rows:
+        if not isinstance(row, StoredRange):
+            yield row
+            continue
+        # Read whole before the links are written (a cursor left open across them would not
+        # do on SQLite); a batch's rows at a time.
+        stored = [
+            r._mapping for r in connection.execute(_STORED, {"first": row.first, "last": row.last})
+        ]
+        if len(stored) != row.count:
+            raise RuntimeError(
+                f"audit rows {row.first}…{row.last}: {len(stored)} unchained rows, "
+                f"{row.count} written: a row was inserted out of band"
+            )
+        yield from cast(list[Mapping[str, Any]], stored)
+
+
+def _link(connection: Connection, links: list[dict[str, Any]]) -> int:
+    if not links:
+        return 0
+    if connection.dialect.name == "postgresql":
+        # One UPDATE … FROM (VALUES …) per batch, not one per row (bulk imports chain 10⁵ rows).
+        values = ", ".join(["(%s, %s::bigint, %s, %s)"] * len(links))
+        params = [
+            v
+            for link in links
+            for v in (link["b_id"], link["chain_seq"], link["prev_hash"], link["row_hash"])
+        ]
+        connection.exec_driver_sql(
+            "UPDATE audit_event AS a SET chain_seq = v.seq, prev_hash = v.prev, "
+            f"row_hash = v.hash FROM (VALUES {values}) AS v(id, seq, prev, hash) WHERE a.id = v.id",
+            tuple(params),
+        )
+    else:
         connection.execute(_LINK, links)
     return len(links)
 

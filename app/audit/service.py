@@ -1,5 +1,6 @@
 """Writing and reading the audit trail."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, insert
@@ -8,7 +9,8 @@ from sqlmodel import Session, and_, col, or_, select
 from app.audit import chain
 from app.audit.models import AuditEvent
 from app.auth.principal import Principal
-from app.core.ids import new_id
+from app.core.bulk import insert_rows
+from app.core.ids import consecutive_ids, new_id
 from app.core.pagination import Page, paginate
 from app.core.request_id import current_request_id
 from app.core.types import utcnow
@@ -16,7 +18,8 @@ from app.events.types import SubjectType
 from app.notifications.models import PreExportNotification
 from app.rules.models import Flag
 
-_INSERT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
+_INSERT = insert(TABLE)
 
 
 def record(
@@ -87,3 +90,37 @@ def _about_a_draft() -> ColumnElement[bool]:
             col(AuditEvent.subject_id).in_(flags_on_drafts),
         ),
     )
+
+
+def record_many(
+    session: Session,
+    actor: Principal | None,
+    action: str,
+    subject_type: str,
+    changes: Sequence[tuple[str, dict[str, Any] | None]],
+) -> None:
+    """`record` for many subjects of one action at once, `(subject_id, after)` each: the same
+    rows, in one statement (bulk imports)."""
+    if not changes:
+        return
+    now, request_id = utcnow(), current_request_id()
+    ids = consecutive_ids(len(changes))
+    rows = [
+        {
+            "id": row_id,
+            "occurred_at": now,
+            "actor_user_id": actor.user_id if actor else None,
+            "actor_role": actor.role.value if actor else None,
+            "actor_authority_id": actor.authority_id if actor else None,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "before": None,
+            "after": after,
+            "request_id": request_id,
+        }
+        for row_id, (subject_id, after) in zip(ids, changes, strict=True)
+    ]
+    insert_rows(session, TABLE, rows)
+    # Chained at commit from the database, not kept in memory until then.
+    chain.remember_stored(session, ids[0], ids[-1], len(ids))

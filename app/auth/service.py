@@ -210,3 +210,44 @@ def _snapshot(user: User) -> dict[str, Any]:
         "expires_at": user.expires_at.isoformat() if user.expires_at else None,
         "revoked_at": user.revoked_at.isoformat() if user.revoked_at else None,
     }
+
+
+# The role a command-line job takes for an authority of each kind.
+AUTHORITY_ROLES = {"customs": Role.CUSTOMS, "regulator": Role.REGULATOR}
+
+
+class AuthorityCannotAct(Problem):
+    type = "authority-cannot-act"
+    title = "This authority's kind cannot do this"
+
+
+def authority_principal(session: Session, authority_id: str, purpose: str) -> Principal:
+    """The principal a command-line job (`pentrack import`) acts as for an authority: the
+    authority's `purpose@<name>` user, created once and disabled (no one holds its token), so
+    that the audit trail and the routing know the authority as the actor."""
+    authority = session.get(Authority, authority_id)
+    if authority is None:
+        raise UnknownReference(f"No authority with id {authority_id!r}.")
+    role = AUTHORITY_ROLES.get(authority.kind)
+    if role is None:
+        raise AuthorityCannotAct(
+            f"{authority.name} is a {authority.kind} authority; only customs and regulator "
+            "authorities record data."
+        )
+    name = f"{purpose}@{authority.name}"[:200]
+    user = session.exec(
+        select(User).where(
+            User.authority_id == authority_id, User.name == name, User.role == role.value
+        )
+    ).first()
+    if user is None:
+        user, _ = create_user(
+            session, role=role, authority_id=authority_id, name=name, expires_in_days=1
+        )
+        user.disabled = True
+        session.add(user)
+        session.flush()
+    return Principal(
+        user_id=user.id, name=user.name, role=role, authority_id=authority_id,
+        country=authority.country,
+    )  # fmt: skip

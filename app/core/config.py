@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     reply_window_days: int = Field(default=15, ge=1, le=365)
     # Requests with a larger body are refused with 413 before they reach a handler.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Except the files of bulk imports (POST /api/v1/imports): up to this many bytes.
+    max_import_bytes: int = Field(default=512 * 1_048_576, ge=1024)
     # How long an Idempotency-Key is remembered.
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     # SQLite: how long a writer waits for the lock before giving up (ms).

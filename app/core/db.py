@@ -161,3 +161,12 @@ async def get_app_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def release_loaded(session: Session) -> None:
+    """Let go of every row the session has loaded (after a flush: nothing is pending), so that
+    a long job's memory does not grow with what it has read (bulk imports, by batch)."""
+    session.expunge_all()
+    kept = session.info.get(KEEP)
+    if kept is not None:
+        kept.clear()

@@ -130,11 +130,14 @@ class RequestContextMiddleware:
         app: ASGIApp,
         max_body_bytes: int,
         observe: Callable[[Scope, int, float], None] | None = None,
+        path_limits: dict[str, int] | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         # Called with every request's scope, status and duration (the metrics: app/metrics.py).
         self.observe = observe
+        # Paths that take larger bodies (file uploads), with their own limit.
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -156,11 +159,12 @@ class RequestContextMiddleware:
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> int:
         """Runs the app; the status answered."""
+        limit = self.path_limits.get(scope["path"], self.max_body_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            return await self._too_large(scope, receive, send, request_id)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await self._too_large(scope, receive, send, request_id, limit)
 
-        body = _LimitedBody(receive, self.max_body_bytes)
+        body = _LimitedBody(receive, limit)
         header = (REQUEST_ID_HEADER.lower().encode(), request_id.encode())
         status = 500
 
@@ -178,11 +182,13 @@ class RequestContextMiddleware:
         with contextlib.suppress(_BodyTooLarge):
             await self.app(scope, body.receive, send_with_id)
         if body.exceeded:
-            return await self._too_large(scope, receive, send, request_id)
+            return await self._too_large(scope, receive, send, request_id, limit)
         return status
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> int:
-        problem = PayloadTooLarge(f"The body may be at most {self.max_body_bytes} bytes.")
+    async def _too_large(
+        self, scope: Scope, receive: Receive, send: Send, request_id: str, limit: int
+    ) -> int:
+        problem = PayloadTooLarge(f"The body may be at most {limit} bytes.")
         response = problem_response(problem, scope["path"], {REQUEST_ID_HEADER: request_id})
         await response(scope, receive, send)
         return problem.status

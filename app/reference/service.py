@@ -97,18 +97,35 @@ class Reference(NamedTuple):
     legitimate_kg: Mapping[tuple[str, str], Decimal]
     # Risk list code → its entries.
     risk_lists: Mapping[str, tuple[str, ...]]
+    # Each substance's requirements (by CAS number or by table): the rules read them for every
+    # subject they judge.
+    requirements_of: Mapping[str, tuple[PenRequirement, ...]]
+
+
+def _covers(requirement: PenRequirement, substance: Substance) -> bool:
+    return requirement.cas_number == substance.cas_number or (
+        requirement.cas_number is None and requirement.table == substance.convention_table
+    )
 
 
 def _load_reference(session: Session) -> Reference:
+    substances = {
+        s.cas_number: Substance(**s.model_dump()) for s in session.exec(select(Substance))
+    }
+    requirements = tuple(
+        PenRequirement(**r.model_dump()) for r in session.exec(select(PenRequirement))
+    )
     return Reference(
         country_names=MappingProxyType(
             dict(session.exec(select(Country.iso2, Country.name)).all())
         ),
-        substances=MappingProxyType(
-            {s.cas_number: Substance(**s.model_dump()) for s in session.exec(select(Substance))}
-        ),
-        requirements=tuple(
-            PenRequirement(**r.model_dump()) for r in session.exec(select(PenRequirement))
+        substances=MappingProxyType(substances),
+        requirements=requirements,
+        requirements_of=MappingProxyType(
+            {
+                cas: tuple(r for r in requirements if _covers(r, substance))
+                for cas, substance in substances.items()
+            }
         ),
         legitimate_kg=MappingProxyType(
             {
@@ -176,15 +193,10 @@ def requirements_for(
 ) -> list[PenRequirement]:
     """The requirements (of `country`, or of every country) that cover `substance`, by its CAS
     number or by its table (read-only copies)."""
-    return [
-        r
-        for r in reference(session).requirements
-        if (
-            r.cas_number == substance.cas_number
-            or (r.cas_number is None and r.table == substance.convention_table)
-        )
-        and (country is None or r.country == country)
-    ]
+    known = reference(session).requirements_of.get(substance.cas_number)
+    if known is None:  # a substance not in the snapshot (not yet committed, say)
+        known = tuple(r for r in reference(session).requirements if _covers(r, substance))
+    return [r for r in known if country is None or r.country == country]
 
 
 def create_pen_requirement(

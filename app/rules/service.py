@@ -349,16 +349,16 @@ def evaluate_subject(
         flag
         for hit in hits
         if hit.rule_id not in raised_before
-        and (flag := _insert_flag(session, subject_type, subject_id, hit)) is not None
+        and (flag := insert_flag(session, subject_type, subject_id, hit)) is not None
     ]
     live = [Decimal(weight) for _, status, weight in existing if status in LIVE]
     return Judgement(raised, sum((*live, *(f.weight for f in raised)), Decimal(0)))
 
 
-def _insert_flag(session: Session, subject_type: str, subject_id: str, hit: Hit) -> Flag | None:
-    """Insert unless a concurrent transaction raised the same flag first (no duplicates)."""
+def flag_values(subject_type: str, subject_id: str, hit: Hit) -> dict[str, Any]:
+    """The row of a new open flag for a hit."""
     now = utcnow()
-    values: dict[str, Any] = {
+    return {
         "id": new_id(),
         "rule": hit.code,
         "rule_id": hit.rule_id,
@@ -373,24 +373,26 @@ def _insert_flag(session: Session, subject_type: str, subject_id: str, hit: Hit)
         "created_at": now,
         "updated_at": now,
     }
+
+
+def flag_audit(values: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit trail keeps of a raised flag."""
+    return {
+        "rule": values["rule"],
+        "rule_version": values["rule_version"],
+        "severity": values["severity"],
+        "subject_id": values["subject_id"],
+    }
+
+
+def insert_flag(session: Session, subject_type: str, subject_id: str, hit: Hit) -> Flag | None:
+    """Insert unless a concurrent transaction raised the same flag first (no duplicates)."""
+    values = flag_values(subject_type, subject_id, hit)
     statement = _INSERT_FLAG[session.get_bind().dialect.name == "postgresql"]
     if session.connection().execute(statement, values).scalar_one_or_none() is None:
         return None
-    flag = Flag(**values)  # as written; not attached to the session
-    audit.record(
-        session,
-        None,
-        "flag.raised",
-        "flag",
-        flag.id,
-        after={
-            "rule": flag.rule,
-            "rule_version": flag.rule_version,
-            "severity": flag.severity,
-            "subject_id": subject_id,
-        },
-    )
-    return flag
+    audit.record(session, None, "flag.raised", "flag", values["id"], after=flag_audit(values))
+    return Flag(**values)  # as written; not attached to the session
 
 
 def _recent(

@@ -45,6 +45,13 @@ class ShipmentPayload(Consignment):
             event=BorderEventPayload.of(event) if event is not None else None,
         )
 
+    @classmethod
+    def of_row(cls, row: dict[str, Any]) -> Self:
+        """`of` for a shipment's row as written (the columns of `shipment`)."""
+        return cls(
+            **{k: v for k, v in row.items() if k != "cas_number"}, substance=row["cas_number"]
+        )
+
     def data(self) -> dict[str, Any]:
         """The payload as stored with the event (JSON values); `event` only when there is one."""
         return self.model_dump(mode="json", exclude={"event"} if self.event is None else None)

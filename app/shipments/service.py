@@ -16,9 +16,8 @@ from app.core.pagination import Page, paginate
 from app.core.types import utcnow
 from app.notifications import service as notifications
 from app.notifications.models import PreExportNotification
-from app.notifications.service import get_notification_by_reference
-from app.operators.service import require_operators
-from app.reference.service import quantity_in_kg, require_countries, require_substance
+from app.reference.service import quantity_in_kg, require_substance
+from app.shipments.checks import creation_audit, load_known, new_shipment, route_roles
 from app.shipments.exceptions import (
     DuplicateCustomsReference,
     EventCountryNotOnRoute,
@@ -26,7 +25,6 @@ from app.shipments.exceptions import (
     EventNotAllowed,
     NotOnRoute,
     ShipmentNotFound,
-    UnknownPenReference,
 )
 from app.shipments.models import Shipment, ShipmentEvent, ShipmentRouteCountry
 from app.shipments.schemas import (
@@ -50,32 +48,6 @@ from app.shipments.states import (
 CLOCK_SKEW = timedelta(minutes=10)
 
 
-def route_roles(exporting: str, importing: str, transit: list[str]) -> dict[str, set[str]]:
-    """Country → its roles on the route."""
-    roles: dict[str, set[str]] = {}
-    for country, role in [
-        (exporting, "exporting"),
-        (importing, "importing"),
-        *((c, "transit") for c in transit),
-    ]:
-        roles.setdefault(country, set()).add(role)
-    return roles
-
-
-def _cited_pen(
-    session: Session, actor: Principal, data: ShipmentCreate
-) -> PreExportNotification | None:
-    """The PEN the declaration cites, which the caller must be able to read."""
-    if not data.pen_reference:
-        return None
-    pen = get_notification_by_reference(session, actor, data.pen_reference)
-    if pen is None:
-        raise UnknownPenReference(
-            f"pen_reference: no pre-export notification {data.pen_reference!r} visible to you."
-        )
-    return pen
-
-
 def _require_new_customs_reference(session: Session, actor: Principal, reference: str) -> None:
     duplicate = session.exec(
         select(Shipment.id).where(
@@ -92,38 +64,9 @@ def _require_new_customs_reference(session: Session, actor: Principal, reference
 
 def create_shipment(session: Session, actor: Principal, data: ShipmentCreate) -> Shipment:
     """Record a customs declaration; the caller's country must be on the route."""
-    roles = route_roles(data.exporting_country, data.importing_country, data.transit_countries)
-    if actor.country not in roles:
-        raise NotOnRoute(f"Your authority is in {actor.country}, which is not on this route.")
-    require_countries(session, roles.keys())
-    substance = require_substance(session, data.substance)
-    require_operators(
-        session,
-        exporter_id=data.exporter_id,
-        importer_id=data.importer_id,
-        consignee_id=data.consignee_id,
-    )
-    pen = _cited_pen(session, actor, data)
+    row, roles = new_shipment(session, actor, data, load_known(session, actor, [data]), utcnow())
     _require_new_customs_reference(session, actor, data.customs_reference)
-    now = utcnow()
-    shipment = Shipment(
-        id=new_id(),
-        **data.model_dump(
-            exclude={"substance", "unit", "mode_of_transport", "means_of_payment", "pen_reference"}
-        ),
-        pen_reference=pen.reference if pen else None,
-        notification_id=pen.id if pen else None,
-        recorded_country=actor.country or "",
-        status=ShipmentStatus.DECLARED.value,
-        cas_number=substance.cas_number,
-        unit=data.unit.value,
-        quantity_kg=quantity_in_kg(substance, data.quantity, data.unit),
-        mode_of_transport=data.mode_of_transport.value,
-        means_of_payment=data.means_of_payment.value if data.means_of_payment else None,
-        recorded_by_user_id=actor.user_id,
-        created_at=now,
-        updated_at=now,
-    )
+    shipment = Shipment(**row)
     taken = DuplicateCustomsReference(
         f"customs_reference: {data.customs_reference!r} is already recorded in {actor.country}."
     )
@@ -140,12 +83,7 @@ def create_shipment(session: Session, actor: Principal, data: ShipmentCreate) ->
         "shipment.created",
         "shipment",
         shipment.id,
-        after={
-            "customs_reference": shipment.customs_reference,
-            "status": shipment.status,
-            "pen_reference": shipment.pen_reference,
-            "quantity_kg": str(shipment.quantity_kg),
-        },
+        after=creation_audit(row),
     )
     return shipment
 

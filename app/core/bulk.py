@@ -1,0 +1,61 @@
+"""Many rows into one table in the caller's transaction: COPY on PostgreSQL, an executemany of
+one compiled INSERT elsewhere.
+
+Bulk imports write five or more rows per imported record (the record, its route, its audit row,
+its domain event); one INSERT per row is what made the single endpoint ~190 rows/s. psycopg's
+COPY is its public bulk-load API (~88k rows/s here, shared/ECOSYSTEM.md, against ~28k rows/s for
+an executemany); bench/import.py measures the whole import against a bare executemany.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import JSON, Table, insert
+from sqlmodel import Session
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert `rows` (a missing column is NULL) into `table`."""
+    if not rows:
+        return
+    columns = [c.name for c in table.columns]
+    if session.get_bind().dialect.name == "postgresql":
+        _copy(session, table, columns, rows)
+        return
+    # One shape for every row, so that one compiled statement serves them all.
+    session.connection().execute(
+        insert(table), [{name: row.get(name) for name in columns} for row in rows]
+    )
+
+
+def _copy(
+    session: Session, table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    from psycopg.types.json import Jsonb
+
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    # Values go through the column types' bind processing (aware UTC times, JSON), as an
+    # INSERT would send them.
+    processors = {
+        c.name: c.type.bind_processor(session.get_bind().dialect)
+        for c in table.columns
+        if c.name not in json_columns
+    }
+    names = ", ".join(f'"{c}"' for c in columns)
+    connection = session.connection().connection.driver_connection
+    assert connection is not None
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
+    ):
+        for row in rows:
+            values = []
+            for name in columns:
+                value = row.get(name)
+                if value is not None:
+                    if name in json_columns:
+                        value = Jsonb(value)
+                    elif (process := processors[name]) is not None:
+                        value = process(value)
+                values.append(value)
+            copy.write_row(values)
