@@ -9,6 +9,8 @@ from app.authorities.router import router as authorities_router
 from app.dashboard.router import router as summaries_router
 from app.delivery.router import deliveries_router
 from app.federation.router import nodes_router, peers_router
+from app.incidents.router import requests_router as backtracking_router
+from app.incidents.router import router as incidents_router
 from app.notifications.router import router as notifications_router
 from app.operators.router import router as operators_router
 from app.reference.router import router as reference_router
@@ -22,6 +24,8 @@ for router in (
     operators_router,
     notifications_router,
     shipments_router,
+    incidents_router,
+    backtracking_router,
     rules_router,
     flags_router,
     routing_rules_router,

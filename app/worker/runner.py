@@ -169,18 +169,22 @@ class Worker:
                 log.warning("%d deliveries %s: %s", len(failed), outcome, ", ".join(failed[:5]))
 
     def check_overdue(self) -> None:
-        """Announce PENs whose reply date passed (at most every `worker_overdue_check_seconds`)."""
+        """Announce PENs and backtracking requests whose reply date passed (at most every `worker_overdue_check_seconds`)."""
         now = time.monotonic()
         if now < self._next_overdue_check:
             return
         self._next_overdue_check = now + self.settings.worker_overdue_check_seconds
-        try:
-            count = tasks.announce_overdue_replies(self.engine)
-        except Exception:  # never let the announcement stop deliveries
-            log.exception("announcing overdue replies failed")
-            return
-        if count:
-            log.info("announced %d overdue PEN replies", count)
+        for task, what in (
+            (tasks.announce_overdue_replies, "overdue PEN replies"),
+            (tasks.announce_overdue_backtracking, "overdue backtracking requests"),
+        ):
+            try:
+                count = task(self.engine)
+            except Exception:  # never let the announcement stop deliveries
+                log.exception("announcing %s failed", what)
+                continue
+            if count:
+                log.info("announced %d %s", count, what)
 
     def run_once(self) -> int:
         """Send everything due now (and what falls due while sending); how many attempts."""

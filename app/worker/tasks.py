@@ -3,6 +3,9 @@
 `announce_overdue_replies`: silence is never consent, so the exporting side hears when the
 importing authority let `reply_by` pass without a decision (`pen.reply_overdue`, once per
 notification).
+
+`announce_overdue_backtracking`: the same for backtracking requests left open past `reply_by`
+(`backtracking.overdue`, once per request).
 """
 
 from datetime import date
@@ -17,6 +20,8 @@ from app.core.types import utcnow
 from app.events.models import DomainEvent
 from app.events.types import EventType
 from app.federation.models import Peer
+from app.incidents.models import BacktrackingRequest
+from app.incidents.schemas import BacktrackingStatus
 from app.notifications.models import PreExportNotification
 from app.notifications.states import AWAITING_REPLY
 
@@ -48,3 +53,30 @@ def announce_overdue_replies(engine: Engine, *, today: date | None = None, limit
             flows.announce_overdue_reply(session, pen, today)
         session.commit()
     return len(pens)
+
+
+def announce_overdue_backtracking(
+    engine: Engine, *, today: date | None = None, limit: int = 500
+) -> int:
+    """Announce `backtracking.overdue` for each request newly past its reply date; how many."""
+    today = today or utcnow().date()
+    announced = exists().where(
+        col(DomainEvent.subject_id) == BacktrackingRequest.id,
+        col(DomainEvent.type) == EventType.BACKTRACKING_OVERDUE.value,
+    )
+    with open_session(engine, write=True) as session:
+        requests = session.exec(
+            select(BacktrackingRequest)
+            .where(
+                BacktrackingRequest.status == BacktrackingStatus.OPEN.value,
+                col(BacktrackingRequest.reply_by) < today,
+                ~announced,
+            )
+            .order_by(col(BacktrackingRequest.reply_by))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for request in requests:
+            flows.announce_overdue_backtracking(session, request)
+        session.commit()
+    return len(requests)
