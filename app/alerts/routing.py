@@ -329,7 +329,8 @@ def title_of(event_type: str, payload: Mapping[str, Any]) -> str:
     subject: Mapping[str, Any] = (
         payload["subject"] if isinstance(payload.get("subject"), dict) else payload
     )
-    incident = subject.get("incident") if isinstance(subject.get("incident"), dict) else {}
+    nested = subject.get("incident")
+    incident: Mapping[str, Any] = nested if isinstance(nested, dict) else {}
     ref = (
         subject.get("reference")
         or subject.get("customs_reference")

@@ -36,6 +36,20 @@ def over_pen(name: str) -> dict[str, Any]:
 
 BUILTIN_RULES: list[dict[str, Any]] = [
     {
+        "code": "party-in-incident",
+        "title": "A party was named in an incident",
+        "severity": "medium",
+        "weight": 3,
+        "subjects": [SHIPMENT, PEN],
+        "description": "The exporter, importer, consignee or another party was named in an "
+        "earlier seizure, stopped shipment, diversion attempt, laboratory or theft, or was "
+        "traced by a backtracking answer (Vienna Declaration III.5: from a seizure back to the "
+        "network).",
+        "condition": {"cmp": "eq", "left": fact("party_in_incident"), "right": value(True)},
+        "explanation": "A party to this consignment was named in {party_incident_count} "
+        "earlier incident(s).",
+    },
+    {
         "code": "arrival-quantity-mismatch",
         "title": "Arrived quantity differs from the notified one",
         "severity": "high",

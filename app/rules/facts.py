@@ -90,6 +90,18 @@ FACTS["arrival_difference_percent"] = FactSpec(
     "number", "arrived quantity against the notified one, in percent (+ more, - less)", PEN_ONLY
 )
 
+# Both: what earlier incidents (app/incidents) tell of this subject's parties and route;
+# incidents opened on the subject itself (its own seizure) do not count.
+FACTS["party_in_incident"] = FactSpec(
+    "bool", "an exporter, importer, consignee or other party was named in an incident"
+)
+FACTS["party_incident_count"] = FactSpec(
+    "number", "how many incidents named one of the subject's parties"
+)
+FACTS["route_in_incident"] = FactSpec(
+    "bool", "an incident's origin and destination are this exporting and importing country"
+)
+
 # Which aggregate groups make sense for which subject.
 AGGREGATE_SUBJECTS: dict[str, frozenset[str]] = {
     "importer_substance": BOTH,

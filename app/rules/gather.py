@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, literal, union_all
-from sqlmodel import Session, select
+from sqlmodel import Session, col, or_, select
 
 from app.core.types import UTCDateTime, utcnow
+from app.incidents.models import Incident, IncidentOperator
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import PenRequirement, Substance
@@ -154,11 +155,51 @@ def shipment_facts(
         **shipment_history_facts(
             shipment, events if events is not None else events_of(session, shipment.id), pen
         ),
+        **incident_facts(session, shipment),
     }
 
 
 def notification_facts(session: Session, pen: PreExportNotification) -> dict[str, Any]:
-    return {**_common(session, pen, pen.quantity_kg), **arrival_facts(pen)}
+    return {
+        **_common(session, pen, pen.quantity_kg),
+        **arrival_facts(pen),
+        **incident_facts(session, pen),
+    }
+
+
+def _parties(subject: Shipment | PreExportNotification) -> set[str]:
+    ids = {subject.exporter_id, subject.importer_id, subject.consignee_id}
+    if isinstance(subject, PreExportNotification):
+        ids |= {p.get("operator_id") for p in subject.parties or [] if isinstance(p, dict)}
+    return {i for i in ids if isinstance(i, str) and i}
+
+
+def incident_facts(session: Session, subject: Shipment | PreExportNotification) -> dict[str, Any]:
+    """Whether incidents named this subject's parties or route (two indexed lookups); incidents
+    linked to the subject itself (a seizure of this very shipment) do not count."""
+    if isinstance(subject, Shipment):
+        other = or_(col(Incident.shipment_id).is_(None), Incident.shipment_id != subject.id)
+    else:
+        other = or_(col(Incident.notification_id).is_(None), Incident.notification_id != subject.id)
+    parties = session.exec(
+        select(func.count(func.distinct(IncidentOperator.incident_id)))
+        .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
+        .where(col(IncidentOperator.operator_id).in_(_parties(subject)), other)
+    ).one()
+    route = session.exec(
+        select(Incident.id)
+        .where(
+            Incident.origin_country == subject.exporting_country,
+            Incident.destination_country == subject.importing_country,
+            other,
+        )
+        .limit(1)
+    ).first()
+    return {
+        "party_in_incident": parties > 0,
+        "party_incident_count": parties,
+        "route_in_incident": route is not None,
+    }
 
 
 def arrival_facts(pen: PreExportNotification) -> dict[str, Any]:
