@@ -7,7 +7,7 @@ from typing import Any, Self
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app.incidents import service
+from app.incidents import reading
 from app.incidents.models import BacktrackingRequest, Incident
 from app.incidents.schemas import OperatorNamed, SubstancePublic
 
@@ -35,8 +35,8 @@ class IncidentPayload(BaseModel):
 
     @classmethod
     def of(cls, session: Session, incident: Incident) -> Self:
-        operators = service.operators_of(session, incident.id)
-        substances = service.substances_of(session, incident.id)
+        operators = reading.operators_of(session, incident.id)
+        substances = reading.substances_of(session, incident.id)
         return cls(
             **incident.model_dump(exclude={"quantity_kg"}),
             quantity_kg=float(incident.quantity_kg) if incident.quantity_kg is not None else None,

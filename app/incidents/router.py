@@ -10,7 +10,7 @@ from app.core.db import SessionDep, SettingsDep
 from app.core.fields import CasNumber, CountryCode, PlausibleDate
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
-from app.incidents import backtracking, service
+from app.incidents import backtracking, reading, service
 from app.incidents.deps import IncidentDep, LockedIncidentDep, LockedRequestDep
 from app.incidents.schemas import (
     BacktrackingAnswer,
@@ -43,7 +43,7 @@ def create_incident(
     """Record a seizure, stopped shipment, attempted diversion, illicit laboratory or theft in
     the caller's country; the countries it names hear of it."""
     incident = flows.record_incident(session, officer, data)
-    return service.to_detail(session, officer, incident)
+    return reading.to_detail(session, officer, incident)
 
 
 @router.get("", response_model=ListResponse[IncidentPublic], summary="List incidents")
@@ -72,7 +72,7 @@ def list_incidents(
         limit=limit,
         cursor=cursor,
     )
-    return service.to_public_page(session, principal, page)
+    return reading.to_public_page(session, principal, page)
 
 
 @router.get(
@@ -85,7 +85,7 @@ def get_incident(
     incident: IncidentDep, session: SessionDep, principal: CurrentUser
 ) -> IncidentDetail:
     """One incident with its operators and forensic samples, at the caller's reading scope."""
-    return service.to_detail(session, principal, incident)
+    return reading.to_detail(session, principal, incident)
 
 
 @router.post(
@@ -119,7 +119,7 @@ def add_sample(
 ) -> IncidentDetail:
     """A sample and the laboratory's findings (identity, purity, impurity profile, method)."""
     service.add_sample(session, principal, incident, data)
-    return service.to_detail(session, principal, incident)
+    return reading.to_detail(session, principal, incident)
 
 
 @requests_router.get(
