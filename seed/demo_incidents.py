@@ -1,8 +1,9 @@
 """Demo incidents (issue 15): every stop and seizure of the demo opens an incident as the API
 would (`flows.record_shipment_event`), a few illicit laboratories and thefts are recorded by
 customs, and a share of the seizures lead to a backtracking request to the origin country,
-answered or not (some overdue). Written after the flags are judged, so the demo's flags do not
-depend on them; rows go straight to the tables like the rest of the demo (no alerts)."""
+answered or not (some overdue). Written before the flags are judged, so the rules see them
+(`party-in-incident`) as they would live; rows go straight to the tables like the rest of the
+demo (no alerts)."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.incidents.models import (
+    FROM_DECLARATION,
     BacktrackingRequest,
     Incident,
     IncidentCountry,
@@ -166,7 +168,7 @@ def _incident(
     for operator in dict.fromkeys(operators):
         ctx.writer.add(
             IncidentOperator,
-            {"incident_id": incident["id"], "operator_id": operator, "source": "incident"},
+            {"incident_id": incident["id"], "operator_id": operator, "source": FROM_DECLARATION},
         )
     return incident
 

@@ -22,7 +22,7 @@ from app.incidents.exceptions import (
     NotYourCountry,
     ReplyByInPast,
 )
-from app.incidents.models import BacktrackingRequest, Incident
+from app.incidents.models import TRACED_BY_BACKTRACKING, BacktrackingRequest, Incident
 from app.incidents.schemas import (
     BacktrackingAnswer,
     BacktrackingCreate,
@@ -108,7 +108,7 @@ def answer_request(
     request.answered_by_authority_id = actor.authority_id
     request.updated_at = now
     session.add(request)
-    link_operators(session, request.incident_id, data.operator_ids, "backtracking")
+    link_operators(session, request.incident_id, data.operator_ids, TRACED_BY_BACKTRACKING)
     session.flush()
     audit.record(
         session,

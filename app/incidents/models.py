@@ -70,9 +70,20 @@ class IncidentCountry(SQLModel, table=True):
     role: str = Field(primary_key=True, max_length=12)
 
 
+# How an operator came to be linked to an incident: named by the officer who recorded it, copied
+# from the declaration of the shipment whose border event opened it, or traced by the answer to
+# a backtracking request. The rules' `party_in_incident` counts the first and the last (an
+# officer's finding), not the parties a declaration merely names.
+NAMED_BY_RECORDER = "incident"
+FROM_DECLARATION = "border_event"
+TRACED_BY_BACKTRACKING = "backtracking"
+FINDINGS = (NAMED_BY_RECORDER, TRACED_BY_BACKTRACKING)
+NAMED_IN_INCIDENT = (NAMED_BY_RECORDER, FROM_DECLARATION)
+
+
 class IncidentOperator(SQLModel, table=True):
-    """An operator named in an incident, or in the answer to one of its backtracking requests
-    (the rules' `party_in_incident` reads these links)."""
+    """An operator named in an incident, or traced by the answer to one of its backtracking
+    requests (`source`)."""
 
     __tablename__ = "incident_operator"
     __table_args__ = (Index("ix_incident_operator_operator", "operator_id", "incident_id"),)

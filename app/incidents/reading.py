@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from app.auth.service import Principal
 from app.core.pagination import Page
 from app.incidents.models import (
+    NAMED_IN_INCIDENT,
     BacktrackingRequest,
     ForensicSample,
     Incident,
@@ -99,7 +100,7 @@ def operators_of(session: Session, incident_id: str) -> list[Operator]:
             .join(IncidentOperator, col(IncidentOperator.operator_id) == Operator.id)
             .where(
                 IncidentOperator.incident_id == incident_id,
-                IncidentOperator.source == "incident",
+                col(IncidentOperator.source).in_(NAMED_IN_INCIDENT),
             )
             .order_by(col(Operator.name))
         ).all()
@@ -135,7 +136,7 @@ def _full(
         session.exec(
             select(IncidentOperator.operator_id).where(
                 IncidentOperator.incident_id == incident.id,
-                IncidentOperator.source == "incident",
+                col(IncidentOperator.source).in_(NAMED_IN_INCIDENT),
             )
         ).all()
     )

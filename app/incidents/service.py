@@ -22,6 +22,8 @@ from app.incidents.exceptions import (
     UnknownLinkedRecord,
 )
 from app.incidents.models import (
+    FROM_DECLARATION,
+    NAMED_BY_RECORDER,
     BacktrackingRequest,
     ForensicSample,
     Incident,
@@ -145,6 +147,7 @@ def _store(
     *,
     shipment_id: str | None,
     notification_id: str | None,
+    source: str = NAMED_BY_RECORDER,
 ) -> Incident:
     now = utcnow()
     incident_id = new_id()
@@ -178,7 +181,7 @@ def _store(
         for country, roles in incident_countries(incident).items()
         for role in roles
     )
-    link_operators(session, incident.id, data.operator_ids, "incident")
+    link_operators(session, incident.id, data.operator_ids, source)
     audit.record(
         session,
         actor,
@@ -255,6 +258,7 @@ def open_from_border_event(
         data,
         shipment_id=shipment.id,
         notification_id=pen.id if pen is not None and pen.sent_at is not None else None,
+        source=FROM_DECLARATION,
     )
 
 

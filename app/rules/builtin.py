@@ -41,10 +41,11 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "severity": "medium",
         "weight": 3,
         "subjects": [SHIPMENT, PEN],
-        "description": "The exporter, importer, consignee or another party was named in an "
-        "earlier seizure, stopped shipment, diversion attempt, laboratory or theft, or was "
-        "traced by a backtracking answer (Vienna Declaration III.5: from a seizure back to the "
-        "network).",
+        "description": "An officer named the exporter, importer, consignee or another party in "
+        "an earlier incident (seizure, stopped shipment, diversion attempt, laboratory, theft), "
+        "or traced it by a backtracking answer (Vienna Declaration III.5: from a seizure back "
+        "to the network). The parties a border event copies from a declaration do not count: "
+        "the supplier of a stopped consignment is often its first victim.",
         "condition": {"cmp": "eq", "left": fact("party_in_incident"), "right": value(True)},
         "explanation": "A party to this consignment was named in {party_incident_count} "
         "earlier incident(s).",

@@ -93,10 +93,12 @@ FACTS["arrival_difference_percent"] = FactSpec(
 # Both: what earlier incidents (app/incidents) tell of this subject's parties and route;
 # incidents opened on the subject itself (its own seizure) do not count.
 FACTS["party_in_incident"] = FactSpec(
-    "bool", "an exporter, importer, consignee or other party was named in an incident"
+    "bool",
+    "an officer named the exporter, importer, consignee or another party in an incident, or "
+    "traced it by a backtracking answer",
 )
 FACTS["party_incident_count"] = FactSpec(
-    "number", "how many incidents named one of the subject's parties"
+    "number", "in how many incidents an officer named or traced one of the subject's parties"
 )
 FACTS["route_in_incident"] = FactSpec(
     "bool", "an incident's origin and destination are this exporting and importing country"

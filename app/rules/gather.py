@@ -5,11 +5,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, union_all
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import and_, bindparam, exists, func, literal, union_all
+from sqlmodel import Session, col, select
 
 from app.core.types import UTCDateTime, utcnow
-from app.incidents.models import Incident, IncidentOperator
+from app.incidents.models import FINDINGS, Incident, IncidentOperator
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import PenRequirement, Substance
@@ -167,39 +167,70 @@ def notification_facts(session: Session, pen: PreExportNotification) -> dict[str
     }
 
 
-def _parties(subject: Shipment | PreExportNotification) -> set[str]:
-    ids = {subject.exporter_id, subject.importer_id, subject.consignee_id}
-    if isinstance(subject, PreExportNotification):
-        ids |= {p.get("operator_id") for p in subject.parties or [] if isinstance(p, dict)}
-    return {i for i in ids if isinstance(i, str) and i}
+def subject_parties(subject: Any) -> list[str]:
+    """The operators a PEN or shipment (a model or a row) names: exporter, importer, consignee
+    and a PEN's other parties."""
+    ids = [subject.exporter_id, subject.importer_id, subject.consignee_id]
+    ids += [
+        p.get("operator_id") for p in getattr(subject, "parties", None) or [] if isinstance(p, dict)
+    ]
+    return sorted({i for i in ids if isinstance(i, str) and i})
+
+
+def incident_link_facts(party_incidents: int, route_seen: bool) -> dict[str, Any]:
+    """The incident facts, from how many incidents an officer named a party of the subject in
+    and whether one ran its route (both leaving out incidents opened on the subject itself). No database here:
+    the demo's set-based facts (seed/demo_facts.py) use it too."""
+    return {
+        "party_in_incident": party_incidents > 0,
+        "party_incident_count": party_incidents,
+        "route_in_incident": route_seen,
+    }
+
+
+# Built once, like the other statements on the write path: incidents where an officer named one
+# of the parties (recorded it, or traced it by backtracking; not the parties a border event copied
+# from the declaration), and an incident from this exporting to this importing country, neither
+# opened on the subject itself.
+_NOT_OWN = and_(
+    func.coalesce(Incident.shipment_id, "") != bindparam("own_shipment"),
+    func.coalesce(Incident.notification_id, "") != bindparam("own_pen"),
+)
+_INCIDENT_LINKS = select(
+    select(func.count(func.distinct(IncidentOperator.incident_id)))
+    .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
+    .where(
+        col(IncidentOperator.operator_id).in_(bindparam("parties", expanding=True)),
+        col(IncidentOperator.source).in_(FINDINGS),
+        _NOT_OWN,
+    )
+    .scalar_subquery(),
+    exists().where(
+        col(Incident.origin_country) == bindparam("exporting"),
+        col(Incident.destination_country) == bindparam("importing"),
+        _NOT_OWN,
+    ),
+)
 
 
 def incident_facts(session: Session, subject: Shipment | PreExportNotification) -> dict[str, Any]:
-    """Whether incidents named this subject's parties or route (two indexed lookups); incidents
-    linked to the subject itself (a seizure of this very shipment) do not count."""
-    if isinstance(subject, Shipment):
-        other = or_(col(Incident.shipment_id).is_(None), Incident.shipment_id != subject.id)
-    else:
-        other = or_(col(Incident.notification_id).is_(None), Incident.notification_id != subject.id)
-    parties = session.exec(
-        select(func.count(func.distinct(IncidentOperator.incident_id)))
-        .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
-        .where(col(IncidentOperator.operator_id).in_(_parties(subject)), other)
-    ).one()
-    route = session.exec(
-        select(Incident.id)
-        .where(
-            Incident.origin_country == subject.exporting_country,
-            Incident.destination_country == subject.importing_country,
-            other,
+    """Whether incidents named this subject's parties or ran its route (one statement)."""
+    shipment = isinstance(subject, Shipment)
+    parties, route = (
+        session.connection()
+        .execute(
+            _INCIDENT_LINKS,
+            {
+                "parties": subject_parties(subject),
+                "exporting": subject.exporting_country,
+                "importing": subject.importing_country,
+                "own_shipment": subject.id if shipment else "-",
+                "own_pen": "-" if shipment else subject.id,
+            },
         )
-        .limit(1)
-    ).first()
-    return {
-        "party_in_incident": parties > 0,
-        "party_incident_count": parties,
-        "route_in_incident": route is not None,
-    }
+        .one()
+    )
+    return incident_link_facts(int(parties or 0), bool(route))
 
 
 def arrival_facts(pen: PreExportNotification) -> dict[str, Any]:

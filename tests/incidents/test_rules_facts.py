@@ -1,6 +1,6 @@
-"""Incidents feed the rules: a later PEN or shipment whose party an incident named is flagged
-(`party_in_incident`, built-in rule `party-in-incident`); a seizure never flags its own
-shipment that way."""
+"""Incidents feed the rules: a later PEN or shipment whose party an officer named in an incident,
+or traced by a backtracking answer, is flagged (`party_in_incident`, built-in rule
+`party-in-incident`); the parties a border event copies from a declaration do not count."""
 
 from typing import Any
 
@@ -49,7 +49,7 @@ class TestPartyInIncident:
         # A draft's flags are the exporting country's alone.
         assert "party-in-incident" in _rules_hit(api, pen["id"], trade.exporting)
 
-    def test_a_seizure_flags_the_next_shipment_of_the_same_parties_not_its_own(
+    def test_parties_a_border_event_copied_from_the_declaration_do_not_count(
         self, world: World, api: Api
     ) -> None:
         trade = lane(api, "DE", "AF", ("IR",))
@@ -59,8 +59,12 @@ class TestPartyInIncident:
             f"{SHIPMENTS}/{seized['id']}/events", json=event_body("seized", "IR")
         )
         assert response.status_code == 201, response.text
-        again: dict[str, Any] = record_shipment(
-            customs, None, **trade.shipment_body(customs_reference="S-2")
+        again = record_shipment(customs, None, **trade.shipment_body(customs_reference="S-2"))
+        assert "party-in-incident" not in _rules_hit(api, again["id"])
+        # Once an officer names the importer in an incident of their own, it counts.
+        record_incident(world.officer("IR", "law_enforcement"), operator_ids=[trade.importer["id"]])
+        third: dict[str, Any] = record_shipment(
+            customs, None, **trade.shipment_body(customs_reference="S-3")
         )
+        assert "party-in-incident" in _rules_hit(api, third["id"])
         assert "party-in-incident" not in _rules_hit(api, seized["id"])
-        assert "party-in-incident" in _rules_hit(api, again["id"])
