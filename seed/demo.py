@@ -79,8 +79,9 @@ STREETS = ("Industrial Estate", "Chemical Park", "Harbour Road", "Commerce Stree
 Echo = Callable[[str], Any]
 
 
-def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> None:
-    """Write the demo data set once; print the new users' tokens."""
+def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> dict[tuple[str, str], str]:
+    """Write the demo data set once; print the new users' tokens. Returns the ground truth:
+    the planted diversion cases' subjects (empty when the demo was already there)."""
     started = time.perf_counter()
     with open_session(engine, write=True) as session:
         if session.get(Authority, INCB) is not None:
@@ -88,7 +89,7 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> None:
                 "demo data already present (authority 'incb' exists): nothing added. "
                 "To generate it at another --scale, start from an empty database."
             )
-            return
+            return {}
         now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         echo(
             f"demo (scale {scale}): {PENS_PER_SCALE * scale} pre-export notifications, "
@@ -138,6 +139,7 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> None:
     echo(f"{'role':<10} {'authority':<14} token")
     for role, authority, token in tokens:
         echo(f"{role:<10} {authority or '-':<14} {token}")
+    return ctx.truth
 
 
 def _context(
@@ -165,6 +167,7 @@ def _context(
         densities={s.cas_number: s.density_kg_per_l for s in substances},
         hs_codes={s.cas_number: s.hs_code for s in substances},
         names={s.cas_number: s.name for s in substances},
+        kinds={s.cas_number: s.kind for s in substances},
         table_ii_pen_countries=frozenset(table_ii),
         no_licit_need=frozenset((c, cas) for c, cas in no_licit_need if cas),
         users=users,

@@ -12,12 +12,14 @@ from app.operators.models import Operator
 from app.shipments.states import EventType as E
 from seed.demo_common import Context, Party
 from seed.demo_shipments import Event, ShipmentPlan, write_shipment
-from seed.demo_world import AA
+from seed.demo_world import AA, ACETYL_CHLORIDE
 
 PORT_QASIM = (
-    "Historical case (January 2016): about 21.7 t of acetic anhydride shipped from Dar es Salaam, "
-    "declared as glacial acetic acid, found at Port Qasim during transshipment. The day, the "
-    "companies and the final destination in this record are illustrative (unverified)."
+    "Historical case: 21.7 t of acetic anhydride in a 20-foot container from Dar es Salaam, "
+    "declared as acetic acid glacial, landed at Port Qasim in November 2015 for a consignee in "
+    "Sialkot and found on 9 January 2016 (Tanzania does not produce it). Pakistan Customs "
+    "statement, The News, 13 January 2016. Companies and the days of the voyage are "
+    "illustrative; the final destination was never established."
 )
 BANDAR_ABBAS = (
     "Historical case (July 2016): about 2,380 kg of acetic anhydride hidden in fuel tanks among "
@@ -25,9 +27,10 @@ BANDAR_ABBAS = (
     "(unverified)."
 )
 TARCET = (
-    "Operation TARCET (2008): more than 19 t of acetic anhydride seized in Pakistan, Iran and "
-    "Afghanistan. The split of that total over these three records, their routes, days and "
-    "companies are illustrative (unverified)."
+    "Operation TARCET (2008): over 19 t of acetic anhydride seized, 14 t in Pakistan, 5 t in "
+    "Iran and 500 kg in Afghanistan, and 16 t of acetyl chloride in Iran (UNODC Regional Office "
+    "for Central Asia, May 2009; UNODC, July 2008: 14 t in Karachi, 5 t in Bandar Abbas). One "
+    "record per published seizure; days, routes and companies are illustrative."
 )
 
 
@@ -54,6 +57,13 @@ PARTIES = (
         "PK",
         "forwarder",
         "Bin Qasim, Karachi",
+    ),
+    CaseParty(
+        "pk-sialkot",
+        "Sialkot Leather Chemicals (Pvt) Ltd",
+        "PK",
+        "trader",
+        "Small Industrial Estate, Sialkot",
     ),
     CaseParty(
         "af-importer", "Hindu Kush Industrial Supplies", "AF", "trader", "Pul-e-Khishti, Kabul"
@@ -91,7 +101,9 @@ def write_cases(ctx: Context) -> int:
         _bandar_abbas(parties),
         *_tarcet(parties),
     ]
-    for plan in plans:
+    cases = ("Port Qasim 2016", "Bandar Abbas 2016", *["TARCET 2008"] * (len(plans) - 2))
+    for plan, case in zip(plans, cases, strict=True):
+        plan.planted = case
         write_shipment(ctx, plan)
     return len(plans)
 
@@ -104,7 +116,7 @@ def _case(
         exporter=parties[exporter],
         importer=parties[importer],
         consignee=parties.get(str(fields.pop("consignee", ""))),
-        cas=AA,
+        cas=str(fields.pop("cas", AA)),
         means_of_payment=None,
         events=events,
         created_at=events[0].at - timedelta(days=2),
@@ -118,25 +130,25 @@ def _port_qasim(parties: dict[str, Party]) -> ShipmentPlan:
     return _case(
         parties,
         "tz-exporter",
-        "af-importer",
+        "pk-sialkot",
         consignee="pk-forwarder",
         exporting="TZ",
-        importing="AF",
-        transit=("PK",),
+        importing="PK",
+        transit=(),
         quantity=kg,
         unit="kg",
         mode="sea",
-        departure=date(2015, 12, 22),
+        departure=date(2015, 10, 27),
         declared_hs_code="2915.21",
         declared_description="Acetic acid glacial",
         recorded_country="PK",
         customs_reference="PK-QASIM-2016-0117",
         events=[
-            Event(E.EXPORT_CLEARED, "TZ", _at(2015, 12, 21), "Port of Dar es Salaam"),
-            Event(E.DEPARTED, "TZ", _at(2015, 12, 22), "Port of Dar es Salaam"),
-            Event(E.TRANSIT_ENTERED, "PK", _at(2016, 1, 12), "Port Qasim"),
-            Event(E.STOPPED, "PK", _at(2016, 1, 14), "Port Qasim", kg, PORT_QASIM),
-            Event(E.SEIZED, "PK", _at(2016, 1, 20), "Port Qasim", kg, PORT_QASIM),
+            Event(E.EXPORT_CLEARED, "TZ", _at(2015, 10, 26), "Port of Dar es Salaam"),
+            Event(E.DEPARTED, "TZ", _at(2015, 10, 27), "Port of Dar es Salaam"),
+            Event(E.ARRIVED, "PK", _at(2015, 11, 18), "Port Qasim"),
+            Event(E.STOPPED, "PK", _at(2016, 1, 9), "Port Qasim", kg, PORT_QASIM),
+            Event(E.SEIZED, "PK", _at(2016, 1, 12), "Port Qasim", kg, PORT_QASIM),
         ],
     )
 
@@ -169,7 +181,8 @@ def _bandar_abbas(parties: dict[str, Party]) -> ShipmentPlan:
 
 
 def _tarcet(parties: dict[str, Party]) -> list[ShipmentPlan]:
-    pk, ir, af = Decimal(7900), Decimal(6600), Decimal(4800)
+    """The four published TARCET seizures of 2008, one record each."""
+    pk, ir, af, acetyl_chloride = Decimal(14000), Decimal(5000), Decimal(500), Decimal(16000)
     return [
         _case(
             parties,
@@ -181,14 +194,14 @@ def _tarcet(parties: dict[str, Party]) -> list[ShipmentPlan]:
             quantity=pk,
             unit="kg",
             mode="multimodal",
-            departure=date(2008, 2, 1),
+            departure=date(2008, 5, 20),
             declared_hs_code="2915.21",
             declared_description="Acetic acid",
             recorded_country="PK",
             customs_reference="PK-TARCET-2008-01",
             events=[
-                Event(E.TRANSIT_ENTERED, "PK", _at(2008, 2, 9), "Karachi Port"),
-                Event(E.SEIZED, "PK", _at(2008, 2, 10), "Karachi Port", pk, TARCET),
+                Event(E.TRANSIT_ENTERED, "PK", _at(2008, 6, 2), "Karachi Port"),
+                Event(E.SEIZED, "PK", _at(2008, 6, 3), "Karachi Port", pk, TARCET),
             ],
         ),
         _case(
@@ -200,15 +213,15 @@ def _tarcet(parties: dict[str, Party]) -> list[ShipmentPlan]:
             transit=("IR",),
             quantity=ir,
             unit="kg",
-            mode="road",
-            departure=date(2008, 2, 28),
+            mode="multimodal",
+            departure=date(2008, 6, 10),
             declared_hs_code="3824.99",
             declared_description="Industrial chemicals",
             recorded_country="IR",
             customs_reference="IR-TARCET-2008-01",
             events=[
-                Event(E.TRANSIT_ENTERED, "IR", _at(2008, 3, 4), "Dogharoun border crossing"),
-                Event(E.SEIZED, "IR", _at(2008, 3, 5), "Dogharoun border crossing", ir, TARCET),
+                Event(E.TRANSIT_ENTERED, "IR", _at(2008, 6, 14), "Bandar Abbas"),
+                Event(E.SEIZED, "IR", _at(2008, 6, 15), "Bandar Abbas", ir, TARCET),
             ],
         ),
         _case(
@@ -221,15 +234,43 @@ def _tarcet(parties: dict[str, Party]) -> list[ShipmentPlan]:
             quantity=af,
             unit="kg",
             mode="road",
-            departure=date(2008, 3, 20),
+            departure=date(2008, 8, 20),
             declared_hs_code="2915.21",
             declared_description="Acetic acid",
             recorded_country="AF",
             customs_reference="AF-TARCET-2008-01",
             events=[
-                Event(E.ARRIVED, "AF", _at(2008, 3, 24), "Torkham"),
-                Event(E.STOPPED, "AF", _at(2008, 3, 24, 15), "Torkham", af, TARCET),
-                Event(E.SEIZED, "AF", _at(2008, 3, 25), "Torkham", af, TARCET),
+                Event(E.ARRIVED, "AF", _at(2008, 8, 24), "Torkham"),
+                Event(E.STOPPED, "AF", _at(2008, 8, 24, 15), "Torkham", af, TARCET),
+                Event(E.SEIZED, "AF", _at(2008, 8, 25), "Torkham", af, TARCET),
+            ],
+        ),
+        _case(
+            parties,
+            "ae-exporter",
+            "af-motors",
+            cas=ACETYL_CHLORIDE,
+            exporting="AE",
+            importing="AF",
+            transit=("IR",),
+            quantity=acetyl_chloride,
+            unit="kg",
+            mode="road",
+            departure=date(2008, 9, 1),
+            declared_hs_code="2915.90",
+            declared_description="Acetyl chloride",
+            recorded_country="IR",
+            customs_reference="IR-TARCET-2008-02",
+            events=[
+                Event(E.TRANSIT_ENTERED, "IR", _at(2008, 9, 5), "Dogharoun border crossing"),
+                Event(
+                    E.SEIZED,
+                    "IR",
+                    _at(2008, 9, 6),
+                    "Dogharoun border crossing",
+                    acetyl_chloride,
+                    TARCET,
+                ),
             ],
         ),
     ]

@@ -58,6 +58,13 @@ class Context:
     # Readable numbering: `DE-2026` → last number used; customs country → last sequence number.
     references: dict[str, int]
     customs_sequence: dict[str, int] = field(default_factory=dict)
+    # Ground truth for bench/detection.py: (subject type, id) → the planted diversion pattern
+    # it belongs to. Everything not here is legitimate trade.
+    truth: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Each substance's kind (table_i, …, special_surveillance), for voluntary PENs.
+    kinds: dict[str, str] = field(default_factory=dict)
+    # (importer, CAS) → the quantity and unit the importer usually orders.
+    habits: dict[tuple[str, str], tuple[Decimal, str]] = field(default_factory=dict)
 
     @property
     def today(self) -> date:

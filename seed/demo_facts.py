@@ -21,12 +21,13 @@ from sqlmodel import Session, col
 from app.incidents.models import FINDINGS, Incident, IncidentOperator
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
-from app.reference.models import Country, Substance
+from app.reference.models import Country, LegitimateRequirement, Substance
 from app.reference.service import requirements_for
 from app.rules.gather import (
     Window,
     common_facts,
     incident_link_facts,
+    pen_facts,
     shipment_history_facts,
     store_aggregate,
     subject_parties,
@@ -41,6 +42,8 @@ EVENT_TABLE = ShipmentEvent.__table__  # type: ignore[attr-defined]
 # Partitions of the history aggregates (app/rules/conditions.py AGGREGATE_GROUPS).
 PARTITIONS = {
     "importer_substance": "importer_id, cas_number",
+    "importer_substance_pens": "importer_id, cas_number",
+    "country_substance_pens": "importing_country, cas_number",
     "parties_substance": "importer_id, exporter_id, cas_number",
 }
 
@@ -58,6 +61,12 @@ class Lookups:
             cas: requirements_for(session, substance) for cas, substance in self.substances.items()
         }
         self.operators = {o.id: o for o in session.scalars(select(Operator)).all()}
+        self.legitimate_kg = {
+            (r.country, r.cas_number): r.quantity_kg
+            for r in session.scalars(select(LegitimateRequirement)).all()
+        }
+        # A salt's ALR is its base's.
+        self.alr_cas = {cas: s.base_cas_number or cas for cas, s in self.substances.items()}
         # Incidents: who they name, their route, and the subject each was opened on.
         self.incidents_of: dict[str, set[str]] = {}
         links = select(IncidentOperator).where(col(IncidentOperator.source).in_(FINDINGS))
@@ -90,7 +99,7 @@ class Lookups:
             self.operators.get(row.importer_id),
             self.operators.get(row.consignee_id) if row.consignee_id else None,
             self.country,
-            self.today,
+            self.legitimate_kg.get((row.importing_country, self.alr_cas[row.cas_number])),
         )
 
 
@@ -136,19 +145,22 @@ def _window_sql(
         group = PARTITIONS[over]
         running = f"PARTITION BY {group} ORDER BY {order} RANGE BETWEEN {start} AND CURRENT ROW"
         peers = f"PARTITION BY {group}, {order}"
+        # Shipments' quantities (q), or the sent PENs' (pq) for the PEN history.
+        q = "pq" if over in ("importer_substance_pens", "country_substance_pens") else "q"
         columns += [
-            f"count(q) OVER ({running}) - count(q) OVER ({peers}) AS w{index}_n",
-            f"sum(q) OVER ({running}) - coalesce(sum(q) OVER ({peers}), 0) AS w{index}_sum",
-            f"max(q) OVER ({running} EXCLUDE GROUP) AS w{index}_max"
+            f"count({q}) OVER ({running}) - count({q}) OVER ({peers}) AS w{index}_n",
+            f"sum({q}) OVER ({running}) - coalesce(sum({q}) OVER ({peers}), 0) AS w{index}_sum",
+            f"max({q}) OVER ({running} EXCLUDE GROUP) AS w{index}_max"
             if window in maxed
             else f"CAST(NULL AS NUMERIC) AS w{index}_max",
         ]
     seconds = "" if postgres else ", CAST(strftime('%s', created_at) AS INTEGER) AS t"
     union = (
-        "SELECT 's' AS kind, id, importer_id, exporter_id, cas_number, created_at, "
-        f"notification_id, quantity_kg AS q{seconds} FROM shipment UNION ALL "
-        "SELECT 'p', id, importer_id, exporter_id, cas_number, created_at, NULL, NULL"
-        f"{seconds} FROM pre_export_notification"
+        "SELECT 's' AS kind, id, importer_id, exporter_id, importing_country, cas_number, "
+        "created_at, notification_id, quantity_kg AS q, CAST(NULL AS NUMERIC) AS pq"
+        f"{seconds} FROM shipment UNION ALL SELECT 'p', id, importer_id, exporter_id, "
+        "importing_country, cas_number, created_at, NULL, NULL, "
+        f"CASE WHEN sent_at IS NOT NULL THEN quantity_kg END{seconds} FROM pre_export_notification"
     )
     listed = ", ".join(["kind", "id", *columns])
     return f"SELECT * FROM (SELECT {listed} FROM ({union}) u) w WHERE kind = :kind", {"kind": kind}
@@ -198,6 +210,7 @@ def notification_facts(
     ).execution_options(yield_per=chunk)
     for row in session.execute(query):
         facts = lookups.common(row, row.quantity_kg)
+        facts.update(pen_facts(row))
         facts.update(lookups.incidents(row))
         _add_windows(facts, row, usable, None)
         yield row, facts
@@ -250,6 +263,7 @@ def shipment_facts(
                 p.exporter_id,
                 p.importer_id,
                 p.consignee_id,
+                p.final_destination_country,
             ).where(p.id.in_(select(SHIPMENT_TABLE.c.notification_id)))
         )
     }

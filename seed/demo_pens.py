@@ -6,9 +6,16 @@ from decimal import Decimal
 from typing import Any
 
 from app.notifications.models import PenMessage, PenRouteCountry, PreExportNotification
+from app.notifications.service import VOLUNTARY_KINDS
 from app.notifications.states import Action, PenStatus
 from seed.demo_common import DAY, Context, Party
-from seed.demo_shipments import ShipmentPlan, misdeclared, write_shipment
+from seed.demo_shipments import (
+    MORE_THAN_NOTIFIED,
+    ShipmentPlan,
+    expired_by,
+    misdeclared,
+    write_shipment,
+)
 from seed.demo_world import (
     ANSWERS,
     COUNTRIES,
@@ -98,14 +105,14 @@ def write_pen(ctx: Context, plan: PenPlan) -> list[ShipmentPlan]:
     intermediaries = ctx.parties.intermediaries.get(lane.importing, [])
     consignee = (
         rng.choice(intermediaries)
-        if intermediaries and ctx.chance(0.6 if lane.risky else 0.12)
+        if intermediaries and ctx.chance(0.6 if lane.risky else 0.04)
         else None
     )
     cas = _substance(ctx, lane)
     no_need = (lane.importing, cas) in ctx.no_licit_need
     if no_need and plan.status == S.NO_OBJECTION:
         plan = replace(plan, status=S.OBJECTION)  # no licit need: never cleared
-    quantity, unit = ctx.quantity(cas)
+    quantity, unit = habitual(ctx, importer.id, cas)
     if lane.risky and ctx.chance(0.3):
         quantity *= 3  # extraordinary quantity
     exporting_regulator = regulator_id(lane.exporting)
@@ -149,6 +156,9 @@ def write_pen(ctx: Context, plan: PenPlan) -> list[ShipmentPlan]:
         "quantity": quantity,
         "unit": unit,
         "quantity_kg": ctx.kg(cas, quantity, unit),
+        "quantity_base_kg": ctx.kg(cas, quantity, unit),
+        "voluntary": ctx.kinds.get(cas) in VOLUNTARY_KINDS,
+        "final_destination_country": lane.final_destination,
         "expected_dispatch_date": dispatch,
         "expected_point_of_entry": COUNTRIES[lane.importing][3],
         "mode_of_transport": lane.mode,
@@ -160,6 +170,10 @@ def write_pen(ctx: Context, plan: PenPlan) -> list[ShipmentPlan]:
         **fields,
     }
     ctx.writer.add(PreExportNotification, pen)
+    if lane.risky:
+        ctx.truth[("pre_export_notification", pen_id)] = "lane of concern"
+    elif expired_by(dispatch, importer, consignee):
+        ctx.truth[("pre_export_notification", pen_id)] = "licence expired by dispatch"
     route = [(lane.exporting, "exporting"), (lane.importing, "importing")]
     route += [(country, "transit") for country in lane.transit]
     for country, role in route:
@@ -187,8 +201,19 @@ def write_pen(ctx: Context, plan: PenPlan) -> list[ShipmentPlan]:
     return _shipments(ctx, plan, pen, exporter, importer, consignee)
 
 
+def habitual(ctx: Context, importer_id: str, cas: str) -> tuple[Decimal, str]:
+    """An importer orders about the same quantity each time (within -30 %…+40 % of its first
+    order), as a plant that consumes a steady amount does."""
+    key = (importer_id, cas)
+    if key not in ctx.habits:
+        ctx.habits[key] = ctx.quantity(cas)
+    usual, unit = ctx.habits[key]
+    quantity = usual * Decimal(str(round(ctx.rng.uniform(0.7, 1.4), 2)))
+    return (quantity.quantize(Decimal(1)) if unit != "t" else quantity), unit
+
+
 def _substance(ctx: Context, lane: Lane) -> str:
-    if lane.importing in ctx.table_ii_pen_countries and ctx.chance(0.25):
+    if not lane.risky and lane.importing in ctx.table_ii_pen_countries and ctx.chance(0.25):
         return ctx.pick(TABLE_II)
     return ctx.pick(lane.substances)
 
@@ -334,7 +359,15 @@ def _shipments(
             else pen["importing_country"],
         )
         if ctx.chance(0.06) or (incident and ctx.chance(0.5)):
-            shipment.observed_factor = Decimal(str(round(ctx.rng.uniform(1.05, 1.3), 2)))
+            shipment.observed_factor = Decimal(str(round(ctx.rng.uniform(1.08, 1.3), 2)))
+            if parts == 1:  # one part of two over by 30 % is still within the notified total
+                shipment.planted = MORE_THAN_NOTIFIED
+        if status == S.OBJECTION:
+            shipment.planted = "shipped despite an objection"
+        elif status != S.NO_OBJECTION:
+            shipment.planted = "shipped before the reply"
+        if plan.lane.risky:
+            shipment.planted = "lane of concern"
         if plan.lane.risky and ctx.chance(0.3):
             misdeclared(ctx, shipment)
         plans.append(shipment)

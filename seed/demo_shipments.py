@@ -57,6 +57,8 @@ class ShipmentPlan:
     incident_at: str = "importing"
     observed_factor: Decimal | None = None
     incident_note: str | None = None
+    # The planted diversion pattern this shipment belongs to (ground truth), if any.
+    planted: str | None = None
 
 
 def replay(events: list[Event]) -> ShipmentStatus:
@@ -148,6 +150,17 @@ def _with_incident(
     return kept
 
 
+MORE_THAN_NOTIFIED = "more than notified"
+
+
+def expired_by(day: date, *parties: Party | None) -> bool:
+    """Some demo operators trade on a licence that has run out (a planted red flag)."""
+    return any(
+        p is not None and p.licence_valid_until is not None and p.licence_valid_until < day
+        for p in parties
+    )
+
+
 def write_shipment(ctx: Context, plan: ShipmentPlan) -> str:
     """Write the shipment, its route and the events that have happened by now."""
     events = [e for e in (plan.events or journey(ctx, plan)) if e.at <= ctx.now]
@@ -160,6 +173,12 @@ def write_shipment(ctx: Context, plan: ShipmentPlan) -> str:
     else:
         created = min(ctx.now - timedelta(hours=1), ctx.later(ctx.now, -6, -0.1))
     shipment_id = ctx.ids(created)
+    if plan.planted == MORE_THAN_NOTIFIED and not any(e.quantity for e in events):
+        plan.planted = None  # the excess is not observed yet: nothing planted to find
+    if not plan.planted and expired_by(created.date(), plan.importer, plan.consignee):
+        plan.planted = "licence expired by dispatch"
+    if plan.planted:
+        ctx.truth[("shipment", shipment_id)] = plan.planted
     reference = plan.customs_reference or _customs_reference(ctx, recorded, created)
     substance_hs = ctx.hs_codes[plan.cas]
     updated = max([created, *(e.at + timedelta(minutes=7) for e in events)])
@@ -245,4 +264,5 @@ def misdeclared(ctx: Context, plan: ShipmentPlan) -> ShipmentPlan:
     if plan.cas == AA:
         plan.declared_hs_code = "2915.21"
         plan.declared_description = "Acetic acid glacial"
+        plan.planted = plan.planted or "mis-declared as acetic acid"
     return plan

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from seed.demo_common import Context
+from seed.demo_pens import habitual
 from seed.demo_shipments import ShipmentPlan, misdeclared, write_shipment
 from seed.demo_world import LANES, TABLE_II, TRADE_LANES, Lane
 
@@ -26,6 +27,7 @@ def write_trade(ctx: Context, count: int) -> None:
             cas = ctx.pick(lane.substances)
             plan = _plan(ctx, lane, cas)
             plan.incident = ctx.pick((("seized", 2), ("stopped", 2), (None, 3)))
+            plan.planted = "Table I without a PEN"
             if ctx.chance(0.5):
                 misdeclared(ctx, plan)
         else:
@@ -36,15 +38,16 @@ def write_trade(ctx: Context, count: int) -> None:
 
 def _plan(ctx: Context, lane: Lane, cas: str) -> ShipmentPlan:
     rng = ctx.rng
-    quantity, unit = ctx.quantity(cas)
+    importer = rng.choice(ctx.parties.importers[lane.importing])
+    quantity, unit = habitual(ctx, importer.id, cas)
     intermediaries = ctx.parties.intermediaries.get(lane.importing, [])
     plan = ShipmentPlan(
         exporting=lane.exporting,
         importing=lane.importing,
         transit=lane.transit,
         exporter=rng.choice(ctx.parties.exporters[lane.exporting]),
-        importer=rng.choice(ctx.parties.importers[lane.importing]),
-        consignee=rng.choice(intermediaries) if intermediaries and ctx.chance(0.1) else None,
+        importer=importer,
+        consignee=rng.choice(intermediaries) if intermediaries and ctx.chance(0.04) else None,
         cas=cas,
         quantity=quantity,
         unit=unit,

@@ -23,6 +23,7 @@ HCL = "7647-01-0"
 H2SO4 = "7664-93-9"
 ETHER = "60-29-7"
 PIPERIDINE = "110-89-4"
+ACETYL_CHLORIDE = "75-36-5"
 
 # Country: (name, cities for addresses, company suffix, sea or land border point)
 COUNTRIES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
@@ -119,6 +120,8 @@ class Lane:
     weight: int
     substances: tuple[tuple[str, int], ...]  # (CAS, weight)
     risky: bool = False
+    # Named on the PEN when the goods go beyond the importing country.
+    final_destination: str | None = None
 
 
 _AA_MOSTLY = ((AA, 8), (KMNO4, 1), (PAA, 1))
@@ -150,12 +153,14 @@ LANES: tuple[Lane, ...] = (
     Lane("DE", "KZ", (), "rail", 2, _PHARMA),
     Lane("TR", "IR", (), "road", 2, _MIXED),
     Lane("IN", "IR", (), "sea", 2, _PHARMA),
-    # Lanes of concern: towards Afghanistan and its neighbours, via hubs.
-    Lane("CN", "AF", ("PK",), "multimodal", 1, ((AA, 9), (KMNO4, 1)), risky=True),
-    Lane("IN", "AF", ("IR",), "multimodal", 1, ((AA, 8), (ACETONE, 2)), risky=True),
+    # Lanes of concern (the planted diversion patterns). No legitimate exporter addresses a PEN
+    # to Afghanistan, which declared no licit need for acetic anhydride: the goods go to a
+    # neighbour and onward (the final destination), through the neighbours on the way, or as
+    # acetyl chloride, the unscheduled substitute (TARCET 2008: 16 t seized in Iran).
+    Lane("CN", "TJ", (), "road", 1, ((AA, 1),), risky=True, final_destination="AF"),
     Lane("AE", "TJ", ("IR", "TM", "UZ"), "road", 1, ((AA, 1),), risky=True),
-    Lane("TZ", "PK", ("AE",), "sea", 1, ((AA, 1),), risky=True),
-    Lane("KR", "UZ", ("KZ",), "rail", 1, ((AA, 1),), risky=True),
+    Lane("IN", "UZ", ("IR", "TM"), "multimodal", 1, ((AA, 1),), risky=True),
+    Lane("KR", "UZ", ("KZ",), "rail", 1, ((ACETYL_CHLORIDE, 1),), risky=True),
 )
 
 TABLE_II = _TABLE_II
@@ -178,7 +183,18 @@ INTENDED_USE = {
     PIPERONAL: ("Fragrance and flavour compounding",),
     P2P: ("Reference standard for forensic laboratories",),
 }
-DEFAULT_USE = ("Industrial solvent", "Laboratory reagent", "Chemical synthesis")
+INTENDED_USE.update(
+    {
+        ACETONE: ("Solvent for paints and coatings", "Solvent in pharmaceutical manufacture"),
+        TOLUENE: ("Solvent for paints and adhesives", "Feedstock for chemical synthesis"),
+        MEK: ("Solvent for coatings and adhesives",),
+        ETHER: ("Extraction solvent in pharmaceutical manufacture",),
+        HCL: ("Steel pickling", "pH control in water treatment"),
+        H2SO4: ("Fertiliser manufacture", "Battery electrolyte"),
+        ACETYL_CHLORIDE: ("Acetylation in pharmaceutical manufacture",),
+    }
+)
+DEFAULT_USE = ("Laboratory reagent", "Chemical synthesis")
 
 OBJECTION_REASONS = (
     "The importer is not known to this authority and holds no import licence.",

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from app.core.db import open_session
-from app.core.fields import is_valid_cas
+from app.core.fields import is_substance_key
 from app.core.ids import new_id
 from app.reference.models import Country, PenRequirement, Substance
 
@@ -45,8 +45,11 @@ def substance_rows() -> list[Substance]:
     rows = []
     for line, row in enumerate(_read_csv("substances.csv"), start=2):
         cas = row["cas_number"].strip()
-        if not is_valid_cas(cas):
-            raise ValueError(f"substances.csv line {line}: cas_number {cas} fails its check digit")
+        if not is_substance_key(cas):
+            raise ValueError(
+                f"substances.csv line {line}: cas_number {cas} fails its check digit "
+                "(and is not a group entry's code, G-…)"
+            )
         rows.append(
             Substance(
                 cas_number=cas,
@@ -61,8 +64,20 @@ def substance_rows() -> list[Substance]:
                 else None,
                 synonyms=[s.strip() for s in row["synonyms"].split(";") if s.strip()],
                 notes=row["notes"].strip() or None,
+                kind=row["kind"].strip(),
+                base_cas_number=row["base_cas_number"].strip() or None,
+                base_factor=Decimal(row["base_factor"]) if row["base_factor"].strip() else None,
+                effective_from=date.fromisoformat(row["effective_from"])
+                if row["effective_from"].strip()
+                else None,
+                source=row["source"].strip() or None,
+                threshold_kg=Decimal(row["threshold_kg"]) if row["threshold_kg"].strip() else None,
             )
         )
+    known = {substance.cas_number for substance in rows}
+    for substance in rows:
+        if substance.base_cas_number and substance.base_cas_number not in known:
+            raise ValueError(f"substances.csv: {substance.cas_number} is a salt of an unknown base")
     return rows
 
 

@@ -98,6 +98,8 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
                 connection.execute(table.delete())
         # Requirements added by a test go; the seeded ones stay.
         connection.execute(text("DELETE FROM pen_requirement WHERE source = 'test'"))
+        # So do chemicals an admin added (POST /substances) with the source "test".
+        connection.execute(text("DELETE FROM substance WHERE source = 'test'"))
         # Rules created by a test go; the built-in ones come back as they were seeded.
         connection.execute(text("DELETE FROM rule WHERE NOT builtin OR version > 1"))
         connection.execute(text("UPDATE rule SET is_current = TRUE, enabled = TRUE WHERE builtin"))

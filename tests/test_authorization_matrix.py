@@ -75,6 +75,10 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "answer backtracking":     (403, 403,               200, 403, 404, 404,          403, 403, 404, 404),
     "list backtracking":       (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
     "add sample":              (403, 403,               403, 201, 403, 404,          403, 201, 403, 404),
+    "create substance":        (201, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "create legitimate-req":   (201, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "delete legitimate-req":   (204, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "list legitimate-reqs":    (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
 }
 # Law-enforcement officers of each country relation.
 LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
@@ -107,6 +111,10 @@ LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
     "answer backtracking":     (200, 403, 404, 404),
     "list backtracking":       (200, 200, 200, 200),
     "add sample":              (403, 201, 403, 404),
+    "create substance":        (403, 403, 403, 403),
+    "create legitimate-req":   (403, 403, 403, 403),
+    "delete legitimate-req":   (403, 403, 403, 403),
+    "list legitimate-reqs":    (200, 200, 200, 200),
 }
 # fmt: on
 
@@ -142,6 +150,16 @@ def _requirement(world: World) -> dict[str, Any]:
     response = world.api.admin.post(
         REQUIREMENTS, json={"country": "TV", "table": "I", "source": "test"}
     )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+LEGITIMATE = "/api/v1/legitimate-requirements"
+ALR_BODY = {"country": "TV", "cas_number": "90-82-4", "quantity_kg": 100, "source": "test"}
+
+
+def _legitimate_requirement(world: World) -> dict[str, Any]:
+    response = world.api.admin.post(LEGITIMATE, json=ALR_BODY)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -233,6 +251,21 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
         f"{INCIDENTS}/{_incident(w)['id']}/samples",
         json={"laboratory": "ANF Laboratory", "sample_reference": "S-1", "purity_percent": 98},
     ),
+    "create substance": lambda w: w.caller.post(
+        "/api/v1/substances",
+        json={
+            "cas_number": "108-29-2",
+            "name": "gamma-Valerolactone",
+            "kind": "special_surveillance",
+            "hs_code": "2932.20",
+            "source": "test",
+        },
+    ),
+    "create legitimate-req": lambda w: w.caller.post(LEGITIMATE, json=ALR_BODY),
+    "delete legitimate-req": lambda w: w.caller.delete(
+        f"{LEGITIMATE}/{_legitimate_requirement(w)['id']}"
+    ),
+    "list legitimate-reqs": lambda w: w.caller.get(LEGITIMATE),
 }
 
 CASES = [

@@ -11,6 +11,9 @@ from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
 # CAS Registry Numbers (how the contract names substances): format and check digit.
 CAS_PATTERN = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
+# A group entry of the reference data: a scheduled substance with no CAS number we could confirm
+# (the esters of PMK and BMK glycidic acid added in 2024), named by a code of its own.
+GROUP_CODE_PATTERN = re.compile(r"^G-[A-Z0-9]{2,4}-[A-Z0-9]{2,4}$")
 
 
 def cas_check_digit(digits: str) -> int:
@@ -25,9 +28,17 @@ def is_valid_cas(value: str) -> bool:
     return cas_check_digit(match.group(1) + match.group(2)) == int(match.group(3))
 
 
+def is_substance_key(value: str) -> bool:
+    """A CAS number that passes its check digit, or a group entry's code."""
+    return is_valid_cas(value) or GROUP_CODE_PATTERN.match(value) is not None
+
+
 def validate_cas(value: str) -> str:
-    """Pydantic validator: the value, stripped, if it is a well-formed CAS number."""
+    """Pydantic validator: the value, stripped, if it is a well-formed CAS number (or the code
+    of a group entry of the reference data, such as G-PMK-PR)."""
     value = value.strip()
+    if GROUP_CODE_PATTERN.match(value):
+        return value
     if not CAS_PATTERN.match(value):
         raise ValueError("a CAS number looks like 108-24-7 (digits-2 digits-check digit)")
     if not is_valid_cas(value):

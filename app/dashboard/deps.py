@@ -12,7 +12,7 @@ from sqlmodel import select
 from app.auth.roles import Role
 from app.auth.service import Principal, authenticate
 from app.core.db import SessionDep, SettingsDep
-from app.core.fields import PlausibleDate, is_valid_cas
+from app.core.fields import PlausibleDate, is_substance_key
 from app.core.problems import Forbidden, Unauthorized
 from app.core.types import utcnow
 from app.dashboard.cookies import COOKIE_NAME, principal_from_cookie
@@ -175,7 +175,7 @@ def _substance(session: SessionDep, substance: str | None) -> str | None:
     if substance is None:
         return None
     substance = substance.strip()
-    if not is_valid_cas(substance):
+    if not is_substance_key(substance):
         raise _invalid("substance", f"{substance!r} is not a valid CAS number.")
     if session.get(Substance, substance) is None:
         raise _invalid("substance", f"{substance} is not a substance of Table I or II.")

@@ -121,7 +121,7 @@ def _by_substance(session: Session, scope: Scope, named: Names) -> list[Substanc
         SubstanceSeizures(
             cas_number=cas,
             substance=named.substance(cas) if cas in named.substances else name,
-            table=named.tables.get(cas) if cas else None,
+            table=(named.tables.get(cas) or None) if cas else None,
             seizures=int(n),
             quantity_kg=_kg(as_decimal(kg)),
         )

@@ -15,6 +15,8 @@ class PreExportNotification(SQLModel, table=True):
     __table_args__ = (
         Index("ix_pen_exporting_sent", "exporting_country", "sent_at"),
         Index("ix_pen_importing_sent", "importing_country", "sent_at"),
+        # The rules' PEN history of an importer (new-counterparty): earlier PENs of a substance.
+        Index("ix_pen_importer_substance_created", "importer_id", "cas_number", "created_at"),
     )
 
     id: str = Field(primary_key=True, max_length=32)
@@ -65,6 +67,8 @@ class PreExportNotification(SQLModel, table=True):
     invoice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
     valid_until: date | None = Field(default=None)
     other_information: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
+    # A PEN for a chemical outside Tables I and II (special surveillance or a national list).
+    voluntary: bool = Field(default=False)
     # Receipt confirmed by the importing authority.
     arrival_received_on: date | None = Field(default=None)
     arrival_quantity_kg: Decimal | None = Field(default=None, max_digits=18, decimal_places=3)

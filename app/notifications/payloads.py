@@ -43,6 +43,7 @@ class PenPayload(Consignment):
     expected_arrival_date: date | None = None
     final_destination_country: str | None = None
     invoice: dict[str, Any] | None = None
+    voluntary: bool = False
 
     @classmethod
     def of(cls, pen: PreExportNotification) -> Self:

@@ -165,14 +165,24 @@ def _complete_pen_columns(data: NotificationCreate) -> dict[str, Any]:
     return values | documents
 
 
+VOLUNTARY_KINDS = frozenset({"special_surveillance", "national"})
+
+
 def base_quantity_kg(
-    quantity_kg: Decimal, form: PenForm | None, concentration_percent: Decimal | None
+    quantity_kg: Decimal,
+    form: PenForm | None,
+    concentration_percent: Decimal | None,
+    base_factor: Decimal | None = None,
 ) -> Decimal:
     """The substance's own content: the notified kilograms times the concentration of a
-    mixture, solution or salt (salt base factors come with the reference data's salts)."""
-    if form in (None, PenForm.SUBSTANCE) or concentration_percent is None:
-        return quantity_kg
-    return (quantity_kg * concentration_percent / 100).quantize(Decimal("0.001"))
+    mixture or solution, times the base factor of a salt the reference data lists (37 %
+    hydrochloric acid counts as 0.37 of its mass; pseudoephedrine hydrochloride as 0.8192)."""
+    content = quantity_kg
+    if form not in (None, PenForm.SUBSTANCE) and concentration_percent is not None:
+        content = content * concentration_percent / 100
+    if base_factor is not None:
+        content = content * base_factor
+    return content.quantize(Decimal("0.001"))
 
 
 def _require_complete_pen_references(session: Session, data: NotificationCreate) -> None:
@@ -232,7 +242,11 @@ def create_notification(
         created_at=now,
         updated_at=now,
         **_complete_pen_columns(data),
-        quantity_base_kg=base_quantity_kg(quantity_kg, data.form, data.concentration_percent),
+        quantity_base_kg=base_quantity_kg(
+            quantity_kg, data.form, data.concentration_percent, substance.base_factor
+        ),
+        # No treaty obliges a PEN for a chemical outside the tables: it is a voluntary one.
+        voluntary=substance.kind in VOLUNTARY_KINDS,
     )
     session.add(pen)
     session.flush()

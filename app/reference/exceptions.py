@@ -34,3 +34,18 @@ class DuplicatePenRequirement(Conflict):
 class UnitNotApplicable(UnknownReference):
     type = "unit-not-applicable"
     title = "Unit not applicable to this substance"
+
+
+class LegitimateRequirementNotFound(NotFound):
+    type = "legitimate-requirement-not-found"
+    title = "Legitimate requirement not found"
+
+
+class DuplicateLegitimateRequirement(Conflict):
+    type = "duplicate-legitimate-requirement"
+    title = "Legitimate requirement already recorded"
+
+
+class DuplicateSubstance(Conflict):
+    type = "duplicate-substance"
+    title = "Substance already in the reference data"

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.auth.deps import AdminUser, CurrentUser
 from app.core.db import SessionDep
-from app.core.fields import CountryCode
+from app.core.fields import CasNumber, CountryCode
 from app.core.pagination import (
     MAX_LIMIT,
     Cursor,
@@ -20,8 +20,12 @@ from app.reference.exceptions import CountryNotFound, SubstanceNotFound
 from app.reference.models import Country, Substance
 from app.reference.schemas import (
     CountryPublic,
+    LegitimateRequirementCreate,
+    LegitimateRequirementPublic,
     PenRequirementCreate,
     PenRequirementPublic,
+    SubstanceCreate,
+    SubstanceKind,
     SubstancePublic,
 )
 
@@ -60,11 +64,13 @@ def list_substances(
     session: SessionDep,
     _: CurrentUser,
     table: Annotated[Literal["I", "II"] | None, Query(description="Convention table")] = None,
+    kind: Annotated[SubstanceKind | None, Query(description="Kind of entry")] = None,
     limit: ReferenceLimit = MAX_LIMIT,
     cursor: Cursor = None,
 ) -> dict:
-    """Substances of Tables I and II of the 1988 Convention, by table and name."""
-    substances = service.list_substances(session, table)
+    """Substances of Tables I and II of the 1988 Convention (with their salts and group
+    entries), then the special-surveillance and national-list chemicals, by table and name."""
+    substances = service.list_substances(session, table, kind)
     page = page_of(
         substances,
         lambda s: (s.convention_table, s.name, s.cas_number),
@@ -72,6 +78,18 @@ def list_substances(
         cursor=cursor,
     )
     return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/substances",
+    response_model=SubstancePublic,
+    status_code=201,
+    responses=problem_responses(403, 409, 422),
+    summary="Add a special-surveillance or national-list chemical",
+)
+def create_substance(data: SubstanceCreate, session: SessionDep, admin: AdminUser) -> Substance:
+    """Record a chemical outside Tables I and II (PENs for it are voluntary)."""
+    return service.create_substance(session, admin, data)
 
 
 @router.get(
@@ -130,4 +148,52 @@ def create_pen_requirement(
 def delete_pen_requirement(requirement_id: str, session: SessionDep, admin: AdminUser) -> Response:
     """Remove a requirement that no longer applies."""
     service.delete_pen_requirement(session, admin, requirement_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/legitimate-requirements",
+    response_model=ListResponse[LegitimateRequirementPublic],
+    summary="List annual legitimate requirements",
+)
+def list_legitimate_requirements(
+    session: SessionDep,
+    _: CurrentUser,
+    country: CountryCode | None = None,
+    substance: CasNumber | None = None,
+    limit: ReferenceLimit = MAX_LIMIT,
+    cursor: Cursor = None,
+) -> dict:
+    """Annual legitimate requirements (ALR): what each country expects to import of a substance
+    in a year, by country and substance."""
+    rows = service.list_legitimate_requirements(session, country, substance)
+    page = page_of(rows, lambda r: (r.country, r.cas_number), limit=limit, cursor=cursor)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/legitimate-requirements",
+    response_model=LegitimateRequirementPublic,
+    status_code=201,
+    responses=problem_responses(400, 403, 409, 422),
+    summary="Record an annual legitimate requirement",
+)
+def create_legitimate_requirement(
+    data: LegitimateRequirementCreate, session: SessionDep, admin: AdminUser
+) -> object:
+    """Record a country's annual legitimate requirement for a substance."""
+    return service.create_legitimate_requirement(session, admin, data)
+
+
+@router.delete(
+    "/legitimate-requirements/{requirement_id}",
+    status_code=204,
+    responses=problem_responses(403, 404),
+    summary="Remove an annual legitimate requirement",
+)
+def delete_legitimate_requirement(
+    requirement_id: str, session: SessionDep, admin: AdminUser
+) -> Response:
+    """Remove a legitimate requirement that no longer applies."""
+    service.delete_legitimate_requirement(session, admin, requirement_id)
     return Response(status_code=204)

@@ -14,26 +14,71 @@ from app.core import cache
 from app.core.fields import Unit
 from app.core.ids import new_id
 from app.reference.exceptions import (
+    DuplicateLegitimateRequirement,
     DuplicatePenRequirement,
+    DuplicateSubstance,
+    LegitimateRequirementNotFound,
     PenRequirementNotFound,
     UnitNotApplicable,
     UnknownCountry,
     UnknownSubstance,
 )
-from app.reference.models import Country, PenRequirement, Substance, scope_key_of
+from app.reference.models import (
+    Country,
+    LegitimateRequirement,
+    PenRequirement,
+    Substance,
+    scope_key_of,
+)
 from app.reference.quantities import DensityRequired, to_kg
-from app.reference.schemas import PenRequirementCreate, PenRequirementPublic
+from app.reference.schemas import (
+    LegitimateRequirementCreate,
+    LegitimateRequirementPublic,
+    PenRequirementCreate,
+    PenRequirementPublic,
+    SubstanceCreate,
+    SubstancePublic,
+)
 
 
 def list_countries(session: Session) -> list[Country]:
     return list(session.exec(select(Country).order_by(Country.iso2)).all())
 
 
-def list_substances(session: Session, table: str | None = None) -> list[Substance]:
+def list_substances(
+    session: Session, table: str | None = None, kind: str | None = None
+) -> list[Substance]:
     query = select(Substance).order_by(Substance.convention_table, Substance.name)
     if table:
         query = query.where(Substance.convention_table == table)
+    if kind:
+        query = query.where(Substance.kind == kind)
     return list(session.exec(query).all())
+
+
+def create_substance(session: Session, actor: Principal, data: SubstanceCreate) -> Substance:
+    """Add a special-surveillance or national-list chemical (Tables I and II come from the seed)."""
+    if data.list_country:
+        require_countries(session, [data.list_country], "list_country")
+    if session.get(Substance, data.cas_number) is not None:
+        raise DuplicateSubstance(f"{data.cas_number} is already in the reference data.")
+    substance = Substance(**data.model_dump(), convention_table="")
+    try:
+        # A savepoint: a concurrent twin that commits first fails the primary key here, and
+        # the caller's transaction stays usable for the 409.
+        with session.begin_nested():
+            session.add(substance)
+    except IntegrityError:
+        raise DuplicateSubstance(f"{data.cas_number} was added by a concurrent request.") from None
+    audit.record(
+        session,
+        actor,
+        "substance.created",
+        "substance",
+        substance.cas_number,
+        after=SubstancePublic.model_validate(substance).model_dump(mode="json"),
+    )
+    return substance
 
 
 class Reference(NamedTuple):
@@ -43,6 +88,8 @@ class Reference(NamedTuple):
     country_names: Mapping[str, str]
     substances: Mapping[str, Substance]
     requirements: tuple[PenRequirement, ...]
+    # (country, CAS number) → annual legitimate requirement in kg.
+    legitimate_kg: Mapping[tuple[str, str], Decimal]
 
 
 def _load_reference(session: Session) -> Reference:
@@ -55,6 +102,12 @@ def _load_reference(session: Session) -> Reference:
         ),
         requirements=tuple(
             PenRequirement(**r.model_dump()) for r in session.exec(select(PenRequirement))
+        ),
+        legitimate_kg=MappingProxyType(
+            {
+                (r.country, r.cas_number): r.quantity_kg
+                for r in session.exec(select(LegitimateRequirement))
+            }
         ),
     )
 
@@ -170,4 +223,71 @@ def delete_pen_requirement(session: Session, actor: Principal, requirement_id: s
     session.delete(requirement)
     audit.record(
         session, actor, "pen_requirement.deleted", "pen_requirement", requirement_id, before=before
+    )
+
+
+# --- annual legitimate requirements (ALR) ---------------------------------------------------
+
+
+def legitimate_requirement_kg(
+    session: Session, country: str, substance: Substance
+) -> Decimal | None:
+    """The country's ALR for the substance (a salt counts against its base's), or None."""
+    cas = substance.base_cas_number or substance.cas_number
+    return reference(session).legitimate_kg.get((country, cas))
+
+
+def list_legitimate_requirements(
+    session: Session, country: str | None, cas_number: str | None
+) -> list[LegitimateRequirement]:
+    query = select(LegitimateRequirement)
+    if country:
+        query = query.where(LegitimateRequirement.country == country)
+    if cas_number:
+        query = query.where(LegitimateRequirement.cas_number == cas_number)
+    return list(session.exec(query).all())
+
+
+def create_legitimate_requirement(
+    session: Session, actor: Principal, data: LegitimateRequirementCreate
+) -> LegitimateRequirement:
+    """Record a country's annual legitimate requirement for a substance."""
+    require_countries(session, [data.country])
+    require_substance(session, data.cas_number)
+    requirement = LegitimateRequirement(id=new_id(), **data.model_dump())
+    try:
+        with session.begin_nested():  # a concurrent twin fails the unique index here: 409
+            session.add(requirement)
+    except IntegrityError:
+        raise DuplicateLegitimateRequirement(
+            f"{data.country} already has a legitimate requirement for {data.cas_number}; "
+            "remove it first to record a new one."
+        ) from None
+    audit.record(
+        session,
+        actor,
+        "legitimate_requirement.created",
+        "legitimate_requirement",
+        requirement.id,
+        after=LegitimateRequirementPublic.model_validate(requirement).model_dump(mode="json"),
+    )
+    return requirement
+
+
+def delete_legitimate_requirement(session: Session, actor: Principal, requirement_id: str) -> None:
+    """Remove a legitimate requirement that no longer applies."""
+    requirement = session.get(LegitimateRequirement, requirement_id)
+    if requirement is None:
+        raise LegitimateRequirementNotFound(
+            f"No legitimate requirement with id {requirement_id!r}."
+        )
+    before = LegitimateRequirementPublic.model_validate(requirement).model_dump(mode="json")
+    session.delete(requirement)
+    audit.record(
+        session,
+        actor,
+        "legitimate_requirement.deleted",
+        "legitimate_requirement",
+        requirement_id,
+        before=before,
     )

@@ -11,11 +11,24 @@ SHIPMENT = "shipment"
 PEN = "pre_export_notification"
 AA = "108-24-7"
 
-# Countries bordering Afghanistan, the destination of concern for acetic anhydride.
-AA_HIGH_RISK_TRANSIT = ["AF", "CN", "IR", "PK", "TJ", "TM", "UZ"]
+# Afghanistan and the countries bordering it through which acetic anhydride has been diverted
+# (INCB precursors reports; China borders Afghanistan too but is a producer and exporter of
+# acetic anhydride, not a diversion route, so it is not listed). Admins edit the list by giving
+# the rule a new version.
+AA_HIGH_RISK_TRANSIT = ["AF", "IR", "PK", "TJ", "TM", "UZ"]
+# Chemicals outside the tables used in place of a scheduled one: acetyl chloride for acetic
+# anhydride (INCB precursors report 2022, chapter on heroin; special surveillance list).
+AA_SUBSTITUTES = ["75-36-5"]
 UNUSUAL_PAYMENTS = ["cash", "third_party", "hawala", "other"]
+INTERMEDIARIES = ["forwarder", "broker", "trader"]
 QUANTITY_TOLERANCE = 1.05  # 5 %
-SPLIT_THRESHOLD_KG = 1000
+
+ART_12_10 = "1988 Convention, art. 12(10)(a) (pre-export notification)"
+INCB_INDICATORS = (
+    "INCB, Guidelines for a Voluntary Code of Practice for the Chemical Industry (2009), "
+    "indicators of suspicious orders"
+)
+INCB_PRECURSORS = "INCB, Precursors report (annual), chapter on the diversion of acetic anhydride"
 
 
 def fact(name: str) -> dict[str, Any]:
@@ -52,6 +65,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "arrival-quantity-mismatch",
+        "source": "1988 Convention, art. 12(9)(a) (monitoring of trade); CONTRACT v1.1 confirm-arrival: a difference beyond 5 % is a discrepancy to explain",
         "title": "Arrived quantity differs from the notified one",
         "severity": "high",
         "weight": 5,
@@ -70,6 +84,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "no-licit-need-destination",
+        "source": "Government of Afghanistan declaration of no licit need for acetic anhydride; Vienna Declaration 2012, section III; INCB Precursors report",
         "title": "Destination declared no licit need",
         "severity": "critical",
         "weight": 10,
@@ -87,6 +102,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "pen-missing",
+        "source": ART_12_10 + "; INCB Annex on governments invoking art. 12(10)(a)",
         "title": "No pre-export notification",
         "severity": "high",
         "weight": 5,
@@ -104,6 +120,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "shipped-despite-objection",
+        "source": ART_12_10 + "; INCB PEN Online: an objection means the shipment must not proceed",
         "title": "Shipped despite an objection",
         "severity": "critical",
         "weight": 10,
@@ -126,6 +143,8 @@ BUILTIN_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "shipped-before-reply",
+        "source": ART_12_10
+        + " (the importing country may reply; silence is not consent where the importing country invoked the article)",
         "title": "Shipped before the importing country replied",
         "severity": "high",
         "weight": 5,
@@ -153,6 +172,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "quantity-exceeds-notified",
+        "source": ART_12_10 + " (the quantity notified is the quantity authorised)",
         "title": "Quantity exceeds the notified quantity",
         "severity": "high",
         "weight": 5,
@@ -190,6 +210,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "party-mismatch",
+        "source": ART_12_10 + " (names and addresses of exporter, importer and consignee; route)",
         "title": "Parties or route differ from the PEN",
         "severity": "high",
         "weight": 5,
@@ -246,6 +267,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "hs-code-mismatch",
+        "source": "Port Qasim, January 2016: acetic anhydride declared as glacial acetic acid (INCB Precursors report 2016); World Customs Organization HS 2022, 2915.24",
         "title": "HS code or description is not the substance's",
         "severity": "high",
         "weight": 5,
@@ -273,6 +295,8 @@ BUILTIN_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "unusual-payment",
+        "source": "1988 Convention, art. 12(9)(c) (means of payment among the essential elements); "
+        + INCB_INDICATORS,
         "title": "Unusual means of payment",
         "severity": "medium",
         "weight": 2,
@@ -284,30 +308,122 @@ BUILTIN_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "new-counterparty",
-        "title": "New or unverified counterparty",
-        "severity": "medium",
-        "weight": 2,
+        "source": INCB_INDICATORS + " (new customer, no licence or registration)",
+        "title": "First trade of an unregistered or unknown importer",
+        # Low: a first trade is a reason to verify the customer, not a suspicion by itself
+        # (a medium flag here fell on most legitimate demo PENs and drowned the real signals).
+        "severity": "low",
+        "weight": 1,
         "subjects": [SHIPMENT, PEN],
-        "description": "The importer has no prior trade in the substance or no registration, or "
-        "the importer's or consignee's licence has expired.",
+        "description": "The importer has neither a registration nor a licence number, or "
+        "nothing this node can see shows it trading in the substance before: no earlier shipment to it and "
+        "no earlier PEN sent for it, from any exporter. Quiet on established lanes.",
         "condition": {
             "any": [
                 {
-                    "cmp": "eq",
-                    "left": {"aggregate": "count", "over": "importer_substance"},
-                    "right": value(0),
+                    "all": [
+                        {"is_null": "importer_registration_number"},
+                        {"is_null": "importer_licence_number"},
+                    ]
                 },
-                {"is_null": "importer_registration_number"},
+                {
+                    "all": [
+                        {
+                            "cmp": "eq",
+                            "left": {"aggregate": "count", "over": "importer_substance"},
+                            "right": value(0),
+                        },
+                        {
+                            "cmp": "eq",
+                            "left": {"aggregate": "count", "over": "importer_substance_pens"},
+                            "right": value(0),
+                        },
+                    ]
+                },
+            ]
+        },
+        "explanation": "{importer_name}: registration {importer_registration_number}, licence "
+        "{importer_licence_number}; {agg_importer_substance_all_count} earlier shipments and "
+        "{agg_importer_substance_pens_all_count} earlier PENs of {substance_name}.",
+    },
+    {
+        "code": "licence-expired",
+        "source": "EU Regulation (EC) 111/2005, art. 6 and 12 (licences and authorisations); "
+        + INCB_INDICATORS,
+        "title": "Licence expired by the dispatch date",
+        "severity": "high",
+        "weight": 5,
+        "subjects": [SHIPMENT, PEN],
+        "description": "The importer's or consignee's licence to handle the substance ends "
+        "before the goods are dispatched (a PEN's expected dispatch date; a shipment's "
+        "recording date).",
+        "condition": {
+            "any": [
                 {"cmp": "eq", "left": fact("importer_licence_expired"), "right": value(True)},
                 {"cmp": "eq", "left": fact("consignee_licence_expired"), "right": value(True)},
             ]
         },
-        "explanation": "{importer_name}: {agg_importer_substance_all_count} earlier shipments of "
-        "{substance_name}; registration {importer_registration_number}; licence expired: "
-        "{importer_licence_expired}.",
+        "explanation": "Licence expired by dispatch: importer {importer_licence_expired}, "
+        "consignee {consignee_licence_expired}.",
+    },
+    {
+        "code": "consignee-intermediary",
+        "source": INCB_INDICATORS + " (goods to be delivered to a forwarder or a third party)",
+        "title": "Consignee is a forwarder, broker or trader",
+        "severity": "medium",
+        "weight": 2,
+        "subjects": [SHIPMENT, PEN],
+        "description": "The goods go to an intermediary rather than to the end user, so the "
+        "real recipient is one step removed from the notification.",
+        "condition": {"in": fact("consignee_kind"), "list": INTERMEDIARIES},
+        "explanation": "Consignee is a {consignee_kind} in {consignee_country_name}.",
+    },
+    {
+        "code": "no-licit-need-final-destination",
+        "source": "Government of Afghanistan declaration of no licit need for acetic anhydride; "
+        + INCB_PRECURSORS
+        + " (import into a neighbour, then onward)",
+        "title": "Final destination declared no licit need",
+        "severity": "critical",
+        "weight": 10,
+        "subjects": [SHIPMENT, PEN],
+        "description": "The PEN (or the PEN a shipment cites) names a final destination beyond "
+        "the importing country that declared no licit need for the substance: the diversion pattern of importing into a "
+        "neighbour, then onward.",
+        "condition": {
+            "in": fact("final_destination_country"),
+            "list": fact("no_licit_need_countries"),
+        },
+        "explanation": "Final destination {final_destination_country} declared no licit need "
+        "for {substance_name}; imported into {importing_country_name}.",
+    },
+    {
+        "code": "known-substitute",
+        "source": INCB_PRECURSORS + "; INCB limited international special surveillance list",
+        "title": "Known substitute towards a destination of concern",
+        "severity": "high",
+        "weight": 5,
+        "subjects": [SHIPMENT, PEN],
+        "description": "A chemical known to replace a scheduled one (acetyl chloride for acetic "
+        "anhydride) is routed to or through Afghanistan or its neighbours.",
+        "condition": {
+            "all": [
+                {"in": fact("substance"), "list": AA_SUBSTITUTES},
+                {
+                    "any": [
+                        {"in": fact("importing_country"), "list": AA_HIGH_RISK_TRANSIT},
+                        {"intersects": [fact("transit_countries"), AA_HIGH_RISK_TRANSIT]},
+                    ]
+                },
+            ]
+        },
+        "explanation": "{substance_name}, a substitute for acetic anhydride, to "
+        "{importing_country_name} via {transit_countries}.",
     },
     {
         "code": "quantity-anomaly",
+        "source": INCB_INDICATORS
+        + " (order quantities out of line with the customer's usual needs)",
         "title": "Extraordinary quantity",
         "severity": "medium",
         "weight": 2,
@@ -339,47 +455,80 @@ BUILTIN_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "split-shipments",
-        "title": "Split shipments under a threshold",
+        "source": INCB_INDICATORS + "; EU Regulation (EC) 273/2004, Annex II thresholds",
+        "title": "Split shipments under the substance's threshold",
         "severity": "medium",
         "weight": 2,
         "subjects": [SHIPMENT],
-        "description": "Several shipments of one substance between the same parties within 30 "
-        "days, each under 1,000 kg, together over it.",
+        "description": "Several shipments of one substance to the same importer within 30 "
+        "days, from any supplier, each under the substance's threshold and together over it "
+        "(company shopping across suppliers included).",
         "condition": {
             "all": [
-                {"cmp": "lt", "left": fact("quantity_kg"), "right": value(SPLIT_THRESHOLD_KG)},
+                {"cmp": "lt", "left": fact("quantity_kg"), "right": fact("substance_threshold_kg")},
                 {
                     "cmp": "ge",
-                    "left": {"aggregate": "count", "over": "parties_substance", "days": 30},
+                    "left": {"aggregate": "count", "over": "importer_substance", "days": 30},
                     "right": value(1),
                 },
                 {
                     "cmp": "lt",
-                    "left": {"aggregate": "max", "over": "parties_substance", "days": 30},
-                    "right": value(SPLIT_THRESHOLD_KG),
+                    "left": {"aggregate": "max", "over": "importer_substance", "days": 30},
+                    "right": fact("substance_threshold_kg"),
                 },
                 {
                     "cmp": "gt",
                     "left": {
                         "op": "add",
                         "args": [
-                            {"aggregate": "sum", "over": "parties_substance", "days": 30},
+                            {"aggregate": "sum", "over": "importer_substance", "days": 30},
                             fact("quantity_kg"),
                         ],
                     },
-                    "right": value(SPLIT_THRESHOLD_KG),
+                    "right": fact("substance_threshold_kg"),
                 },
             ]
         },
-        "explanation": "{quantity_kg} kg now and {agg_parties_substance_30d_count} shipments "
-        "({agg_parties_substance_30d_sum} kg) between the same parties in 30 days: each under "
-        "1,000 kg, together over it.",
+        "explanation": "{quantity_kg} kg now and {agg_importer_substance_30d_count} shipments "
+        "({agg_importer_substance_30d_sum} kg) to {importer_name} in 30 days: each under "
+        "{substance_threshold_kg} kg, together over it.",
+    },
+    {
+        "code": "beyond-alr",
+        "source": "Commission on Narcotic Drugs resolution 49/3 (2006): annual legitimate "
+        "requirements for ATS precursors, published by INCB",
+        "title": "Imports beyond the annual legitimate requirement",
+        "severity": "high",
+        "weight": 5,
+        "subjects": [PEN],
+        "description": "With this PEN, the PENs sent to the importing country for the substance "
+        "over the last 12 months exceed the annual legitimate requirement it declared.",
+        "condition": {
+            "all": [
+                {"not": {"is_null": "importing_alr_kg"}},
+                {
+                    "cmp": "gt",
+                    "left": {
+                        "op": "add",
+                        "args": [
+                            {"aggregate": "sum", "over": "country_substance_pens", "days": 365},
+                            fact("quantity_kg"),
+                        ],
+                    },
+                    "right": fact("importing_alr_kg"),
+                },
+            ]
+        },
+        "explanation": "{quantity_kg} kg of {substance_name} after "
+        "{agg_country_substance_pens_365d_sum} kg notified to {importing_country_name} in 12 "
+        "months; its annual legitimate requirement is {importing_alr_kg} kg.",
     },
     {
         "code": "high-risk-route",
+        "source": INCB_PRECURSORS + "; Operation TARCET (2008)",
         "title": "High-risk route",
-        "severity": "medium",
-        "weight": 2,
+        "severity": "high",
+        "weight": 5,
         "subjects": [SHIPMENT, PEN],
         "description": "Acetic anhydride routed through a country bordering Afghanistan. Edit the "
         "list (a new version) to add free zones or other substances and destinations.",

@@ -17,9 +17,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-AggregateGroup = Literal["importer_substance", "parties_substance", "pen_shipments"]
+AggregateGroup = Literal[
+    "importer_substance",
+    "parties_substance",
+    "pen_shipments",
+    "importer_substance_pens",
+    "country_substance_pens",
+]
 AGGREGATE_GROUPS: dict[str, str] = {
     "importer_substance": "earlier shipments to the same importer of the same substance",
+    "importer_substance_pens": "earlier PENs (sent, from any exporter) to the same importer of "
+    "the same substance",
+    "country_substance_pens": "earlier PENs (sent) to the same importing country of the same "
+    "substance, any importer",
     "parties_substance": "earlier shipments between the same parties",
     "pen_shipments": "other shipments recorded under the same pre-export notification",
 }

@@ -42,14 +42,34 @@ FACTS: dict[str, FactSpec] = {
     "consignee_id": FactSpec("text", "consignee's operator id"),
     "consignee_kind": FactSpec("text", "consignee's kind (forwarder, broker, end_user …)"),
     "importer_registration_number": FactSpec("text", "importer's registration number"),
-    "importer_licence_expired": FactSpec("bool", "importer's licence expired before today"),
+    "importer_licence_number": FactSpec("text", "importer's licence number"),
+    "importer_licence_expired": FactSpec(
+        "bool",
+        "importer's licence expired by the dispatch date (a PEN's expected dispatch date; a "
+        "shipment's recording date)",
+    ),
     "consignee_registration_number": FactSpec("text", "consignee's registration number"),
-    "consignee_licence_expired": FactSpec("bool", "consignee's licence expired before today"),
+    "consignee_licence_expired": FactSpec(
+        "bool", "consignee's licence expired by the dispatch date (as the importer's)"
+    ),
+    "substance_kind": FactSpec(
+        "text", "table_i, table_ii, special_surveillance or national (reference data)"
+    ),
+    "substance_threshold_kg": FactSpec(
+        "number",
+        "the quantity of the substance above which a single consignment draws attention "
+        "(reference data; 1,000 kg where none is recorded)",
+    ),
     "no_licit_need_countries": FactSpec(
         "list", "countries that declared no licit need for the substance"
     ),
     "no_licit_need_destination_name": FactSpec(
         "text", "name of the importing or consignee country that declared no licit need"
+    ),
+    "importing_alr_kg": FactSpec(
+        "number",
+        "the importing country's annual legitimate requirement for the substance, in kg of the "
+        "substance as notified (a salt's ALR is its base's, divided by the base factor)",
     ),
     "importing_requires_pen": FactSpec(
         "bool", "the importing country requires a PEN for the substance (Article 12(10)(a))"
@@ -89,6 +109,10 @@ FACTS["arrival_confirmed"] = FactSpec("bool", "the importing authority confirmed
 FACTS["arrival_difference_percent"] = FactSpec(
     "number", "arrived quantity against the notified one, in percent (+ more, - less)", PEN_ONLY
 )
+FACTS["final_destination_country"] = FactSpec(
+    "country",
+    "the final destination when it is not the importing country (a shipment: its PEN's)",
+)
 
 # Both: what earlier incidents (app/incidents) tell of this subject's parties and route;
 # incidents opened on the subject itself (its own seizure) do not count.
@@ -107,6 +131,8 @@ FACTS["route_in_incident"] = FactSpec(
 # Which aggregate groups make sense for which subject.
 AGGREGATE_SUBJECTS: dict[str, frozenset[str]] = {
     "importer_substance": BOTH,
+    "importer_substance_pens": BOTH,
+    "country_substance_pens": BOTH,
     "parties_substance": BOTH,
     "pen_shipments": SHIPMENT_ONLY,
 }

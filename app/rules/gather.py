@@ -8,12 +8,17 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, func, literal, union_all
 from sqlmodel import Session, col, select
 
-from app.core.types import UTCDateTime, utcnow
+from app.core.types import UTCDateTime
 from app.incidents.models import FINDINGS, Incident, IncidentOperator
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import PenRequirement, Substance
-from app.reference.service import country_name, find_substance, requirements_for
+from app.reference.service import (
+    country_name,
+    find_substance,
+    legitimate_requirement_kg,
+    requirements_for,
+)
 from app.rules.conditions import Aggregate
 from app.shipments.models import Shipment, ShipmentEvent
 from app.shipments.service import events_of
@@ -31,10 +36,21 @@ def kg(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def _licence_expired(operator: Operator | None, today: date) -> bool | None:
+# Where the reference data records no attention threshold for a substance.
+DEFAULT_THRESHOLD_KG = 1000.0
+
+
+def _licence_expired(operator: Operator | None, on: date) -> bool | None:
     if operator is None or operator.licence_valid_until is None:
         return None
-    return operator.licence_valid_until < today
+    return operator.licence_valid_until < on
+
+
+def dispatch_date(subject: Any) -> date:
+    """When the goods leave, for the licence checks: a PEN's expected dispatch date, a
+    shipment's recording date (customs record it as it is declared for export or transit)."""
+    expected = getattr(subject, "expected_dispatch_date", None)
+    return expected if expected is not None else subject.created_at.date()
 
 
 def common_facts(
@@ -45,12 +61,13 @@ def common_facts(
     importer: Operator | None,
     consignee: Operator | None,
     country_name: Callable[[str | None], str | None],
-    today: date,
+    legitimate_kg: Decimal | None = None,
 ) -> dict[str, Any]:
     """Facts shared by shipments and notifications, from the subject (a row or a model) and the
     reference data and parties it names. No database here: the demo's set-based facts
     (seed/demo_facts.py) build them with the same function."""
     requirements = list(requirements)
+    dispatch = dispatch_date(subject)
     no_licit_need = sorted({r.country for r in requirements if r.no_licit_need})
     consignee_country = consignee.country if consignee else None
     destination = next(
@@ -60,7 +77,11 @@ def common_facts(
         "subject_id": subject.id,
         "substance": substance.cas_number,
         "substance_name": substance.name,
-        "substance_table": substance.convention_table,
+        "substance_table": substance.convention_table or None,
+        "substance_kind": substance.kind,
+        "substance_threshold_kg": kg(substance.threshold_kg)
+        if substance.threshold_kg is not None
+        else DEFAULT_THRESHOLD_KG,
         "substance_hs_code": hs6(substance.hs_code),
         "substance_names": [substance.name.lower(), *(s.lower() for s in substance.synonyms)],
         "quantity_kg": kg(quantity_kg),
@@ -79,11 +100,15 @@ def common_facts(
         "consignee_id": subject.consignee_id,
         "consignee_kind": consignee.kind if consignee else None,
         "importer_registration_number": importer.registration_number if importer else None,
-        "importer_licence_expired": _licence_expired(importer, today),
+        "importer_licence_number": importer.licence_number if importer else None,
+        "importer_licence_expired": _licence_expired(importer, dispatch),
         "consignee_registration_number": consignee.registration_number if consignee else None,
-        "consignee_licence_expired": _licence_expired(consignee, today),
+        "consignee_licence_expired": _licence_expired(consignee, dispatch),
         "no_licit_need_countries": no_licit_need,
         "no_licit_need_destination_name": country_name(destination),
+        "importing_alr_kg": kg(legitimate_kg / (substance.base_factor or 1))
+        if legitimate_kg is not None
+        else None,
         "importing_requires_pen": any(
             r.requires_pen for r in requirements if r.country == subject.importing_country
         ),
@@ -103,6 +128,7 @@ def shipment_history_facts(shipment: Any, events: list[Any], pen: Any | None) ->
         "last_event_type": events[-1].type if events else None,
         "first_departure_at": min(departures) if departures else None,
         "has_pen": pen is not None,
+        "final_destination_country": pen.final_destination_country if pen is not None else None,
     }
     if pen is not None:
         facts.update(
@@ -138,7 +164,7 @@ def _common(
         session.get(Operator, subject.importer_id),
         session.get(Operator, subject.consignee_id) if subject.consignee_id else None,
         lambda iso2: country_name(session, iso2),
-        utcnow().date(),
+        legitimate_requirement_kg(session, subject.importing_country, substance),
     )
 
 
@@ -162,7 +188,7 @@ def shipment_facts(
 def notification_facts(session: Session, pen: PreExportNotification) -> dict[str, Any]:
     return {
         **_common(session, pen, pen.quantity_kg),
-        **arrival_facts(pen),
+        **pen_facts(pen),
         **incident_facts(session, pen),
     }
 
@@ -179,8 +205,8 @@ def subject_parties(subject: Any) -> list[str]:
 
 def incident_link_facts(party_incidents: int, route_seen: bool) -> dict[str, Any]:
     """The incident facts, from how many incidents an officer named a party of the subject in
-    and whether one ran its route (both leaving out incidents opened on the subject itself). No database here:
-    the demo's set-based facts (seed/demo_facts.py) use it too."""
+    and whether one ran its route (both leaving out incidents opened on the subject itself).
+    No database here: the demo's set-based facts (seed/demo_facts.py) use it too."""
     return {
         "party_in_incident": party_incidents > 0,
         "party_incident_count": party_incidents,
@@ -233,15 +259,20 @@ def incident_facts(session: Session, subject: Shipment | PreExportNotification) 
     return incident_link_facts(int(parties or 0), bool(route))
 
 
-def arrival_facts(pen: PreExportNotification) -> dict[str, Any]:
-    """Whether receipt was confirmed, and how far the arrived quantity is from the notified."""
+def pen_facts(pen: Any) -> dict[str, Any]:
+    """A PEN's own facts beyond the common ones: its final destination, and whether receipt was
+    confirmed and how far the arrived quantity is from the notified. No database here."""
     arrived = pen.arrival_quantity_kg
     difference = (
         kg((arrived - pen.quantity_kg) * 100 / pen.quantity_kg)
         if arrived is not None and pen.quantity_kg
         else None
     )
-    return {"arrival_confirmed": arrived is not None, "arrival_difference_percent": difference}
+    return {
+        "final_destination_country": pen.final_destination_country,
+        "arrival_confirmed": arrived is not None,
+        "arrival_difference_percent": difference,
+    }
 
 
 Window = tuple[str, int | None]  # (over, days)
@@ -263,6 +294,9 @@ def aggregate_statement(windows: tuple[Window, ...]) -> Any:
             func.sum(Shipment.quantity_kg).label("total"),
             func.max(Shipment.quantity_kg).label("largest"),
         )
+        if over in ("importer_substance_pens", "country_substance_pens"):
+            branches.append(_earlier_pens(index, over, days))
+            continue
         if over == "pen_shipments":
             query = query.where(
                 Shipment.notification_id == bindparam("notification_id"),
@@ -282,6 +316,32 @@ def aggregate_statement(windows: tuple[Window, ...]) -> Any:
                 )
         branches.append(query)
     return branches[0] if len(branches) == 1 else union_all(*branches)
+
+
+def _earlier_pens(index: int, over: str, days: int | None) -> Any:
+    """Earlier PENs of the substance that were sent, from any exporter: to the same importer, or
+    to any importer in the same importing country."""
+    pen = PreExportNotification
+    party = (
+        pen.importer_id == bindparam("importer_id")
+        if over == "importer_substance_pens"
+        else pen.importing_country == bindparam("importing_country")
+    )
+    query = select(
+        literal(index).label("window"),
+        func.count().label("n"),
+        func.sum(pen.quantity_kg).label("total"),
+        func.max(pen.quantity_kg).label("largest"),
+    ).where(
+        party,
+        pen.cas_number == bindparam("cas_number"),
+        pen.created_at < bindparam("created_at", type_=UTCDateTime),
+        col(pen.sent_at).is_not(None),
+        pen.id != bindparam("subject_id"),
+    )
+    if days:
+        query = query.where(pen.created_at >= bindparam(f"since_{days}", type_=UTCDateTime))
+    return query
 
 
 def add_aggregates(
@@ -307,6 +367,7 @@ def add_aggregates(
         "notification_id": notification_id,
         "subject_id": subject.id,
         "importer_id": subject.importer_id,
+        "importing_country": subject.importing_country,
         "cas_number": subject.cas_number,
         "created_at": subject.created_at,
         "exporter_id": subject.exporter_id,

@@ -32,6 +32,8 @@ class Rule(SQLModel, table=True):
     condition: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
     # A str.format template over facts, read by a customs officer.
     explanation: str = Field(max_length=1000)
+    # A citation: the article, INCB publication or case the indicator comes from.
+    source: str | None = Field(default=None, max_length=500)
     builtin: bool = Field(default=False)
     created_by_user_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

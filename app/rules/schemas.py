@@ -37,6 +37,10 @@ class RuleDefinitionIn(BaseModel):
     subjects: list[SubjectType] = Field(min_length=1, max_length=2)
     condition: JSONObject
     explanation: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = Field(
+        default=None,
+        description="Where the indicator comes from: an article, an INCB publication or a case",
+    )
 
     @field_validator("subjects")
     @classmethod
@@ -95,6 +99,7 @@ class RulePublic(BaseModel):
     subjects: list[str]
     condition: dict[str, Any]
     explanation: str
+    source: str | None
     builtin: bool
     created_at: datetime
 

@@ -155,6 +155,7 @@ def _new_version(
         subjects=list(data.subjects),
         condition=data.condition,
         explanation=data.explanation,
+        source=data.source,
         builtin=builtin,
         created_by_user_id=actor.user_id if actor else None,
     )
@@ -215,6 +216,7 @@ def _differs(rule: Rule, data: RuleDefinitionIn) -> bool:
         sorted(rule.subjects),
         rule.condition,
         rule.explanation,
+        rule.source,
     ) != (
         data.title,
         data.description,
@@ -223,6 +225,7 @@ def _differs(rule: Rule, data: RuleDefinitionIn) -> bool:
         sorted(data.subjects),
         data.condition,
         data.explanation,
+        data.source,
     )
 
 

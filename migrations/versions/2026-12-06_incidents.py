@@ -1,7 +1,7 @@
 """incidents, their substances, countries and operators; backtracking requests; forensic samples
 
 Revision ID: 5e8a1c3b7d92
-Revises: 1a2b3c4d5e6f
+Revises: 3d5f7b9c1e28
 Create Date: 2026-12-06 15:48:18.142479
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import app.core.types
 
 revision: str = "5e8a1c3b7d92"
-down_revision: str | Sequence[str] | None = "1a2b3c4d5e6f"
+down_revision: str | Sequence[str] | None = "3d5f7b9c1e28"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -208,7 +208,7 @@ class TestCompletePenAcrossNodes:
             },
             "form": "solution",
             "concentration_percent": 37,
-            "final_destination_country": "AF",
+            "final_destination_country": "UZ",
             "parties": [{"operator_id": broker["id"], "role": "broker"}],
             "invoice": {"number": "INV-1", "value": 1000, "currency": "EUR"},
             "other_information": {"end_user_certificate": "EUC-1"},
@@ -221,7 +221,7 @@ class TestCompletePenAcrossNodes:
         for field in ("import_authorisation", "invoice", "other_information", "form"):
             assert mirror[field] == pen[field], field
         assert mirror["quantity_base_kg"] == pen["quantity_base_kg"]
-        assert mirror["final_destination_country"] == "AF"
+        assert mirror["final_destination_country"] == "UZ"
         [party] = mirror["parties"]
         assert party["role"] == "broker" and party["operator_id"] != broker["id"]
         local = nodes.pk.admin.get(f"/api/v1/operators/{party['operator_id']}").json()

@@ -44,7 +44,7 @@ class TestRecord:
             substances=[
                 {"name": "Acetyl chloride", "quantity": 200, "unit": "l"},
                 {"cas_number": KMNO4, "quantity": 1.5, "unit": "t"},
-                {"cas_number": "75-36-5", "name": "Acetyl chloride", "quantity": 50, "unit": "kg"},
+                {"cas_number": "64-19-7", "name": "Acetic acid", "quantity": 50, "unit": "kg"},
             ],
         )
         kgs = [s["quantity_kg"] for s in incident["substances"]]
@@ -56,7 +56,7 @@ class TestRecord:
         response = police.post(
             INCIDENTS,
             json=incident_body(
-                "IR", substances=[{"cas_number": "75-36-5", "quantity": 1, "unit": "kg"}]
+                "IR", substances=[{"cas_number": "7732-18-5", "quantity": 1, "unit": "kg"}]
             ),
         )
         assert response.status_code == 400

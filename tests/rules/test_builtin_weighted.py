@@ -116,38 +116,62 @@ class TestUnusualPayment:
 
 
 class TestNewCounterparty:
-    def test_an_importer_with_no_earlier_trade_is_flagged(self, api: Api) -> None:
+    def test_a_first_pen_to_an_importer_with_no_earlier_trade_is_flagged(self, api: Api) -> None:
         first_time = trade(api, history=0)
-        shipment = first_time.ship(first_time.pen("no_objection"))
-        flags = by_rule(api.admin, shipment["id"])
+        pen = first_time.pen("no_objection")
+        flags = by_rule(first_time.lane.exporting, pen["id"])
         assert set(flags) == {"new-counterparty"}
         flag = flags["new-counterparty"]
-        registration = first_time.lane.importer["registration_number"]
+        importer = first_time.lane.importer
         assert flag["explanation"] == (
-            f"PK Importer Ltd: 0 earlier shipments of Acetic anhydride; registration "
-            f"{registration}; licence expired: False."
+            f"PK Importer Ltd: registration {importer['registration_number']}, licence "
+            f"{importer['licence_number']}; 0 earlier shipments and 0 earlier PENs of "
+            "Acetic anhydride."
         )
-        assert flag["evidence"] == {
-            "agg_importer_substance_all_count": 0,
-            "importer_registration_number": registration,
-            "importer_licence_expired": False,
-            "consignee_licence_expired": None,
-        }
+        assert flag["evidence"]["agg_importer_substance_pens_all_count"] == 0
+        # The shipment under that PEN is the trade the PEN announced: not flagged again.
+        assert by_rule(api.admin, first_time.ship(pen)["id"]) == {}
 
-    def test_an_unregistered_importer_is_flagged(self, api: Api) -> None:
-        unregistered = trade(api, registration_number=None)
+    def test_an_earlier_pen_from_another_exporter_is_history(self, api: Api) -> None:
+        first_time = trade(api, history=0)
+        first_time.pen("no_objection")
+        lane_nl = trade(api, "NL", "PK", history=0)
+        lane_nl.lane.importer = first_time.lane.importer
+        pen = lane_nl.pen("no_objection")
+        assert by_rule(lane_nl.lane.exporting, pen["id"]) == {}
+
+    def test_an_unregistered_unlicensed_importer_is_flagged(self, api: Api) -> None:
+        unregistered = trade(api, registration_number=None, licence_number=None)
         shipment = unregistered.ship(unregistered.pen("no_objection"))
         flags = by_rule(api.admin, shipment["id"])
         assert set(flags) == {"new-counterparty"}
-        assert "registration —;" in flags["new-counterparty"]["explanation"]
+        assert "registration —, licence —;" in flags["new-counterparty"]["explanation"]
 
-    def test_an_importer_whose_licence_expired_is_flagged(self, api: Api) -> None:
-        yesterday = (date.today() - timedelta(days=1)).isoformat()
-        expired = trade(api, licence_valid_until=yesterday)
-        shipment = expired.ship(expired.pen("no_objection"))
-        flags = by_rule(api.admin, shipment["id"])
-        assert set(flags) == {"new-counterparty"}
-        assert flags["new-counterparty"]["explanation"].endswith("licence expired: True.")
+    def test_twin_with_a_licence_but_no_registration_is_quiet(self, api: Api) -> None:
+        licensed = trade(api, registration_number=None)
+        assert by_rule(api.admin, licensed.ship(licensed.pen("no_objection"))["id"]) == {}
+
+    def test_trade_in_another_substance_is_no_history_for_this_one(
+        self, api: Api, de_pk: Trade
+    ) -> None:
+        pen = de_pk.pen("no_objection", substance=KMNO4, quantity=2000, unit="kg")
+        assert set(by_rule(de_pk.lane.exporting, pen["id"])) == {"new-counterparty"}
+
+    def test_twin_registered_licensed_and_known_is_quiet(self, api: Api, de_pk: Trade) -> None:
+        shipment = de_pk.ship(de_pk.pen("no_objection"))
+        assert by_rule(api.admin, shipment["id"]) == {}
+
+
+class TestLicenceExpired:
+    def test_an_importer_whose_licence_ends_before_dispatch_is_flagged(self, api: Api) -> None:
+        # The PEN's goods leave in 30 days; the licence ends in 10.
+        soon = (date.today() + timedelta(days=10)).isoformat()
+        expiring = trade(api, licence_valid_until=soon)
+        pen = expiring.pen("no_objection")
+        flags = by_rule(expiring.lane.exporting, pen["id"])
+        assert set(flags) == {"licence-expired"}
+        assert flags["licence-expired"]["severity"] == "high"
+        assert flags["licence-expired"]["evidence"]["importer_licence_expired"] is True
 
     def test_a_consignee_whose_licence_expired_is_flagged(self, api: Api, de_pk: Trade) -> None:
         yesterday = (date.today() - timedelta(days=1)).isoformat()
@@ -155,19 +179,13 @@ class TestNewCounterparty:
         pen = de_pk.pen("no_objection", consignee_id=consignee["id"])
         shipment = de_pk.ship(pen, consignee_id=consignee["id"])
         flags = by_rule(api.admin, shipment["id"])
-        assert set(flags) == {"new-counterparty"}
-        assert flags["new-counterparty"]["evidence"]["consignee_licence_expired"] is True
+        assert set(flags) == {"licence-expired"}
+        assert flags["licence-expired"]["evidence"]["consignee_licence_expired"] is True
 
-    def test_trade_in_another_substance_is_no_history_for_this_one(
-        self, api: Api, de_pk: Trade
-    ) -> None:
-        pen = de_pk.pen("no_objection", substance=KMNO4, quantity=2000, unit="kg")
-        shipment = de_pk.ship(pen, declared_hs_code="2841.61", declared_description=None)
-        assert set(by_rule(api.admin, shipment["id"])) == {"new-counterparty"}
-
-    def test_twin_registered_licensed_and_known_is_quiet(self, api: Api, de_pk: Trade) -> None:
-        shipment = de_pk.ship(de_pk.pen("no_objection"))
-        assert by_rule(api.admin, shipment["id"]) == {}
+    def test_twin_valid_beyond_dispatch_is_quiet(self, api: Api) -> None:
+        later = (date.today() + timedelta(days=90)).isoformat()
+        valid = trade(api, licence_valid_until=later)
+        assert by_rule(valid.lane.exporting, valid.pen("no_objection")["id"]) == {}
 
 
 @pytest.fixture
@@ -216,40 +234,52 @@ def _lot(trade: Trade, kg: float) -> dict[str, Any]:
 
 
 class TestSplitShipments:
-    def test_three_lots_of_400_kg_within_30_days_are_flagged_on_the_third(
+    """Acetic anhydride's threshold is 108 kg (100 l, EU Regulation 273/2004, Annex II)."""
+
+    def test_three_lots_of_40_kg_within_30_days_are_flagged_on_the_third(
         self, api: Api, first_time: Trade
     ) -> None:
-        first, second, third = (_lot(first_time, 400) for _ in range(3))
-        assert set(by_rule(api.admin, first["id"])) == {"new-counterparty"}
+        first, second, third = (_lot(first_time, 40) for _ in range(3))
+        assert by_rule(api.admin, first["id"]) == {}
         assert by_rule(api.admin, second["id"]) == {}
         flags = by_rule(api.admin, third["id"])
         assert set(flags) == {"split-shipments"}
         flag = flags["split-shipments"]
         assert flag["explanation"] == (
-            "400 kg now and 2 shipments (800 kg) between the same parties in 30 days: "
-            "each under 1,000 kg, together over it."
+            "40.00 kg now and 2 shipments (80.00 kg) to PK Importer Ltd in 30 days: "
+            "each under 108 kg, together over it."
         )
         assert flag["evidence"] == {
-            "quantity_kg": 400.0,
-            "agg_parties_substance_30d_count": 2,
-            "agg_parties_substance_30d_max": 400.0,
-            "agg_parties_substance_30d_sum": 800.0,
+            "quantity_kg": 40.0,
+            "substance_threshold_kg": 108.0,
+            "agg_importer_substance_30d_count": 2,
+            "agg_importer_substance_30d_max": 40.0,
+            "agg_importer_substance_30d_sum": 80.0,
         }
+
+    def test_lots_bought_from_different_suppliers_are_flagged(
+        self, api: Api, first_time: Trade
+    ) -> None:
+        nl_pk = trade(api, "NL", "PK", history=0)
+        nl_pk.lane.importer = first_time.lane.importer
+        _lot(first_time, 40)
+        _lot(nl_pk, 40)
+        assert set(by_rule(api.admin, _lot(first_time, 40)["id"])) == {"split-shipments"}
 
     def test_twin_whose_lots_stay_under_the_threshold_together_is_quiet(
         self, api: Api, first_time: Trade
     ) -> None:
-        _lot(first_time, 400)
-        _lot(first_time, 400)
-        assert by_rule(api.admin, _lot(first_time, 150)["id"]) == {}
+        _lot(first_time, 40)
+        _lot(first_time, 40)
+        assert by_rule(api.admin, _lot(first_time, 20)["id"]) == {}
 
     def test_twin_whose_earlier_lots_are_older_than_30_days_is_quiet(
         self, api: Api, engine: Engine, first_time: Trade
     ) -> None:
-        _lot(first_time, 400)
-        _lot(first_time, 400)
+        _lot(first_time, 40)
+        _lot(first_time, 40)
         _backdate_shipments(engine, first_time.lane.importer["id"], days=31)
-        assert by_rule(api.admin, _lot(first_time, 400)["id"]) == {}
+        assert by_rule(api.admin, _lot(first_time, 40)["id"]) == {}
 
 
 class TestHighRiskRoute:
@@ -264,7 +294,7 @@ class TestHighRiskRoute:
         flags = by_rule(api.admin, shipment["id"])
         assert set(flags) == {"high-risk-route"}
         flag = flags["high-risk-route"]
-        assert flag["severity"] == "medium"
+        assert flag["severity"] == "high"
         assert flag["explanation"] == (
             f"Acetic anhydride routed via {transit}, next to the destination of concern."
         )
@@ -290,5 +320,6 @@ class TestHighRiskRoute:
         ae_tm = trade(api, "AE", "TM", transit=("IR",))
         pen = ae_tm.pen("no_objection", substance=KMNO4, quantity=2000, unit="kg")
         shipment = ae_tm.ship(pen, declared_hs_code="2841.61", declared_description=None)
-        # No permanganate history: a new counterparty for it, and nothing else.
-        assert set(by_rule(api.admin, shipment["id"])) == {"new-counterparty"}
+        # No permanganate history, but the PEN it ships under is that history.
+        assert by_rule(api.admin, shipment["id"]) == {}
+        assert set(by_rule(ae_tm.lane.exporting, pen["id"])) == {"new-counterparty"}

@@ -29,6 +29,7 @@ def registered(api: Api, country: str, name: str, **extra: Any) -> dict[str, Any
     `extra` says otherwise)."""
     fields = {
         "registration_number": f"{country}-REG-{next(_references):05d}",
+        "licence_number": f"{country}-LIC-{next(_references):05d}",
         "licence_valid_until": (date.today() + timedelta(days=365)).isoformat(),
         **extra,
     }
