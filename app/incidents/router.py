@@ -51,8 +51,10 @@ def list_incidents(
     session: SessionDep,
     principal: CurrentUser,
     kind: IncidentKind | None = None,
-    country: Annotated[
-        CountryCode | None, Query(description="Recorded in, or naming, this country")
+    country: Annotated[CountryCode | None, Query(description="Recorded in this country")] = None,
+    named_country: Annotated[
+        CountryCode | None,
+        Query(description="Naming this country (recording, origin, transit or destination)"),
     ] = None,
     substance: CasNumber | None = None,
     date_from: Annotated[PlausibleDate | None, Query(alias="from")] = None,
@@ -66,6 +68,7 @@ def list_incidents(
         principal,
         kind=kind,
         country=country,
+        named_country=named_country,
         substance=substance,
         date_from=date_from,
         date_to=date_to,

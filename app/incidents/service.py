@@ -294,6 +294,7 @@ def list_incidents(
     *,
     kind: IncidentKind | None,
     country: str | None,
+    named_country: str | None,
     substance: str | None,
     date_from: date | None,
     date_to: date | None,
@@ -304,7 +305,9 @@ def list_incidents(
     if kind is not None:
         query = query.where(Incident.kind == kind.value)
     if country is not None:
-        named = select(IncidentCountry.incident_id).where(IncidentCountry.country == country)
+        query = query.where(Incident.country == country)
+    if named_country is not None:
+        named = select(IncidentCountry.incident_id).where(IncidentCountry.country == named_country)
         query = query.where(col(Incident.id).in_(named))
     if substance is not None:
         found = select(IncidentSubstance.incident_id).where(

@@ -205,7 +205,7 @@ class TestWhoReads:
 
 
 class TestList:
-    def test_filters_by_kind_country_substance_and_dates(self, world: World, api: Api) -> None:
+    def test_filters_by_kind_countries_substance_and_dates(self, world: World, api: Api) -> None:
         police = world.officer("IR", "law_enforcement")
         old = record_incident(police, occurred_on="2025-03-01")
         lab = record_incident(
@@ -221,8 +221,10 @@ class TestList:
             return {i["id"] for i in walk(analyst, INCIDENTS, **params)}
 
         assert ids(kind="illicit_laboratory") == {lab["id"]}
-        assert ids(country="FR") == {lab["id"]}
-        assert ids(country="AE") == {old["id"]}
+        assert ids(country="IR") == {old["id"], lab["id"]}
+        assert ids(country="FR") == set()
+        assert ids(named_country="FR") == {lab["id"]}
+        assert ids(named_country="AE") == {old["id"]}
         assert ids(substance=AA) == {old["id"]}
         assert ids(**{"from": "2025-01-01", "to": "2025-12-31"}) == {old["id"]}
         assert analyst.get(INCIDENTS, params={"kind": "picnic"}).status_code == 422
