@@ -62,6 +62,9 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "condition": {"cmp": "eq", "left": fact("party_in_incident"), "right": value(True)},
         "explanation": "A party to this consignment was named in {party_incident_count} "
         "earlier incident(s).",
+        "source": "Vienna Declaration 2012, section III.1 and III.5 (exchange of data on "
+        "suspicious transactions; from seizures back to the networks); INCB PICS incident "
+        "communication",
     },
     {
         "code": "arrival-quantity-mismatch",
