@@ -10,6 +10,8 @@ from app.dashboard.router import router as summaries_router
 from app.delivery.router import deliveries_router
 from app.federation.router import nodes_router, peers_router
 from app.imports.router import router as imports_router
+from app.incidents.router import requests_router as backtracking_router
+from app.incidents.router import router as incidents_router
 from app.notifications.router import router as notifications_router
 from app.operators.router import router as operators_router
 from app.reference.router import router as reference_router
@@ -24,6 +26,8 @@ for router in (
     notifications_router,
     shipments_router,
     imports_router,
+    incidents_router,
+    backtracking_router,
     rules_router,
     flags_router,
     routing_rules_router,

@@ -139,9 +139,12 @@ def worker(
 
 @token_cli.command("create")
 def token_create(
-    role: Annotated[Role, typer.Option(help="admin, regulator, customs or analyst.")],
+    role: Annotated[
+        Role, typer.Option(help="admin, regulator, customs, law_enforcement or analyst.")
+    ],
     authority: Annotated[
-        str | None, typer.Option(help="Authority id (required for regulator and customs).")
+        str | None,
+        typer.Option(help="Authority id (required for regulator, customs, law_enforcement)."),
     ] = None,
     name: Annotated[str | None, typer.Option(help="A name for the user.")] = None,
     expires_in_days: Annotated[

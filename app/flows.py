@@ -16,8 +16,14 @@ from sqlmodel import Session
 from app.alerts import outbox
 from app.auth.service import Principal
 from app.core.config import Settings
+from app.core.types import utcnow
 from app.events import service as events
 from app.events.types import EventType, SubjectType
+from app.incidents import backtracking
+from app.incidents import service as incidents
+from app.incidents.models import BacktrackingRequest, Incident
+from app.incidents.payloads import BacktrackingPayload, IncidentPayload
+from app.incidents.schemas import BacktrackingAnswer, BacktrackingCreate, IncidentCreate
 from app.notifications import service as notifications
 from app.notifications.models import PreExportNotification
 from app.notifications.payloads import PenPayload
@@ -277,6 +283,9 @@ def record_shipment_event(
             actor_user_id=principal.user_id,
         )
         outbox.route(session, event)
+    incident = incidents.open_from_border_event(session, principal, shipment, border_event)
+    if incident is not None:
+        announce_incident(session, incident, principal.user_id)
     judge(session, SubjectType.SHIPMENT, shipment.id, events=history)
     return history
 
@@ -322,3 +331,90 @@ def confirm_arrival(
     )
     outbox.route(session, event)
     return pen
+
+
+def incident_route(incident: Incident) -> dict[str, Any]:
+    """The countries an incident names, as routing reads a route: the recording country, its
+    origin as `exporting`, its destination as `importing`, its transit countries; `scope` is
+    the widest sharing scope its recorder allows."""
+    return {
+        "recording": incident.country,
+        "exporting": incident.origin_country,
+        "importing": incident.destination_country,
+        "transit": list(incident.transit_countries),
+        "scope": incident.scope,
+    }
+
+
+def announce_incident(session: Session, incident: Incident, actor_user_id: str | None) -> None:
+    event = events.emit(
+        session,
+        EventType.INCIDENT_RECORDED,
+        SubjectType.INCIDENT,
+        incident.id,
+        route=incident_route(incident),
+        payload=IncidentPayload.of(session, incident).data(),
+        actor_user_id=actor_user_id,
+    )
+    outbox.route(session, event)
+
+
+def record_incident(session: Session, principal: Principal, data: IncidentCreate) -> Incident:
+    """Record an incident and tell the countries it names (and international authorities)."""
+    incident = incidents.create_incident(session, principal, data)
+    announce_incident(session, incident, principal.user_id)
+    return incident
+
+
+def _announce_backtracking(
+    session: Session,
+    event_type: EventType,
+    request: BacktrackingRequest,
+    actor_user_id: str | None,
+    **extra: Any,
+) -> None:
+    """The requesting country is `recording` and the asked one `addressed`; what the addressed
+    country hears of the incident is cut to the request's scope."""
+    route: dict[str, Any] = {"recording": request.from_country, "addressed": request.to_country}
+    if event_type != EventType.BACKTRACKING_ANSWERED:
+        route["scope"] = request.scope
+    event = events.emit(
+        session,
+        event_type,
+        SubjectType.BACKTRACKING,
+        request.id,
+        route=route,
+        payload=BacktrackingPayload.of(session, request).data(**extra),
+        actor_user_id=actor_user_id,
+    )
+    outbox.route(session, event)
+
+
+def request_backtracking(
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    incident: Incident,
+    data: BacktrackingCreate,
+) -> BacktrackingRequest:
+    """Ask another country to backtrack an incident; its regulator and law enforcement hear."""
+    request = backtracking.create_request(session, settings, principal, incident, data)
+    _announce_backtracking(session, EventType.BACKTRACKING_REQUESTED, request, principal.user_id)
+    return request
+
+
+def answer_backtracking(
+    session: Session, principal: Principal, request: BacktrackingRequest, data: BacktrackingAnswer
+) -> BacktrackingRequest:
+    """Answer a backtracking request; the requesting country hears."""
+    request = backtracking.answer_request(session, principal, request, data)
+    _announce_backtracking(session, EventType.BACKTRACKING_ANSWERED, request, principal.user_id)
+    return request
+
+
+def announce_overdue_backtracking(session: Session, request: BacktrackingRequest) -> None:
+    """Tell both sides that `reply_by` passed without an answer."""
+    days = (utcnow().date() - request.reply_by).days
+    _announce_backtracking(
+        session, EventType.BACKTRACKING_OVERDUE, request, None, days_overdue=days
+    )

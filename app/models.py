@@ -11,6 +11,14 @@ from app.core.models import CacheVersion, IdempotencyRecord
 from app.delivery.models import Delivery, DeliveryAttempt, WorkerHeartbeat
 from app.events.models import DomainEvent
 from app.federation.models import InboundMessage, Peer
+from app.incidents.models import (
+    BacktrackingRequest,
+    ForensicSample,
+    Incident,
+    IncidentCountry,
+    IncidentOperator,
+    IncidentSubstance,
+)
 from app.notifications.models import (
     PenMessage,
     PenRouteCountry,
@@ -28,6 +36,7 @@ __all__ = [
     "Alert",
     "AuditEvent",
     "Authority",
+    "BacktrackingRequest",
     "CacheVersion",
     "Country",
     "Delivery",
@@ -35,8 +44,13 @@ __all__ = [
     "DomainEvent",
     "Flag",
     "FlagTriage",
+    "ForensicSample",
     "IdempotencyRecord",
     "InboundMessage",
+    "Incident",
+    "IncidentCountry",
+    "IncidentOperator",
+    "IncidentSubstance",
     "Operator",
     "Peer",
     "PenMessage",

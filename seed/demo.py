@@ -9,7 +9,9 @@ What it writes, all in one transaction:
 - pre-export notifications in every status, with their message history, route rows and readable
   references (the reference counters are advanced so that the API continues the numbering);
 - shipments with their route rows and border events, including the real cases of
-  seed/demo_cases.py; statuses are the replay of the events through app/shipments/states.py.
+  seed/demo_cases.py; statuses are the replay of the events through app/shipments/states.py;
+- an incident for every stop and seizure, with backtracking requests to the origin for a share
+  of the seizures (seed/demo_incidents.py).
 
 Volume scales with `scale`: 200 notifications and 1,000 shipments per unit. Generation is
 deterministic for a given scale and day. The demo is written once per database: when the INCB
@@ -36,6 +38,7 @@ from app.auth.roles import Role
 from app.auth.service import create_user
 from app.authorities.models import Authority
 from app.core.db import open_session
+from app.incidents.models import Incident
 from app.notifications.models import (
     PenMessage,
     PenRouteCountry,
@@ -50,6 +53,8 @@ from seed.bulk import BulkWriter, TimeOrderedIds
 from seed.demo_cases import write_cases
 from seed.demo_common import Context, Parties, Party
 from seed.demo_flags import write_demo_flags
+from seed.demo_incidents import MODELS as INCIDENT_MODELS
+from seed.demo_incidents import write_demo_incidents
 from seed.demo_pens import write_pens
 from seed.demo_trade import write_trade
 from seed.demo_world import (
@@ -103,6 +108,8 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> dict[tup
             ShipmentEvent,
             Flag,
             FlagTriage,
+            Incident,
+            *INCIDENT_MODELS,
         )
         writer.track(PreExportNotification, "pre-export notifications", PENS_PER_SCALE * scale)
         writer.track(Shipment, "shipments", SHIPMENTS_PER_SCALE * scale)
@@ -112,6 +119,9 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> dict[tup
         shipments = write_cases(ctx)
         shipments += write_pens(ctx, PENS_PER_SCALE * scale)
         write_trade(ctx, max(0, SHIPMENTS_PER_SCALE * scale - shipments))
+        writer.flush()
+        incidents = write_demo_incidents(ctx, session)
+        writer.flush()
         flags = write_demo_flags(ctx, session, one_by_one=scale == 1)
         writer.flush()
         _advance_counters(session, counters, ctx.references)
@@ -123,7 +133,7 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> dict[tup
         f"{writer.written(PreExportNotification)} pre-export notifications, "
         f"{writer.written(Shipment)} shipments, {writer.written(ShipmentEvent)} border events, "
         f"{writer.written(Operator)} operators, {flags} flags "
-        f"({writer.written(FlagTriage)} triage steps)"
+        f"({writer.written(FlagTriage)} triage steps), {incidents} incidents"
     )
     echo("demo users (tokens are shown this once):")
     echo(f"{'role':<10} {'authority':<14} token")

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Integer, Numeric, String, select, text
 from sqlmodel import Session, col
 
+from app.incidents.models import FINDINGS, Incident, IncidentOperator
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import Country, LegitimateRequirement, RiskList, Substance
@@ -25,9 +26,11 @@ from app.reference.service import requirements_for
 from app.rules.gather import (
     Window,
     common_facts,
+    incident_link_facts,
     pen_facts,
     shipment_history_facts,
     store_aggregate,
+    subject_parties,
 )
 from app.shipments.models import Shipment, ShipmentEvent
 
@@ -65,9 +68,27 @@ class Lookups:
         self.risk_lists = {r.code: r.entries for r in session.scalars(select(RiskList)).all()}
         # A salt's ALR is its base's.
         self.alr_cas = {cas: s.base_cas_number or cas for cas, s in self.substances.items()}
+        # Incidents: who they name, their route, and the subject each was opened on.
+        self.incidents_of: dict[str, set[str]] = {}
+        links = select(IncidentOperator).where(col(IncidentOperator.source).in_(FINDINGS))
+        for link in session.scalars(links).all():
+            self.incidents_of.setdefault(link.operator_id, set()).add(link.incident_id)
+        self.incident_subjects: dict[str, set[str | None]] = {}
+        self.incidents_on_route: dict[tuple[str | None, str | None], set[str]] = {}
+        for incident in session.scalars(select(Incident)).all():
+            self.incident_subjects[incident.id] = {incident.shipment_id, incident.notification_id}
+            route = (incident.origin_country, incident.destination_country)
+            self.incidents_on_route.setdefault(route, set()).add(incident.id)
 
     def country(self, iso2: str | None) -> str | None:
         return self.countries.get(iso2, iso2) if iso2 else None
+
+    def incidents(self, row: Any) -> dict[str, Any]:
+        """gather.incident_facts, from the incidents read once."""
+        own = {i for i, subjects in self.incident_subjects.items() if row.id in subjects}
+        named = set().union(*(self.incidents_of.get(p, set()) for p in subject_parties(row)))
+        route = self.incidents_on_route.get((row.exporting_country, row.importing_country), set())
+        return incident_link_facts(len(named - own), bool(route - own))
 
     def common(self, row: Any, quantity_kg: Decimal) -> dict[str, Any]:
         """gather.common_facts, from a subject row."""
@@ -192,6 +213,7 @@ def notification_facts(
     for row in session.execute(query):
         facts = lookups.common(row, row.quantity_kg)
         facts.update(pen_facts(row, lookups.today))
+        facts.update(lookups.incidents(row))
         _add_windows(facts, row, usable, None)
         yield row, facts
 
@@ -266,5 +288,6 @@ def shipment_facts(
         pen = pens.get(row.notification_id) if row.notification_id else None
         facts = lookups.common(row, row.quantity_kg)
         facts.update(shipment_history_facts(row, own, pen, lookups.today))
+        facts.update(lookups.incidents(row))
         _add_windows(facts, row, windows, row.notification_id)
         yield row, facts

@@ -54,6 +54,7 @@ CONFIRMED = {
     "unusual-payment": 0.2,
     "quantity-anomaly": 0.15,
     "new-counterparty": 0.08,
+    "party-in-incident": 0.3,
 }
 REVIEW_NOTES = (
     "Taken up for review; documents requested from the exporter.",

@@ -88,7 +88,9 @@ class Api:
         """A user of `role` in `country` (its authority is created on first use)."""
         authority_id = None
         if country is not None:
-            kind = "customs" if role == Role.CUSTOMS else "regulator"
+            kind = {Role.CUSTOMS: "customs", Role.LAW_ENFORCEMENT: "law_enforcement"}.get(
+                role, "regulator"
+            )
             authority_id = self.authority(country, kind)
         return Actor(self.client, self.token(role, authority_id), role, country, authority_id)
 
@@ -97,6 +99,9 @@ class Api:
 
     def customs(self, country: str) -> Actor:
         return self.actor(Role.CUSTOMS, country)
+
+    def law_enforcement(self, country: str) -> Actor:
+        return self.actor(Role.LAW_ENFORCEMENT, country)
 
     def analyst(self) -> Actor:
         return self.actor(Role.ANALYST)

@@ -2,6 +2,14 @@
 
 The lane is Germany (exporting) → Pakistan (importing) via the UAE (transit); France is
 unrelated. A record the caller may not see answers 404; one it sees but may not touch, 403.
+
+Incidents take the same places: recorded by Pakistan's law enforcement (the `importing`
+column is the recording country), Germany its origin, the UAE its transit, France unnamed;
+the backtracking request goes from Pakistan to Germany.
+
+Law-enforcement callers have their own table, `LAW_ENFORCEMENT`, with a column per country
+relation, keyed by the same actions (so rows added to `MATRIX` elsewhere merge cleanly, and a
+new action cannot forget them).
 """
 
 import json
@@ -22,8 +30,10 @@ from tests.factories import (
     Lane,
     event_body,
     lane,
+    manual_flag,
     record_shipment,
 )
+from tests.incidents.helpers import INCIDENTS, REQUESTS, ask, incident_body, record_incident
 
 COUNTRY = {"exporting": "DE", "importing": "PK", "transit": "AE", "unrelated": "FR"}
 REQUIREMENTS = "/api/v1/pen-requirements"
@@ -58,6 +68,15 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "confirm arrival":         (403, 403,               403, 200, 403, 404,          403, 403, 403, 404),
     "list tokens":             (200, 403,               403, 403, 403, 403,          403, 403, 403, 403),
     "revoke token":            (204, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "raise flag":              (403, 403,               201, 201, 201, 404,          201, 201, 201, 404),
+    "triage flag":             (403, 403,               200, 200, 200, 404,          200, 200, 200, 404),
+    "record incident":         (403, 403,               201, 201, 201, 201,          201, 201, 201, 201),
+    "read incident":           (200, 200,               200, 200, 200, 404,          200, 200, 200, 404),
+    "list incidents":          (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
+    "request backtracking":    (403, 403,               403, 201, 403, 404,          403, 201, 403, 404),
+    "answer backtracking":     (403, 403,               200, 403, 404, 404,          403, 403, 404, 404),
+    "list backtracking":       (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
+    "add sample":              (403, 403,               403, 201, 403, 404,          403, 201, 403, 404),
     "create substance":        (201, 403,               403, 403, 403, 403,          403, 403, 403, 403),
     "create legitimate-req":   (201, 403,               403, 403, 403, 403,          403, 403, 403, 403),
     "delete legitimate-req":   (204, 403,               403, 403, 403, 403,          403, 403, 403, 403),
@@ -71,6 +90,49 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "import shipments":        (403, 403,               403, 403, 403, 403,          200, 200, 200, 422),
     "import events":           (403, 403,               403, 403, 403, 403,          200, 200, 200, 422),
     "import operators":        (200, 403,               200, 200, 200, 200,          200, 200, 200, 200),
+}
+# Law-enforcement officers of each country relation.
+LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
+    #                          exp  imp  tra  unr
+    "create PEN":              (403, 403, 403, 403),
+    "read draft":              (200, 404, 404, 404),
+    "read sent":               (200, 200, 200, 404),
+    "send":                    (403, 404, 404, 404),
+    "acknowledge":             (403, 403, 403, 404),
+    "respond":                 (403, 403, 403, 404),
+    "answer":                  (403, 403, 403, 404),
+    "withdraw":                (403, 403, 403, 404),
+    "create shipment":         (403, 403, 403, 403),
+    "read shipment":           (200, 200, 200, 404),
+    "record event":            (403, 403, 403, 404),
+    "list audit":              (403, 403, 403, 403),
+    "create authority":        (403, 403, 403, 403),
+    "create operator":         (201, 201, 201, 201),
+    "create pen-requirement":  (403, 403, 403, 403),
+    "delete pen-requirement":  (403, 403, 403, 403),
+    "confirm arrival":         (403, 403, 403, 404),
+    "list tokens":             (403, 403, 403, 403),
+    "revoke token":            (403, 403, 403, 403),
+    "raise flag":              (201, 201, 201, 404),
+    "triage flag":             (200, 200, 200, 404),
+    "record incident":         (201, 201, 201, 201),
+    "read incident":           (200, 200, 200, 404),
+    "list incidents":          (200, 200, 200, 200),
+    "request backtracking":    (403, 201, 403, 404),
+    "answer backtracking":     (200, 403, 404, 404),
+    "list backtracking":       (200, 200, 200, 200),
+    "add sample":              (403, 201, 403, 404),
+    "create substance":        (403, 403, 403, 403),
+    "create legitimate-req":   (403, 403, 403, 403),
+    "delete legitimate-req":   (403, 403, 403, 403),
+    "list legitimate-reqs":    (200, 200, 200, 200),
+    "update risk-list":        (403, 403, 403, 403),
+    "read risk-lists":         (200, 200, 200, 200),
+    "update authority":        (403, 403, 403, 403),
+    "rotate webhook secret":   (403, 403, 403, 403),
+    "import shipments":        (403, 403, 403, 403),
+    "import events":           (403, 403, 403, 403),
+    "import operators":        (403, 403, 403, 403),
 }
 # fmt: on
 
@@ -160,6 +222,24 @@ def _import_event(world: World) -> Any:
     return _import(world, "events", [row])
 
 
+def _incident(world: World) -> dict[str, Any]:
+    """Recorded by Pakistan's law enforcement: origin Germany, transit the UAE."""
+    return record_incident(
+        world.api.law_enforcement("PK"),
+        origin_country="DE",
+        transit_countries=["AE"],
+        destination_country="PK",
+    )
+
+
+def _backtracking(world: World) -> dict[str, Any]:
+    return ask(world.api.law_enforcement("PK"), _incident(world), "DE")
+
+
+def _flag(world: World) -> dict[str, Any]:
+    return manual_flag(world.api.customs("AE"), _shipment(world), "high", "Seal tampered")
+
+
 ACTIONS: dict[str, Callable[[World], Any]] = {
     "create PEN": lambda w: w.caller.post(PENS, json=w.lane.draft_body()),
     "read draft": lambda w: w.caller.get(f"{PENS}/{_pen(w, 'draft')['id']}"),
@@ -193,6 +273,35 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
     ),
     "list tokens": lambda w: w.caller.get("/api/v1/tokens"),
     "revoke token": lambda w: w.caller.delete(f"/api/v1/tokens/{_someone_elses_token(w)}"),
+    "raise flag": lambda w: w.caller.post(
+        "/api/v1/flags",
+        json={
+            "subject_type": "shipment",
+            "subject_id": _shipment(w)["id"],
+            "severity": "medium",
+            "explanation": "Driver's papers do not match",
+        },
+    ),
+    "triage flag": lambda w: w.caller.post(
+        f"/api/v1/flags/{_flag(w)['id']}/triage", json={"status": "under_review", "note": "Seen"}
+    ),
+    "record incident": lambda w: w.caller.post(
+        INCIDENTS, json=incident_body(w.caller.country or "PK")
+    ),
+    "read incident": lambda w: w.caller.get(f"{INCIDENTS}/{_incident(w)['id']}"),
+    "list incidents": lambda w: w.caller.get(INCIDENTS),
+    "request backtracking": lambda w: w.caller.post(
+        f"{INCIDENTS}/{_incident(w)['id']}/backtracking-requests",
+        json={"to_country": "DE", "question": "Who sold this acetic anhydride?"},
+    ),
+    "answer backtracking": lambda w: w.caller.post(
+        f"{REQUESTS}/{_backtracking(w)['id']}/answer", json={"findings": "Sold to a broker"}
+    ),
+    "list backtracking": lambda w: w.caller.get(REQUESTS),
+    "add sample": lambda w: w.caller.post(
+        f"{INCIDENTS}/{_incident(w)['id']}/samples",
+        json={"laboratory": "ANF Laboratory", "sample_reference": "S-1", "purity_percent": 98},
+    ),
     "create substance": lambda w: w.caller.post(
         "/api/v1/substances",
         json={
@@ -229,11 +338,19 @@ CASES = [
     pytest.param(action, role, relation, expected, id=f"{action}-{role}-{relation or 'global'}")
     for action, row in MATRIX.items()
     for (role, relation), expected in zip(CALLERS, row, strict=True)
+] + [
+    pytest.param(action, "law_enforcement", relation, expected, id=f"{action}-le-{relation}")
+    for action, row in LAW_ENFORCEMENT.items()
+    for relation, expected in zip(COUNTRY, row, strict=True)
 ]
 
 
 def test_every_action_has_a_row_and_every_row_an_action() -> None:
     assert set(MATRIX) == set(ACTIONS)
+
+
+def test_every_action_has_a_law_enforcement_row() -> None:
+    assert set(LAW_ENFORCEMENT) == set(MATRIX)
 
 
 @pytest.mark.parametrize(("action", "role", "relation", "expected"), CASES)

@@ -158,3 +158,40 @@ class TestHealth:
             assert worker.wait(timeout=30) == 0
         # A worker that stopped cleanly leaves no heartbeat behind.
         assert run(["health", "worker"], fresh_sqlite).returncode == 1
+
+    def test_law_enforcement_needs_a_law_enforcement_authority(self, fresh_sqlite: str) -> None:
+        assert run(["migrate"], fresh_sqlite).returncode == 0
+        assert run(["seed"], fresh_sqlite).returncode == 0
+        app = create_app(Settings(database_url=fresh_sqlite))
+        admin = run(["token", "create", "--role", "admin"], fresh_sqlite).stdout.splitlines()[-1]
+        with TestClient(app) as client:
+            ids = {
+                kind: client.post(
+                    "/api/v1/authorities",
+                    json={"country": "PK", "name": f"PK {kind}", "kind": kind},
+                    headers={"Authorization": f"Bearer {admin}"},
+                ).json()["id"]
+                for kind in ("law_enforcement", "regulator")
+            }
+            refused = run(
+                ["token", "create", "--role", "law_enforcement", "--authority", ids["regulator"]],
+                fresh_sqlite,
+            )
+            assert refused.returncode == 2
+            assert "law_enforcement authority" in refused.stderr
+            made = run(
+                [
+                    "token",
+                    "create",
+                    "--role",
+                    "law_enforcement",
+                    "--authority",
+                    ids["law_enforcement"],
+                ],
+                fresh_sqlite,
+            )
+            assert made.returncode == 0, made.stderr
+            token = made.stdout.strip().splitlines()[-1]
+            headers = {"Authorization": f"Bearer {token}"}
+            assert client.get("/api/v1/incidents", headers=headers).status_code == 200
+            assert client.get("/api/v1/audit-events", headers=headers).status_code == 403

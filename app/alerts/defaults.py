@@ -8,6 +8,10 @@
   withdrawn notification; the exporting one of an acknowledgement, a reply or an overdue reply.
 - International authorities (INCB-style oversight) get a copy of flags, incidents and replies,
   without the commercial terms (Article 12(11) confidentiality).
+- A recorded incident goes to the competent authorities of the countries it names (recording,
+  origin, transit, destination) and to international authorities, cut to the incident's scope.
+- A backtracking request goes to the addressed country's regulator and law enforcement; its
+  answer to the requesting country; an overdue one to both.
 """
 
 from sqlmodel import Session, select
@@ -17,6 +21,7 @@ from app.alerts.schemas import RoutingRuleCreate
 from app.alerts.service import create_routing_rule
 
 ALL_ROUTE = ["exporting", "importing", "transit", "consignee_country"]
+INCIDENT_COUNTRIES = ["recording", "exporting", "importing", "transit"]
 COMPETENT = ["regulator", "customs", "law_enforcement"]
 
 DEFAULT_ROUTING_RULES: list[dict[str, object]] = [
@@ -89,6 +94,45 @@ DEFAULT_ROUTING_RULES: list[dict[str, object]] = [
         "event_types": ["flag.confirmed", "shipment.stopped", "shipment.seized", "pen.responded"],
         "include_international": True,
         "scope": "confidential",
+    },
+    {
+        "code": "incident-named-countries",
+        "description": "An incident goes to every competent authority of the countries it "
+        "names, at the incident's scope.",
+        "priority": 20,
+        "event_types": ["incident.recorded"],
+        "route_roles": INCIDENT_COUNTRIES,
+        "authority_kinds": COMPETENT,
+        "scope": "full",
+    },
+    {
+        "code": "international-copy-incident",
+        "description": "International authorities get a copy of incidents, without the "
+        "operators and free text.",
+        "priority": 90,
+        "event_types": ["incident.recorded"],
+        "include_international": True,
+        "scope": "confidential",
+    },
+    {
+        "code": "backtracking-to-addressed",
+        "description": "The addressed country's regulator and law enforcement hear of a "
+        "backtracking request, and when its reply date has passed.",
+        "priority": 30,
+        "event_types": ["backtracking.requested", "backtracking.overdue"],
+        "route_roles": ["addressed"],
+        "authority_kinds": ["regulator", "law_enforcement"],
+        "scope": "full",
+    },
+    {
+        "code": "backtracking-to-requester",
+        "description": "The requesting country hears of the answer to its backtracking "
+        "request, or of its silence.",
+        "priority": 30,
+        "event_types": ["backtracking.answered", "backtracking.overdue"],
+        "route_roles": ["recording"],
+        "authority_kinds": COMPETENT,
+        "scope": "full",
     },
 ]
 

@@ -1,7 +1,9 @@
 """Who gets what: routing rules applied to one event (pure: plain values in, plain values out).
 
 Recipients are chosen by their role on the route (exporting, importing, transit,
-consignee_country) and their kind, by name, or as "every international authority". Countries
+consignee_country; for incidents and backtracking requests also `recording`, the country that
+recorded the incident or asks, and `addressed`, the country a backtracking request asks) and
+their kind, by name, or as "every international authority". Countries
 hosted by a peer node are reached through that node, never through local authority rows.
 Each choice and each refusal carries a reason, stored as the routing decision.
 """
@@ -10,10 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.alerts.sharing import narrowest
 from app.events.types import EXPORTING_SIDE_PEN_EVENTS, IMPORTING_SIDE_PEN_EVENTS
 
 SEVERITIES = ("low", "medium", "high", "critical")
-ROUTE_ROLES = ("exporting", "importing", "transit", "consignee_country")
+ROUTE_ROLES = ("exporting", "importing", "transit", "consignee_country", "recording", "addressed")
 COMPETENT_KINDS = ("regulator", "customs", "law_enforcement")
 INTERNATIONAL = "international"
 DRAFT_STAYS_HOME = "a draft PEN is the exporting country's alone until it is sent"
@@ -50,12 +53,17 @@ class EventFacts:
     route: Mapping[str, Any]
     severity: str | None = None
     substance: str | None = None
+    # Every substance of an event about several (an incident's); `substance` is the first.
+    substances: tuple[str, ...] = ()
     rule_code: str | None = None
     actor_authority_id: str | None = None
     # A draft PEN's events stay in its exporting country (route["private_to"]).
     private_to: str | None = None
     # Countries whose authorities heard of this already (a draft's flags, when it is sent).
     already_told: tuple[str, ...] = ()
+    # The widest sharing scope the subject allows (an incident's own scope, route["scope"]):
+    # a rule's scope is narrowed to it, never widened.
+    scope_limit: str | None = None
 
     @classmethod
     def of(
@@ -68,18 +76,32 @@ class EventFacts:
         """Facts of an event: flag events carry {flag, subject}; others carry the subject."""
         flag = payload.get("flag") if isinstance(payload.get("flag"), dict) else None
         subject = payload.get("subject") if isinstance(payload.get("subject"), dict) else payload
+        listed = subject.get("substances") if subject else None
+        substances = tuple(
+            s["cas_number"]
+            for s in (listed if isinstance(listed, list) else [])
+            if isinstance(s, dict) and isinstance(s.get("cas_number"), str)
+        )
+        limit = route.get("scope")
         return cls(
             type=type,
             route=route,
             severity=(flag or {}).get("severity") or payload.get("severity"),
-            substance=subject.get("substance") if subject else None,
+            substance=(subject.get("substance") if subject else None)
+            or (substances[0] if substances else None),
+            substances=substances,
             rule_code=(flag or {}).get("rule"),
             actor_authority_id=actor_authority_id,
             private_to=route.get("private_to")
             if isinstance(route.get("private_to"), str)
             else None,
             already_told=tuple(c for c in route.get("already_told") or () if isinstance(c, str)),
+            scope_limit=limit if isinstance(limit, str) else None,
         )
+
+    def scope(self, rule_scope: str) -> str:
+        """The scope a rule shares this event at: its own, narrowed to the subject's limit."""
+        return narrowest(rule_scope, self.scope_limit) if self.scope_limit else rule_scope
 
 
 @dataclass(frozen=True)
@@ -133,7 +155,7 @@ def mismatch(rule: RuleSpec, facts: EventFacts) -> str | None:
         return f"event type {facts.type} not in {list(rule.event_types)}"
     if rule.min_severity and severity_rank(facts.severity) < severity_rank(rule.min_severity):
         return f"severity {facts.severity or 'none'} below {rule.min_severity}"
-    if rule.substances and facts.substance not in rule.substances:
+    if rule.substances and not ({facts.substance, *facts.substances} & set(rule.substances)):
         return f"substance {facts.substance or 'none'} not in {list(rule.substances)}"
     if rule.rule_codes and facts.rule_code not in rule.rule_codes:
         return f"flag rule {facts.rule_code or 'none'} not in {list(rule.rule_codes)}"
@@ -199,7 +221,7 @@ def _choose_local(
                 authority.country,
                 authority.kind,
                 rule.code,
-                rule.scope,
+                facts.scope(rule.scope),
                 rule.redact,
                 why,
             )
@@ -247,7 +269,7 @@ def _choose_remote(
             RemoteRecipient(
                 node_id=node,
                 rule=rule.code,
-                scope=rule.scope,
+                scope=facts.scope(rule.scope),
                 redact=rule.redact,
                 countries=tuple(sorted(by_country)),
                 kinds=tuple(sorted({k for ks in by_country.values() for k in ks})),
@@ -292,15 +314,27 @@ def pen_counterpart(event_type: str, route: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# What an inbox title calls the subject of each family of events.
+NOUNS = {
+    "pen": "PEN",
+    "shipment": "Shipment",
+    "incident": "Incident",
+    "backtracking": "Backtracking request",
+}
+
+
 def title_of(event_type: str, payload: Mapping[str, Any]) -> str:
     """A one-line title for an inbox."""
     flag = payload.get("flag") if isinstance(payload.get("flag"), dict) else None
     subject: Mapping[str, Any] = (
         payload["subject"] if isinstance(payload.get("subject"), dict) else payload
     )
+    nested = subject.get("incident")
+    incident: Mapping[str, Any] = nested if isinstance(nested, dict) else {}
     ref = (
         subject.get("reference")
         or subject.get("customs_reference")
+        or incident.get("reference")
         or subject.get("id")
         or "(unknown)"
     )
@@ -309,6 +343,6 @@ def title_of(event_type: str, payload: Mapping[str, Any]) -> str:
         return f"{str(flag.get('severity', '')).capitalize()} flag {what}: {flag.get('rule')} on {ref}"[
             :300
         ]
-    noun = "PEN" if event_type.startswith("pen.") else "Shipment"
+    noun = NOUNS.get(event_type.split(".", 1)[0], "Shipment")
     verb = event_type.split(".", 1)[-1].replace("_", " ")
     return f"{noun} {ref} {verb}"[:300]

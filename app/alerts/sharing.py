@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
+from app.incidents import scopes as incident_scopes
+
 
 class Scope(StrEnum):
     FULL = "full"
@@ -31,6 +33,8 @@ CONFIDENTIAL_KEYS = frozenset(
         "payment",
         "invoice",
     }
+    # An incident's suspects and free text (app/incidents/scopes.py).
+    | incident_scopes.CONFIDENTIAL_KEYS
 )
 
 # What identifies a case without its commercial or personal details.
@@ -62,7 +66,18 @@ SUMMARY_KEYS = frozenset(
         "subject",
         "score",
     }
+    # An incident's identity and statistics (app/incidents/scopes.py).
+    | incident_scopes.SUMMARY_KEYS
 )
+
+
+# Narrowest last: `summary` shares less than `confidential`, which shares less than `full`.
+ORDER = (Scope.FULL, Scope.CONFIDENTIAL, Scope.SUMMARY)
+
+
+def narrowest(*scopes: str) -> str:
+    """The scope that shares least among `scopes`."""
+    return max((Scope(s) for s in scopes), key=ORDER.index).value
 
 
 def _drop(value: Any, keys: frozenset[str]) -> Any:

@@ -48,6 +48,11 @@ AdminUser = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 RegulatorUser = Annotated[Principal, Depends(require_roles(Role.REGULATOR))]
 CustomsUser = Annotated[Principal, Depends(require_roles(Role.CUSTOMS))]
 OperatorWriter = Annotated[
-    Principal, Depends(require_roles(Role.ADMIN, Role.REGULATOR, Role.CUSTOMS))
+    Principal,
+    Depends(require_roles(Role.ADMIN, Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT)),
+]
+# Officers on the ground record incidents (regulators, customs, law enforcement).
+OfficerUser = Annotated[
+    Principal, Depends(require_roles(Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT))
 ]
 AuditReader = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.ANALYST))]

@@ -8,9 +8,15 @@ class Role(StrEnum):
     REGULATOR = "regulator"
     CUSTOMS = "customs"
     ANALYST = "analyst"
+    LAW_ENFORCEMENT = "law_enforcement"
 
 
 # Roles that must belong to an authority (and so to a country).
-COUNTRY_ROLES = frozenset({Role.REGULATOR, Role.CUSTOMS})
+COUNTRY_ROLES = frozenset({Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT})
+# Roles whose authority must be of the same kind (a law-enforcement officer works for a
+# law-enforcement authority; regulators and customs predate this check).
+ROLE_AUTHORITY_KIND = {Role.LAW_ENFORCEMENT: "law_enforcement"}
+# Officers on the ground: they record incidents and raise and triage flags.
+OFFICERS = frozenset({Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT})
 # Roles that read every country's records (INCB-style oversight and configuration).
 GLOBAL_READERS = frozenset({Role.ADMIN, Role.ANALYST})

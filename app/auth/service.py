@@ -11,7 +11,7 @@ from sqlmodel import Session, col, or_, select
 from app.audit import service as audit
 from app.auth.models import User
 from app.auth.principal import Principal
-from app.auth.roles import COUNTRY_ROLES, Role
+from app.auth.roles import COUNTRY_ROLES, ROLE_AUTHORITY_KIND, Role
 from app.auth.schemas import TokenPublic, TokenStatus
 from app.authorities.models import Authority
 from app.core.db import WRITES
@@ -64,6 +64,9 @@ def create_user(
         raise UnknownReference(f"No authority with id {authority_id!r}.")
     if role in COUNTRY_ROLES and authority is None:
         raise AuthorityRequired(f"A {role.value} user must belong to an authority (--authority).")
+    kind = ROLE_AUTHORITY_KIND.get(role)
+    if kind is not None and authority is not None and authority.kind != kind:
+        raise AuthorityRequired(f"A {role.value} user must belong to a {kind} authority.")
     if not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
         raise BadTokenLifetime(f"A token lives 1 to {MAX_TOKEN_DAYS} days, not {expires_in_days}.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./pentrack.db"
     # Days an importing authority has to answer a PEN when the exporter sets no date.
     reply_window_days: int = Field(default=15, ge=1, le=365)
+    # Days an addressed country has to answer a backtracking request that sets no `reply_by`.
+    backtracking_reply_days: int = Field(default=30, ge=1, le=365)
     # Requests with a larger body are refused with 413 before they reach a handler.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Except the files of bulk imports (POST /api/v1/imports): up to this many bytes.

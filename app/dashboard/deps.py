@@ -22,7 +22,7 @@ from app.dashboard.schemas import Applied
 from app.reference.models import Country, Substance
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `pentrack token create`.")
-READERS = frozenset({Role.ADMIN, Role.ANALYST, Role.REGULATOR})
+READERS = frozenset({Role.ADMIN, Role.ANALYST, Role.REGULATOR, Role.LAW_ENFORCEMENT})
 
 
 def optional_principal(
@@ -46,14 +46,15 @@ def optional_principal(
 def summary_reader(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
-    """Analysts and admins read every country's figures; a regulator its own country's rows.
+    """Analysts and admins read every country's figures; a regulator or law-enforcement
+    authority its own country's rows.
 
     Customs officers get 403: summaries are oversight figures, and a customs authority reads
     shipments one by one through the shipments API."""
     if principal is None:
         raise Unauthorized("Send `Authorization: Bearer <token>` or sign in at /dashboard.")
     if principal.role not in READERS:
-        raise Forbidden("Summaries are for analysts, admins and regulators.")
+        raise Forbidden("Summaries are for analysts, admins, regulators and law enforcement.")
     return principal
 
 

@@ -1,5 +1,5 @@
 """One definition per figure: what each summary counts, as SQLAlchemy expressions over the raw
-tables (notifications, shipments, border events, flags).
+tables (notifications, shipments, border events, flags, incidents, backtracking requests).
 
 Every summary query is composed from these definitions, and nothing else defines them: there are
 no roll-up tables to keep in step (bench/README.md, "Dashboard summaries": indexed queries over
@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.incidents.models import BacktrackingRequest, Incident, IncidentCountry, IncidentSubstance
 from app.notifications.models import PreExportNotification
 from app.rules.models import Flag
 from app.shipments.models import Shipment, ShipmentEvent
@@ -36,6 +37,10 @@ PEN = PreExportNotification.__table__  # type: ignore[attr-defined]
 SHIPMENT = Shipment.__table__  # type: ignore[attr-defined]
 EVENT = ShipmentEvent.__table__  # type: ignore[attr-defined]
 FLAG = Flag.__table__  # type: ignore[attr-defined]
+INCIDENT = Incident.__table__  # type: ignore[attr-defined]
+INCIDENT_SUBSTANCE = IncidentSubstance.__table__  # type: ignore[attr-defined]
+INCIDENT_COUNTRY = IncidentCountry.__table__  # type: ignore[attr-defined]
+BACKTRACKING = BacktrackingRequest.__table__  # type: ignore[attr-defined]
 
 DECISIONS = ("no_objection", "objection", "information_requested")
 INTERDICTIONS = ("stopped", "seized")
@@ -325,3 +330,92 @@ def flags_raised(dialect: str, scope: Scope, *columns: Any) -> Any:
         )
     )
     return on_shipments.union_all(on_pens).subquery("flag_raised")
+
+
+# Incidents. An incident counts in the period of the day it occurred; its origin stands for the
+# exporting country and its destination for the importing one in the route filters; a
+# regulator or law-enforcement authority sees the incidents its country is named in.
+
+
+def incident_filters(dialect: str, scope: Scope) -> list[ColumnElement[bool]]:
+    """The scope's conditions on an incident's countries and substances (not its date)."""
+    i = INCIDENT.c
+    where: list[ColumnElement[bool]] = []
+    if scope.substance:
+        # IN, not EXISTS: the seizures-by-substance query reads incident_substance itself.
+        found = select(INCIDENT_SUBSTANCE.c.incident_id).where(
+            INCIDENT_SUBSTANCE.c.cas_number == scope.substance
+        )
+        where.append(i.id.in_(found))
+    if scope.exporting_country:
+        where.append(i.origin_country == scope.exporting_country)
+    if scope.importing_country:
+        where.append(i.destination_country == scope.importing_country)
+    if scope.transit_country:
+        where.append(json_text(dialect, i.transit_countries).like(f'%"{scope.transit_country}"%'))
+    if scope.region is not None:
+        members = sorted(scope.region)
+        named = [i.country, i.origin_country, i.destination_country]
+        where.append(or_(*(c.in_(members) for c in named)) if members else false())
+    if scope.party_country:
+        named_in = select(INCIDENT_COUNTRY.c.incident_id).where(
+            INCIDENT_COUNTRY.c.country == scope.party_country
+        )
+        where.append(i.id.in_(named_in))
+    return where
+
+
+def incidents_occurred(dialect: str, scope: Scope) -> list[ColumnElement[bool]]:
+    """Incidents that occurred in the scope's period, on its countries and substances."""
+    i = INCIDENT.c
+    return [
+        i.occurred_on >= scope.period.start,
+        i.occurred_on <= scope.period.end,
+        *incident_filters(dialect, scope),
+    ]
+
+
+def is_seizure() -> ColumnElement[bool]:
+    return INCIDENT.c.kind == "seizure"
+
+
+# Backtracking requests count in the period they were sent, when the scope's filters hold for
+# their incident; a country sees the requests it sent or received.
+
+
+def backtracking_sent(dialect: str, scope: Scope) -> list[ColumnElement[bool]]:
+    b = BACKTRACKING.c
+    where = [*scope.period.holds(b.created_at)]
+    party = scope.party_country
+    if party:
+        where.append(or_(b.from_country == party, b.to_country == party))
+    incident_scope = Scope(
+        period=scope.period,
+        substance=scope.substance,
+        exporting_country=scope.exporting_country,
+        importing_country=scope.importing_country,
+        transit_country=scope.transit_country,
+        region=scope.region,
+    )
+    if incident_scope.filters_routes:
+        matching = select(INCIDENT.c.id).where(*incident_filters(dialect, incident_scope))
+        where.append(b.incident_id.in_(matching))
+    return where
+
+
+def answer_days(dialect: str) -> ColumnElement[int]:
+    """Whole days from sending a backtracking request to its answer; -1 while open."""
+    b = BACKTRACKING.c
+    return cast(
+        case(
+            (b.answered_at.is_not(None), whole_days(dialect, b.created_at, b.answered_at)),
+            else_=literal(-1),
+        ),
+        Integer,
+    )
+
+
+def backtracking_overdue(as_of: date) -> ColumnElement[int]:
+    """1: still open and `reply_by` passed before `as_of`."""
+    b = BACKTRACKING.c
+    return cast(case((and_(b.status == "open", b.reply_by < as_of), 1), else_=0), Integer)

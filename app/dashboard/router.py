@@ -13,11 +13,14 @@ from app.core.db import SessionDep
 from app.core.problems import problem_responses
 from app.dashboard import exports, summaries
 from app.dashboard.deps import FiltersDep, SummaryReader
+from app.dashboard.form_d import form_d
 from app.dashboard.pages import SECURITY_HEADERS
 from app.dashboard.regions import regions
 from app.dashboard.report import annual_report
 from app.dashboard.schemas import (
+    BacktrackingSummary,
     FlagSummary,
+    IncidentSummary,
     Overview,
     PenSummary,
     RegionFlowSummary,
@@ -38,6 +41,11 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 class ExportFormat(StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
+
+
+class FormDFormat(StrEnum):
+    XLSX = "xlsx"
+    JSON = "json"
 
 
 class ReportFormat(StrEnum):
@@ -90,6 +98,41 @@ def shipments(session: SessionDep, filters: FiltersDep) -> ShipmentSummary:
 def flags(session: SessionDep, filters: FiltersDep) -> FlagSummary:
     """Flags raised in the period by rule and severity, how their triage ended, time to triage."""
     return summaries.compute(session, "flags", filters)  # type: ignore[return-value]
+
+
+@router.get("/incidents", response_model=IncidentSummary, summary="Incidents and seizures")
+def incidents(session: SessionDep, filters: FiltersDep) -> IncidentSummary:
+    """Incidents that occurred in the period by kind; seizures by substance, recording country
+    and origin (`exporting_country`/`importing_country` filter the origin and destination);
+    methods of concealment and diversion."""
+    return summaries.compute(session, "incidents", filters)  # type: ignore[return-value]
+
+
+@router.get("/backtracking", response_model=BacktrackingSummary, summary="Backtracking requests")
+def backtracking(session: SessionDep, filters: FiltersDep) -> BacktrackingSummary:
+    """Backtracking requests sent in the period: answered, open, overdue, the response rate and
+    the median and 90th-percentile days to answer, by addressed country."""
+    return summaries.compute(session, "backtracking", filters)  # type: ignore[return-value]
+
+
+@router.get(
+    "/form-d",
+    summary="Form D-style report of seizures and methods of diversion for one year",
+    responses={200: {"content": {"application/json": {}, exports.XLSX_MEDIA_TYPE: {}}}},
+)
+def form_d_report(
+    session: SessionDep,
+    filters: FiltersDep,
+    format: Annotated[FormDFormat, Query(description="xlsx or json")] = FormDFormat.XLSX,
+) -> Response:
+    """Like INCB Form D (Article 12(12)): seizures of Table I and II substances with their
+    origins, unscheduled chemicals seized, and methods of diversion and concealment."""
+    built = form_d(session, filters)
+    if format == FormDFormat.XLSX:
+        stem = f"pentrack-form-d-{_period_slug(filters.applied)}"
+        body = exports.to_xlsx(built.sections, preface=[[built.title], [built.subtitle]])
+        return _download(body, exports.XLSX_MEDIA_TYPE, f"{stem}.xlsx")
+    return Response(content=_report_json(built), media_type="application/json")
 
 
 @router.get(

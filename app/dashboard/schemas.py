@@ -231,6 +231,11 @@ class Requirement(BaseModel):
 
 class RequirementTotals(BaseModel):
     governments_requiring_pens: int = Field(title="Governments invoking 12(10)(a)")
+    incidents: int = Field(default=0, title="Incidents")
+    backtracking_sent: int = Field(default=0, title="Backtracking requests")
+    backtracking_response_rate: float | None = Field(
+        default=None, title="Backtracking response rate"
+    )
     governments_no_licit_need: int = Field(title="Governments declaring no licit need")
 
 
@@ -300,6 +305,79 @@ class Overview(BaseModel):
     flags: int = Field(title="Flags")
     flags_confirmed: int = Field(title="Flags confirmed")
     governments_requiring_pens: int = Field(title="Governments invoking 12(10)(a)")
+    incidents: int = Field(default=0, title="Incidents")
+    backtracking_sent: int = Field(default=0, title="Backtracking requests")
+    backtracking_response_rate: float | None = Field(
+        default=None, title="Backtracking response rate"
+    )
+
+
+class IncidentKindCount(BaseModel):
+    kind: str = Field(title="Kind")
+    incidents: int = Field(title="Incidents")
+    quantity_kg: float = Field(title="Quantity (kg)")
+
+
+class SubstanceSeizures(BaseModel):
+    substance: str = Field(title="Substance")
+    cas_number: str | None = Field(title="CAS number")
+    table: str | None = Field(title="Table", description="I or II; null for unscheduled")
+    seizures: int = Field(title="Seizures")
+    quantity_kg: float = Field(title="Quantity (kg)")
+
+
+class CountrySeizures(BaseModel):
+    country: str = Field(title="Country", description="`unknown` when not recorded")
+    country_name: str = Field(title="Country name")
+    seizures: int = Field(title="Seizures")
+    quantity_kg: float = Field(title="Quantity (kg)")
+
+
+class MethodCount(BaseModel):
+    method: str = Field(title="Method", description="`not stated` when not recorded")
+    incidents: int = Field(title="Incidents")
+    seizures: int = Field(title="Seizures")
+
+
+class IncidentTotals(BaseModel):
+    incidents: int = Field(title="Incidents")
+    seizures: int = Field(title="Seizures")
+    seized_kg: float = Field(title="Seized (kg)")
+
+
+class IncidentSummary(BaseModel):
+    filters: Applied
+    totals: IncidentTotals
+    by_kind: list[IncidentKindCount]
+    seizures_by_substance: list[SubstanceSeizures]
+    seizures_by_country: list[CountrySeizures]
+    seizures_by_origin: list[CountrySeizures]
+    by_method: list[MethodCount]
+
+
+class _AddressedCountry(BaseModel):
+    country: str = Field(title="Addressed country")
+    country_name: str = Field(title="Country name")
+
+
+class BacktrackingFigures(BaseModel):
+    sent: int = Field(title="Sent")
+    answered: int = Field(title="Answered")
+    open: int = Field(title="Open")
+    overdue: int = Field(title="Overdue")
+    response_rate: float | None = Field(title="Response rate", description="answered / sent")
+    median_days_to_answer: float | None = Field(title="Median days to answer")
+    p90_days_to_answer: float | None = Field(title="90th percentile days to answer")
+
+
+class BacktrackingByCountry(BacktrackingFigures, _AddressedCountry):
+    """The addressed country first, then its figures (pydantic orders fields base-first)."""
+
+
+class BacktrackingSummary(BaseModel):
+    filters: Applied
+    totals: BacktrackingFigures
+    by_addressed_country: list[BacktrackingByCountry]
 
 
 class RegionInfo(BaseModel):

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.dashboard import flag_summaries, pen_summaries, shipment_summaries
+from app.dashboard import flag_summaries, incident_summaries, pen_summaries, shipment_summaries
 from app.dashboard.deps import Summarised
 from app.dashboard.schemas import Overview
 
@@ -59,6 +59,24 @@ KINDS: dict[str, SummaryKind] = {
             {"by_rule": "Flags by rule and severity", "by_severity": "Flags by severity"},
         ),
         SummaryKind(
+            "incidents",
+            "Incidents: seizures, stopped shipments, diversions, laboratories, thefts",
+            incident_summaries.incident_summary,
+            {
+                "by_kind": "Incidents by kind",
+                "seizures_by_substance": "Seizures by substance",
+                "seizures_by_country": "Seizures by recording country",
+                "seizures_by_origin": "Seizures by country of origin",
+                "by_method": "Methods of concealment and diversion",
+            },
+        ),
+        SummaryKind(
+            "backtracking",
+            "Backtracking requests",
+            incident_summaries.backtracking_summary,
+            {"by_addressed_country": "Backtracking requests by addressed country"},
+        ),
+        SummaryKind(
             "pen-requirements",
             "Governments requiring PENs (Article 12(10)(a)) and no-licit-need declarations",
             pen_summaries.requirement_summary,
@@ -96,6 +114,7 @@ def overview(session: Session, filters: Summarised) -> Overview:
     shipments = shipment_summaries.shipment_totals(session, scope)
     flags = flag_summaries.flag_counts(session, scope)
     requirements = pen_summaries.requirement_summary(session, scope, applied)
+    backtracking = incident_summaries.backtracking_summary(session, scope, applied)
     return Overview(
         filters=applied,
         pens_sent=pens.totals.pens,
@@ -112,4 +131,7 @@ def overview(session: Session, filters: Summarised) -> Overview:
         flags=sum(flags.values()),
         flags_confirmed=flags.get("confirmed", 0),
         governments_requiring_pens=requirements.totals.governments_requiring_pens,
+        incidents=incident_summaries.incident_count(session, scope),
+        backtracking_sent=backtracking.totals.sent,
+        backtracking_response_rate=backtracking.totals.response_rate,
     )

@@ -8,6 +8,8 @@ class SubjectType(StrEnum):
     PEN = "pre_export_notification"
     SHIPMENT = "shipment"
     FLAG = "flag"
+    INCIDENT = "incident"
+    BACKTRACKING = "backtracking_request"
 
 
 class EventType(StrEnum):
@@ -26,6 +28,10 @@ class EventType(StrEnum):
     FLAG_TRIAGED = "flag.triaged"
     FLAG_CONFIRMED = "flag.confirmed"
     FLAG_DISMISSED = "flag.dismissed"
+    INCIDENT_RECORDED = "incident.recorded"
+    BACKTRACKING_REQUESTED = "backtracking.requested"
+    BACKTRACKING_ANSWERED = "backtracking.answered"
+    BACKTRACKING_OVERDUE = "backtracking.overdue"
 
 
 # PEN events that the exporting side causes, and those the importing side causes: each goes to

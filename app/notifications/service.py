@@ -92,6 +92,11 @@ def next_reference(session: Session, country: str, year: int) -> str:
 
 def _take_number(session: Session, country: str, year: int) -> str:
     prefix = f"{country}-{year}"
+    return f"{prefix}-{take_number(session, prefix):06d}"
+
+
+def take_number(session: Session, prefix: str) -> int:
+    """The next number of the readable series `prefix` (PEN and incident references)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     counter = ReferenceCounter.__table__  # type: ignore[attr-defined]
@@ -113,7 +118,7 @@ def _take_number(session: Session, country: str, year: int) -> str:
     else:
         # SQLite writers are serialised already; stay inside the request's transaction.
         number = session.execute(statement).scalar_one()
-    return f"{prefix}-{number:06d}"
+    return int(number)
 
 
 def _route_rows(

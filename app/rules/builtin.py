@@ -48,6 +48,24 @@ def over_pen(name: str) -> dict[str, Any]:
 
 BUILTIN_RULES: list[dict[str, Any]] = [
     {
+        "code": "party-in-incident",
+        "title": "A party was named in an incident",
+        "severity": "medium",
+        "weight": 3,
+        "subjects": [SHIPMENT, PEN],
+        "description": "An officer named the exporter, importer, consignee or another party in "
+        "an earlier incident (seizure, stopped shipment, diversion attempt, laboratory, theft), "
+        "or traced it by a backtracking answer (Vienna Declaration III.5: from a seizure back "
+        "to the network). The parties a border event copies from a declaration do not count: "
+        "the supplier of a stopped consignment is often its first victim.",
+        "condition": {"cmp": "eq", "left": fact("party_in_incident"), "right": value(True)},
+        "explanation": "A party to this consignment was named in {party_incident_count} "
+        "earlier incident(s).",
+        "source": "Vienna Declaration 2012, section III.1 and III.5 (exchange of data on "
+        "suspicious transactions; from seizures back to the networks); INCB PICS incident "
+        "communication",
+    },
+    {
         "code": "arrival-quantity-mismatch",
         "source": "1988 Convention, art. 12(9)(a) (monitoring of trade); CONTRACT v1.1 confirm-arrival: a difference beyond 5 % is a discrepancy to explain",
         "title": "Arrived quantity differs from the notified one",

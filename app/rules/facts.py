@@ -133,6 +133,20 @@ FACTS["final_destination_country"] = FactSpec(
     "the final destination when it is not the importing country (a shipment: its PEN's)",
 )
 
+# Both: what earlier incidents (app/incidents) tell of this subject's parties and route;
+# incidents opened on the subject itself (its own seizure) do not count.
+FACTS["party_in_incident"] = FactSpec(
+    "bool",
+    "an officer named the exporter, importer, consignee or another party in an incident, or "
+    "traced it by a backtracking answer",
+)
+FACTS["party_incident_count"] = FactSpec(
+    "number", "in how many incidents an officer named or traced one of the subject's parties"
+)
+FACTS["route_in_incident"] = FactSpec(
+    "bool", "an incident's origin and destination are this exporting and importing country"
+)
+
 # Which aggregate groups make sense for which subject.
 AGGREGATE_SUBJECTS: dict[str, frozenset[str]] = {
     "importer_substance": BOTH,

@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, and_, col, or_, select
 
 from app.audit import service as audit
-from app.auth.roles import Role
+from app.auth.roles import OFFICERS
 from app.auth.service import Principal
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
@@ -106,8 +106,10 @@ def flags_of(session: Session, subject_type: str, subject_id: str) -> list[Flag]
 
 
 def _require_officer_on_route(principal: Principal) -> None:
-    if principal.role not in (Role.REGULATOR, Role.CUSTOMS):
-        raise NotOnSubjectRoute("Only regulators and customs officers raise and triage flags.")
+    if principal.role not in OFFICERS:
+        raise NotOnSubjectRoute(
+            "Only regulators, customs and law-enforcement officers raise and triage flags."
+        )
 
 
 def raise_manual_flag(session: Session, principal: Principal, data: FlagCreate) -> Flag:

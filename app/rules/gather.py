@@ -5,10 +5,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, union_all
+from sqlalchemy import and_, bindparam, exists, func, literal, union_all
 from sqlmodel import Session, col, select
 
 from app.core.types import UTCDateTime, utcnow
+from app.incidents.models import FINDINGS, Incident, IncidentOperator
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import PenRequirement, Substance
@@ -202,11 +203,82 @@ def shipment_facts(
             pen,
             utcnow().date(),
         ),
+        **incident_facts(session, shipment),
     }
 
 
 def notification_facts(session: Session, pen: PreExportNotification) -> dict[str, Any]:
-    return {**_common(session, pen, pen.quantity_kg), **pen_facts(pen, utcnow().date())}
+    return {
+        **_common(session, pen, pen.quantity_kg),
+        **pen_facts(pen, utcnow().date()),
+        **incident_facts(session, pen),
+    }
+
+
+def subject_parties(subject: Any) -> list[str]:
+    """The operators a PEN or shipment (a model or a row) names: exporter, importer, consignee
+    and a PEN's other parties."""
+    ids = [subject.exporter_id, subject.importer_id, subject.consignee_id]
+    ids += [
+        p.get("operator_id") for p in getattr(subject, "parties", None) or [] if isinstance(p, dict)
+    ]
+    return sorted({i for i in ids if isinstance(i, str) and i})
+
+
+def incident_link_facts(party_incidents: int, route_seen: bool) -> dict[str, Any]:
+    """The incident facts, from how many incidents an officer named a party of the subject in
+    and whether one ran its route (both leaving out incidents opened on the subject itself).
+    No database here: the demo's set-based facts (seed/demo_facts.py) use it too."""
+    return {
+        "party_in_incident": party_incidents > 0,
+        "party_incident_count": party_incidents,
+        "route_in_incident": route_seen,
+    }
+
+
+# Built once, like the other statements on the write path: incidents where an officer named one
+# of the parties (recorded it, or traced it by backtracking; not the parties a border event copied
+# from the declaration), and an incident from this exporting to this importing country, neither
+# opened on the subject itself.
+_NOT_OWN = and_(
+    func.coalesce(Incident.shipment_id, "") != bindparam("own_shipment"),
+    func.coalesce(Incident.notification_id, "") != bindparam("own_pen"),
+)
+_INCIDENT_LINKS = select(
+    select(func.count(func.distinct(IncidentOperator.incident_id)))
+    .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
+    .where(
+        col(IncidentOperator.operator_id).in_(bindparam("parties", expanding=True)),
+        col(IncidentOperator.source).in_(FINDINGS),
+        _NOT_OWN,
+    )
+    .scalar_subquery(),
+    exists().where(
+        col(Incident.origin_country) == bindparam("exporting"),
+        col(Incident.destination_country) == bindparam("importing"),
+        _NOT_OWN,
+    ),
+)
+
+
+def incident_facts(session: Session, subject: Shipment | PreExportNotification) -> dict[str, Any]:
+    """Whether incidents named this subject's parties or ran its route (one statement)."""
+    shipment = isinstance(subject, Shipment)
+    parties, route = (
+        session.connection()
+        .execute(
+            _INCIDENT_LINKS,
+            {
+                "parties": subject_parties(subject),
+                "exporting": subject.exporting_country,
+                "importing": subject.importing_country,
+                "own_shipment": subject.id if shipment else "-",
+                "own_pen": "-" if shipment else subject.id,
+            },
+        )
+        .one()
+    )
+    return incident_link_facts(int(parties or 0), bool(route))
 
 
 # A PEN whose goods may still be on the way (not a draft, not refused or withdrawn).

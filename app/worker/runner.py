@@ -176,21 +176,24 @@ class Worker:
                 log.warning("%d deliveries %s: %s", len(failed), outcome, ", ".join(failed[:5]))
 
     def check_overdue(self) -> None:
-        """Announce PENs whose reply date passed (at most every `worker_overdue_check_seconds`)."""
+        """The periodic tasks: overdue PEN replies and backtracking requests, subjects waiting to
+        be judged again (at most every `worker_overdue_check_seconds`)."""
         now = time.monotonic()
         if now < self._next_overdue_check:
             return
         self._next_overdue_check = now + self.settings.worker_overdue_check_seconds
-        try:
-            count = tasks.announce_overdue_replies(self.engine)
-            judged = tasks.judge_waiting(self.engine)
-        except Exception:  # never let the announcement stop deliveries
-            log.exception("announcing overdue replies or judging waiting subjects failed")
-            return
-        if count:
-            log.info("announced %d overdue PEN replies", count)
-        if judged:
-            log.info("judged %d waiting shipments and PENs again", judged)
+        for task, what in (
+            (tasks.announce_overdue_replies, "announced %d overdue PEN replies"),
+            (tasks.announce_overdue_backtracking, "announced %d overdue backtracking requests"),
+            (tasks.judge_waiting, "judged %d waiting shipments and PENs again"),
+        ):
+            try:
+                count = task(self.engine)
+            except Exception:  # never let the announcement stop deliveries
+                log.exception("periodic task %s failed", task.__name__)
+                continue
+            if count:
+                log.info(what, count)
 
     def heartbeat(self) -> None:
         """Tell `/metrics` this worker is alive (at most every `worker_heartbeat_seconds`)."""

@@ -8,6 +8,9 @@ notification).
 entered transit and never left, goods not arrived by the expected date). No write judges those
 subjects then, so the worker judges them again: shipments in transit whose last event is older
 than two weeks, live PENs past their expected arrival date, neither flagged for it yet.
+
+`announce_overdue_backtracking`: the same for backtracking requests left open past `reply_by`
+(`backtracking.overdue`, once per request).
 """
 
 from datetime import date, timedelta
@@ -23,6 +26,8 @@ from app.core.types import utcnow
 from app.events.models import DomainEvent
 from app.events.types import EventType, SubjectType
 from app.federation.models import Peer
+from app.incidents.models import BacktrackingRequest
+from app.incidents.schemas import BacktrackingStatus
 from app.notifications.models import PreExportNotification
 from app.notifications.states import AWAITING_REPLY
 from app.rules.models import Flag
@@ -108,3 +113,30 @@ def judge_waiting(engine: Engine, *, today: date | None = None, limit: int = 500
             flows.judge(session, SubjectType.PEN, pen_id)
         session.commit()
     return len(shipments) + len(pens)
+
+
+def announce_overdue_backtracking(
+    engine: Engine, *, today: date | None = None, limit: int = 500
+) -> int:
+    """Announce `backtracking.overdue` for each request newly past its reply date; how many."""
+    today = today or utcnow().date()
+    announced = exists().where(
+        col(DomainEvent.subject_id) == BacktrackingRequest.id,
+        col(DomainEvent.type) == EventType.BACKTRACKING_OVERDUE.value,
+    )
+    with open_session(engine, write=True) as session:
+        requests = session.exec(
+            select(BacktrackingRequest)
+            .where(
+                BacktrackingRequest.status == BacktrackingStatus.OPEN.value,
+                col(BacktrackingRequest.reply_by) < today,
+                ~announced,
+            )
+            .order_by(col(BacktrackingRequest.reply_by))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for request in requests:
+            flows.announce_overdue_backtracking(session, request)
+        session.commit()
+    return len(requests)

@@ -1,6 +1,7 @@
 """The dashboard in headless Chromium against a real server on a database with demo data:
 sign in, headline figures equal the JSON summaries, a filter changes the panels, CSV and XLSX
-downloads read back equal to the JSON, and no console errors. Screenshots go to
+downloads read back equal to the JSON, the incident and backtracking panels show their
+summaries, the Form D workbook downloads, and no console errors. Screenshots go to
 test-results/dashboard/."""
 
 import csv
@@ -174,8 +175,9 @@ def expected_headline(base: str, token: str, params: dict[str, Any]) -> dict[str
         params=params,
         headers={"Authorization": f"Bearer {token}"},
     ).json()
+    shares = {"objection_rate", "backtracking_response_rate"}
     return {
-        key: shown(overview[key], "share" if key == "objection_rate" else None)
+        key: shown(overview[key], "share" if key in shares else None)
         for key in (
             "pens_sent",
             "pen_quantity_kg",
@@ -190,8 +192,29 @@ def expected_headline(base: str, token: str, params: dict[str, Any]) -> dict[str
             "flags",
             "flags_confirmed",
             "governments_requiring_pens",
+            "incidents",
+            "backtracking_sent",
+            "backtracking_response_rate",
         )
     }
+
+
+def check_incident_panels(page: Any, server: str, token: str, params: dict[str, Any]) -> None:
+    """The incident and backtracking panels show every row of their JSON summaries."""
+    headers = {"Authorization": f"Bearer {token}"}
+    for summary, table, first_column in (
+        ("incidents", "by_kind", "kind"),
+        ("incidents", "seizures_by_substance", "substance"),
+        ("incidents", "seizures_by_origin", "country"),
+        ("backtracking", "by_addressed_country", "country"),
+    ):
+        rows = httpx.get(
+            f"{server}/api/v1/summaries/{summary}", params=params, headers=headers
+        ).json()[table]
+        cells = page.locator(
+            f"[data-summary={summary}] [data-table={table}] tbody tr td:first-child"
+        ).all_inner_texts()
+        assert cells == [str(r[first_column]) for r in rows][:500], (summary, table)
 
 
 def test_dashboard_in_chromium(server: str, token: str, demo_database: tuple[str, int]) -> None:
@@ -223,6 +246,12 @@ def test_dashboard_in_chromium(server: str, token: str, demo_database: tuple[str
         before = headline(page)
         assert before == expected_headline(server, token, {"year": year})
         assert int(before["pens_sent"].replace(",", "")) > 0
+        assert int(before["incidents"].replace(",", "")) > 0
+        assert int(before["backtracking_sent"].replace(",", "")) > 0
+        check_incident_panels(page, server, token, {"year": year})
+        page.locator("[data-summary=incidents]").screenshot(
+            path=str(RESULTS / "01b-incidents-and-seizures.png")
+        )
 
         # Keyboard: the AA toggle is reachable and works from the keyboard.
         page.focus("#f-aa")
@@ -268,6 +297,18 @@ def test_dashboard_in_chromium(server: str, token: str, demo_database: tuple[str
         assert [(r[0], r[1], r[2]) for r in values[2:]] == [
             (m["exporting_country"], m["importing_country"], m["pens"]) for m in matrix
         ]
+
+        check_incident_panels(page, server, token, filtered)
+        with page.expect_download() as download_info:
+            page.click("#report-form-d")
+        form_d_path = RESULTS / "form-d.xlsx"
+        download_info.value.save_as(form_d_path)
+        first_rows = [
+            [row[0] for row in sheet.iter_rows(max_row=2, values_only=True)]
+            for sheet in load_workbook(form_d_path).worksheets
+        ]
+        assert first_rows[0][0] == "Part 1. Seizures of substances in Tables I and II"
+        assert str(first_rows[0][1]).startswith("Form D: seizures and methods of diversion")
 
         report = context.new_page()
         report.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

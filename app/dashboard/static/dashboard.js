@@ -198,6 +198,19 @@
         { label: "Shipped (kg)", data: s.by_month.map(function (r) { return r.shipment_kg; }) }
       ]);
     },
+    incidents: function (s) {
+      drawChart("chart-incidents", "bar", s.by_kind.map(function (r) { return r.kind.replace("_", " "); }), [
+        { label: "Incidents", data: s.by_kind.map(function (r) { return r.incidents; }) }
+      ]);
+    },
+    backtracking: function (s) {
+      var top = s.by_addressed_country.slice(0, 15);
+      drawChart("chart-backtracking", "bar", top.map(function (r) { return r.country; }), [
+        { label: "Answered", data: top.map(function (r) { return r.answered; }) },
+        { label: "Open, not overdue", data: top.map(function (r) { return r.open - r.overdue; }) },
+        { label: "Overdue", data: top.map(function (r) { return r.overdue; }) }
+      ], true);
+    },
     "pen-requirements": function (s) {
       drawChart("chart-pen-requirements", "bar", ["Require PENs", "No licit need"], [
         { label: "Governments", data: [s.totals.governments_requiring_pens, s.totals.governments_no_licit_need] }
@@ -220,6 +233,9 @@
     field("report-xlsx").href = API + "annual-report?" + report.toString();
     report.set("format", "html");
     field("report-html").href = API + "annual-report?" + report.toString();
+    var formD = new URLSearchParams(query);
+    formD.set("format", "xlsx");
+    field("report-form-d").href = API + "form-d?" + formD.toString();
     statusLine.className = "status";
     statusLine.textContent = "Loading…";
     document.body.dataset.state = "loading";
