@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.incidents import reading
 from app.incidents.models import BacktrackingRequest, Incident
-from app.incidents.schemas import OperatorNamed, SubstancePublic
+from app.incidents.schemas import IncidentSubstancePublic, OperatorNamed
 
 
 class IncidentPayload(BaseModel):
@@ -20,7 +20,7 @@ class IncidentPayload(BaseModel):
     kind: str
     country: str
     occurred_on: date
-    substances: list[SubstancePublic]
+    substances: list[IncidentSubstancePublic]
     quantity_kg: float | None
     method: str | None
     description: str | None
@@ -40,7 +40,7 @@ class IncidentPayload(BaseModel):
         return cls(
             **incident.model_dump(exclude={"quantity_kg"}),
             quantity_kg=float(incident.quantity_kg) if incident.quantity_kg is not None else None,
-            substances=[SubstancePublic.model_validate(s) for s in substances],
+            substances=[IncidentSubstancePublic.model_validate(s) for s in substances],
             operators=[OperatorNamed(id=o.id, name=o.name, country=o.country) for o in operators],
             operator_ids=sorted(o.id for o in operators),
             pen_id=incident.notification_id,

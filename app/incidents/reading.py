@@ -19,9 +19,9 @@ from app.incidents.models import (
 from app.incidents.schemas import (
     IncidentDetail,
     IncidentPublic,
+    IncidentSubstancePublic,
     OperatorNamed,
     SamplePublic,
-    SubstancePublic,
 )
 from app.incidents.scopes import IncidentScope, shape_incident, widest
 from app.notifications import service as notifications
@@ -140,7 +140,9 @@ def _full(
             )
         ).all()
     )
-    data["substances"] = [SubstancePublic.model_validate(s).model_dump() for s in substances]
+    data["substances"] = [
+        IncidentSubstancePublic.model_validate(s).model_dump() for s in substances
+    ]
     return {**data, **_links_for(session, principal, incident)}
 
 

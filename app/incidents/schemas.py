@@ -89,7 +89,7 @@ class IncidentCreate(BaseModel):
         return self
 
 
-class SubstancePublic(BaseModel):
+class IncidentSubstancePublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     cas_number: str | None
@@ -142,7 +142,7 @@ class IncidentPublic(BaseModel):
     kind: IncidentKind
     country: str
     occurred_on: date
-    substances: list[SubstancePublic] = []
+    substances: list[IncidentSubstancePublic] = []
     quantity_kg: JSONDecimal | None = None
     method: str | None = None
     description: str | None = None
