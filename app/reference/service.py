@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from app.audit import service as audit
 from app.auth.service import Principal
 from app.core import cache
+from app.core.conflicts import unique_or_conflict
 from app.core.fields import Unit
 from app.core.ids import new_id
 from app.core.types import utcnow
@@ -68,13 +69,9 @@ def create_substance(session: Session, actor: Principal, data: SubstanceCreate) 
     if session.get(Substance, data.cas_number) is not None:
         raise DuplicateSubstance(f"{data.cas_number} is already in the reference data.")
     substance = Substance(**data.model_dump(), convention_table="")
-    try:
-        # A savepoint: a concurrent twin that commits first fails the primary key here, and
-        # the caller's transaction stays usable for the 409.
-        with session.begin_nested():
-            session.add(substance)
-    except IntegrityError:
-        raise DuplicateSubstance(f"{data.cas_number} was added by a concurrent request.") from None
+    taken = DuplicateSubstance(f"{data.cas_number} was added by a concurrent request.")
+    with unique_or_conflict(session, taken):
+        session.add(substance)
     audit.record(
         session,
         actor,
@@ -277,14 +274,12 @@ def create_legitimate_requirement(
     require_countries(session, [data.country])
     require_substance(session, data.cas_number)
     requirement = LegitimateRequirement(id=new_id(), **data.model_dump())
-    try:
-        with session.begin_nested():  # a concurrent twin fails the unique index here: 409
-            session.add(requirement)
-    except IntegrityError:
-        raise DuplicateLegitimateRequirement(
-            f"{data.country} already has a legitimate requirement for {data.cas_number}; "
-            "remove it first to record a new one."
-        ) from None
+    taken = DuplicateLegitimateRequirement(
+        f"{data.country} already has a legitimate requirement for {data.cas_number}; "
+        "remove it first to record a new one."
+    )
+    with unique_or_conflict(session, taken):
+        session.add(requirement)
     audit.record(
         session,
         actor,
@@ -318,11 +313,6 @@ def delete_legitimate_requirement(session: Session, actor: Principal, requiremen
 # --- risk lists ------------------------------------------------------------------------------
 
 COUNTRY_LISTS = frozenset({"countries-of-concern"})
-
-
-def risk_list_entries(session: Session, code: str) -> list[str]:
-    """A risk list's entries (empty if the list is missing)."""
-    return list(reference(session).risk_lists.get(code, ()))
 
 
 def list_risk_lists(session: Session) -> list[RiskList]:

@@ -30,11 +30,11 @@ from app.incidents.models import BacktrackingRequest
 from app.incidents.schemas import BacktrackingStatus
 from app.notifications.models import PreExportNotification
 from app.notifications.states import AWAITING_REPLY
+from app.rules.gather import EXPECTING_ARRIVAL
 from app.rules.models import Flag
 from app.shipments.models import Shipment, ShipmentEvent
 
 WAITING_DAYS = 14  # transit-never-left's threshold: older shipments may qualify
-EXPECTING_ARRIVAL = ("sent", "acknowledged", "information_requested", "no_objection")
 
 
 def announce_overdue_replies(engine: Engine, *, today: date | None = None, limit: int = 500) -> int:
