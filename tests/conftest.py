@@ -117,8 +117,16 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         connection.execute(text("UPDATE rule SET is_current = TRUE, enabled = TRUE WHERE builtin"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def app(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
+    """One app per test process: FastAPI builds its routes' dependants on the first request,
+    about a quarter of a second, which per test was most of the suite's time. A test that
+    changes the app (adds a route, say) asks for `fresh_app` instead."""
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+def fresh_app(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
     return create_app(settings, engine=engine)
 
 

@@ -110,6 +110,11 @@ class TestRequestId:
 
 
 class TestUnexpectedErrors:
+    @pytest.fixture
+    def app(self, fresh_app: FastAPI) -> FastAPI:
+        """These tests add routes of their own: an app of their own, not the shared one."""
+        return fresh_app
+
     def test_crash_is_a_500_problem_with_request_id_and_no_internals(
         self, app: FastAPI, client: TestClient
     ) -> None:
