@@ -10,7 +10,8 @@ write wins), as before: existing clients keep working; careful clients opt in.
 import hashlib
 from typing import Annotated
 
-from fastapi import Header, Request, Response
+from fastapi import FastAPI, Header, Request, Response
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 
 from app.core.problems import PreconditionFailed
@@ -51,4 +52,22 @@ def check_if_match(if_match: str | None, current: BaseModel) -> None:
 
 def locate(response: Response, request: Request, route_name: str, **params: str) -> None:
     """Set `Location` on a 201: the path of the created resource, from its route's name."""
-    response.headers["Location"] = str(request.app.url_path_for(route_name, **params))
+    template = _paths_by_name(request.app).get(route_name)
+    if template is None:  # a route added after the first 201 (tests do): ask the app
+        response.headers["Location"] = str(request.app.url_path_for(route_name, **params))
+        return
+    response.headers["Location"] = template.format(**params)
+
+
+def _paths_by_name(app: FastAPI) -> dict[str, str]:
+    """Each named route's full path template, built once per app: `url_path_for` walks every
+    route on every call (about 0.3 ms, on the path of every create)."""
+    paths: dict[str, str] | None = getattr(app.state, "paths_by_name", None)
+    if paths is None:
+        paths = {}
+        for context in iter_route_contexts(app.routes):
+            name = getattr(context.original_route, "name", None)
+            if name and context.path_format:
+                paths.setdefault(name, context.path_format)  # the first wins, as url_path_for
+        app.state.paths_by_name = paths
+    return paths
