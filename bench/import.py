@@ -14,9 +14,11 @@ plausible rate (the count by rule is printed).
 """
 
 import argparse
+import cProfile
 import csv
 import json
 import os
+import pstats
 import random
 import resource
 import statistics
@@ -141,16 +143,28 @@ def measure_bare(engine: Any, rows: list[dict[str, Any]]) -> float:
     return elapsed
 
 
-def measure_import(engine: Any, path: Path, authority_id: str) -> tuple[float, dict[str, Any]]:
-    """Seconds for the import (read, check, write, judge, commit) and its report."""
-    started = time.perf_counter()
+def measure_import(
+    engine: Any, path: Path, authority_id: str, profile: Path | None = None
+) -> tuple[float, dict[str, Any]]:
+    """Seconds for the import (read, check, write, judge, commit) and its report; under
+    cProfile (its stats written to `profile`) when asked."""
+    profiler = cProfile.Profile() if profile else None
+    if profiler is not None:
+        profiler.enable()
+    started, cpu = time.perf_counter(), time.process_time()
     with path.open("rb") as source, open_session(engine, write=True) as session:
         principal = authority_principal(session, authority_id, "import")
         report = run_import(
             session, principal, ImportKind.SHIPMENTS, read_rows(source, ImportFormat.CSV)
         )
         session.commit()
-    return time.perf_counter() - started, report.model_dump(mode="json")
+    elapsed = time.perf_counter() - started
+    print(f"  import: {elapsed:.2f} s wall, {time.process_time() - cpu:.2f} s CPU of this process")
+    if profiler is not None and profile is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    return elapsed, report.model_dump(mode="json")
 
 
 def peak_rss_of_cli(database_url: str, path: Path, authority_id: str) -> float:
@@ -193,7 +207,12 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> di
             path = Path(folder) / f"round{round_}.csv"
             write_file(path, world, substances, args.rows, prefix=f"R{round_}-")
             bare = measure_bare(engine, bare_rows(path, "BARE-"))
-            seconds, report = measure_import(engine, path, "bench-de-customs")
+            profile = (
+                RESULTS / f"import-{name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.prof"
+                if args.profile
+                else None
+            )
+            seconds, report = measure_import(engine, path, "bench-de-customs", profile)
             assert report["created"] == args.rows, report
             entry = {
                 "rows": args.rows, "import_seconds": seconds, "rows_per_second": args.rows / seconds,
@@ -243,9 +262,13 @@ def main() -> None:
         "--memory-rows", type=int, default=1_000_000, help="rows of the RSS run (0: skip it)"
     )
     parser.add_argument(
+        "--profile", action="store_true", help="run the import under cProfile (slower)"
+    )
+    parser.add_argument(
         "--postgres", default=os.environ.get("PENTRACK_BENCH_POSTGRES_URL", POSTGRES_SERVER)
     )
     args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
     report: dict[str, Any] = {"when": datetime.now(UTC).isoformat(), "args": vars(args)}
     if args.db in ("postgres", "both"):
         with fresh_postgres(args.postgres) as url:

@@ -165,17 +165,16 @@ def _link(connection: Connection, links: list[dict[str, Any]]) -> int:
     if not links:
         return 0
     if connection.dialect.name == "postgresql":
-        # One UPDATE … FROM (VALUES …) per batch, not one per row (bulk imports chain 10⁵ rows).
-        values = ", ".join(["(%s, %s::bigint, %s, %s)"] * len(links))
-        params = [
-            v
-            for link in links
-            for v in (link["b_id"], link["chain_seq"], link["prev_hash"], link["row_hash"])
-        ]
+        # One UPDATE … FROM unnest(…) per batch, not one per row (bulk imports chain 10⁵ rows);
+        # one array per column, four parameters whatever the batch's size.
         connection.exec_driver_sql(
             "UPDATE audit_event AS a SET chain_seq = v.seq, prev_hash = v.prev, "
-            f"row_hash = v.hash FROM (VALUES {values}) AS v(id, seq, prev, hash) WHERE a.id = v.id",
-            tuple(params),
+            "row_hash = v.hash FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[]) "
+            "AS v(id, seq, prev, hash) WHERE a.id = v.id",
+            tuple(
+                [link[name] for link in links]
+                for name in ("b_id", "chain_seq", "prev_hash", "row_hash")
+            ),
         )
     else:
         connection.execute(_LINK, links)
