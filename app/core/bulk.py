@@ -7,11 +7,35 @@ COPY is its public bulk-load API (~88k rows/s here, shared/ECOSYSTEM.md, against
 an executemany); bench/import.py measures the whole import against a bare executemany.
 """
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Table, insert
+import orjson
+from sqlalchemy import JSON, ColumnElement, Table, any_, insert, literal
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
+
+
+def json_bytes(value: Any) -> bytes | str:
+    """`value` as JSON for a jsonb column: orjson's (several times the standard library's
+    speed on an import's payloads), or `json.dumps`'s for what orjson refuses (keys that are not
+    strings), so that what is accepted does not change. Times are refused as `json.dumps` refuses
+    them."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    except TypeError:
+        return json.dumps(value)
+
+
+def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL `column = ANY(array)`, one parameter however many the
+    values (psycopg parses a statement of a thousand placeholders slower than it runs, and
+    does it again for each, the text being new each time)."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(column.type)))
+    return column.in_(values)
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -54,7 +78,7 @@ def _copy(
                 value = row.get(name)
                 if value is not None:
                     if name in json_columns:
-                        value = Jsonb(value)
+                        value = Jsonb(value, json_bytes)
                     elif (process := processors[name]) is not None:
                         value = process(value)
                 values.append(value)

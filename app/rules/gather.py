@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, func, literal, union_all
 from sqlmodel import Session, col, select
 
+from app.core.bulk import among
 from app.core.types import UTCDateTime, utcnow
 from app.incidents.models import FINDINGS, Incident, IncidentOperator
 from app.notifications.models import PreExportNotification
@@ -299,7 +300,7 @@ def new_shipments_incident_facts(
             select(IncidentOperator.operator_id, Incident.id, Incident.shipment_id)
             .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
             .where(
-                col(IncidentOperator.operator_id).in_(wanted),
+                among(session, col(IncidentOperator.operator_id), wanted),
                 col(IncidentOperator.source).in_(FINDINGS),
             )
         )
@@ -307,12 +308,13 @@ def new_shipments_incident_facts(
             named.setdefault(operator_id, set()).add((incident_id, shipment_id))
     lanes: dict[tuple[str | None, str | None], list[str | None]] = {}
     pairs = {(s.exporting_country, s.importing_country) for s in shipments}
-    query = select(Incident.origin_country, Incident.destination_country, Incident.shipment_id)
-    query = query.where(
+    on_lanes = select(
+        Incident.origin_country, Incident.destination_country, Incident.shipment_id
+    ).where(
         col(Incident.origin_country).in_({e for e, _ in pairs}),
         col(Incident.destination_country).in_({i for _, i in pairs}),
     )
-    for origin, destination, shipment_id in session.connection().execute(query):
+    for origin, destination, shipment_id in session.connection().execute(on_lanes):
         lanes.setdefault((origin, destination), []).append(shipment_id)
     facts = []
     for shipment, parties in zip(shipments, parties_of, strict=True):
