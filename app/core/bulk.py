@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, ColumnElement, Table, any_, insert, literal
+from sqlalchemy import JSON, ColumnElement, Connection, Table, any_, insert, literal
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
@@ -38,22 +38,23 @@ def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement
     return column.in_(values)
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+def insert_rows(
+    session: Session | Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
     """Insert `rows` (a missing column is NULL) into `table`."""
     if not rows:
         return
+    connection = session.connection() if isinstance(session, Session) else session
     columns = [c.name for c in table.columns]
-    if session.get_bind().dialect.name == "postgresql":
-        _copy(session, table, columns, rows)
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, columns, rows)
         return
     # One shape for every row, so that one compiled statement serves them all.
-    session.connection().execute(
-        insert(table), [{name: row.get(name) for name in columns} for row in rows]
-    )
+    connection.execute(insert(table), [{name: row.get(name) for name in columns} for row in rows])
 
 
 def _copy(
-    session: Session, table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
+    connection: Connection, table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
 ) -> None:
     from psycopg.types.json import Jsonb
 
@@ -61,15 +62,15 @@ def _copy(
     # Values go through the column types' bind processing (aware UTC times, JSON), as an
     # INSERT would send them.
     processors = {
-        c.name: c.type.bind_processor(session.get_bind().dialect)
+        c.name: c.type.bind_processor(connection.dialect)
         for c in table.columns
         if c.name not in json_columns
     }
     names = ", ".join(f'"{c}"' for c in columns)
-    connection = session.connection().connection.driver_connection
-    assert connection is not None
+    driver = connection.connection.driver_connection
+    assert driver is not None
     with (
-        connection.cursor() as cursor,
+        driver.cursor() as cursor,
         cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
     ):
         for row in rows:
