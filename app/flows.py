@@ -233,13 +233,14 @@ def record_shipments(
     prepared = rules_batch.gather_facts(session, recorded)
     shipments_bulk.insert_shipments(session, principal, new)
     payloads = [ShipmentPayload.of_row(row).data() for row, _ in new]
+    routes = [route_of(session, s) for s in recorded]
     recorded_events = events.emit_many(
         session,
         EventType.SHIPMENT_RECORDED,
         SubjectType.SHIPMENT,
         [
-            (row["id"], route_of(session, s), payload)
-            for (row, _), s, payload in zip(new, recorded, payloads, strict=True)
+            (row["id"], route, payload)
+            for (row, _), route, payload in zip(new, routes, payloads, strict=True)
         ],
         actor_user_id=principal.user_id,
     )
@@ -251,12 +252,8 @@ def record_shipments(
         EventType.FLAG_RAISED,
         SubjectType.FLAG,
         [
-            (
-                flag.id,
-                route_of(session, shipment),
-                FlagPayload.of(flag, judgement.score).data(payload),
-            )
-            for shipment, payload, judgement in zip(recorded, payloads, judgements, strict=True)
+            (flag.id, route, FlagPayload.of(flag, judgement.score).data(payload))
+            for route, payload, judgement in zip(routes, payloads, judgements, strict=True)
             for flag in judgement.raised
         ],
     )

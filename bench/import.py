@@ -14,9 +14,11 @@ plausible rate (the count by rule is printed).
 """
 
 import argparse
+import cProfile
 import csv
 import json
 import os
+import pstats
 import random
 import resource
 import statistics
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +74,8 @@ def write_file(
     rng = random.Random(prefix)
     german = [e for e in world.exporters if e["country"] == "DE"]
     importers = [i for i in world.importers if i["country"] != "DE"]
-    popularity = [1 / (rank + 1) ** 0.5 for rank in range(len(importers))]
+    # Cumulative weights, computed once: `choices` would add up 3,000 weights for every row.
+    popularity = list(accumulate(1 / (rank + 1) ** 0.5 for rank in range(len(importers))))
     cas_numbers = list(substances)
     # Table II trade mostly (no PEN to cite); Table I rows, 3 % of the file, cite none and are
     # flagged where the importing country requires one.
@@ -81,22 +85,24 @@ def write_file(
     table_ii = sum(
         HISTORY_SUBSTANCES.get(c, 0.5) for c in cas_numbers if substances[c].convention_table != "I"
     )
-    weights = [
-        HISTORY_SUBSTANCES.get(c, 0.5)
-        * (0.03 / table_i if substances[c].convention_table == "I" else 0.97 / table_ii)
-        for c in cas_numbers
-    ]
+    weights = list(
+        accumulate(
+            HISTORY_SUBSTANCES.get(c, 0.5)
+            * (0.03 / table_i if substances[c].convention_table == "I" else 0.97 / table_ii)
+            for c in cas_numbers
+        )
+    )
     german_ids = {e["id"] for e in german}
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         for index in range(rows):
-            importer = rng.choices(importers, popularity)[0]
+            importer = rng.choices(importers, cum_weights=popularity)[0]
             regular = [e for e in world.suppliers[importer["id"]] if e in german_ids]
             exporter = (
                 rng.choice(regular) if regular and rng.random() < 0.9 else rng.choice(german)["id"]
             )
-            cas = rng.choices(cas_numbers, weights)[0]
+            cas = rng.choices(cas_numbers, cum_weights=weights)[0]
             substance = substances[cas]
             kg = round(min(200_000.0, max(1.0, rng.lognormvariate(7.6, 1.0))), 3)
             writer.writerow([
@@ -141,16 +147,28 @@ def measure_bare(engine: Any, rows: list[dict[str, Any]]) -> float:
     return elapsed
 
 
-def measure_import(engine: Any, path: Path, authority_id: str) -> tuple[float, dict[str, Any]]:
-    """Seconds for the import (read, check, write, judge, commit) and its report."""
-    started = time.perf_counter()
+def measure_import(
+    engine: Any, path: Path, authority_id: str, profile: Path | None = None
+) -> tuple[float, dict[str, Any]]:
+    """Seconds for the import (read, check, write, judge, commit) and its report; under
+    cProfile (its stats written to `profile`) when asked."""
+    profiler = cProfile.Profile() if profile else None
+    if profiler is not None:
+        profiler.enable()
+    started, cpu = time.perf_counter(), time.process_time()
     with path.open("rb") as source, open_session(engine, write=True) as session:
         principal = authority_principal(session, authority_id, "import")
         report = run_import(
             session, principal, ImportKind.SHIPMENTS, read_rows(source, ImportFormat.CSV)
         )
         session.commit()
-    return time.perf_counter() - started, report.model_dump(mode="json")
+    elapsed = time.perf_counter() - started
+    print(f"  import: {elapsed:.2f} s wall, {time.process_time() - cpu:.2f} s CPU of this process")
+    if profiler is not None and profile is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    return elapsed, report.model_dump(mode="json")
 
 
 def peak_rss_of_cli(database_url: str, path: Path, authority_id: str) -> float:
@@ -193,7 +211,12 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> di
             path = Path(folder) / f"round{round_}.csv"
             write_file(path, world, substances, args.rows, prefix=f"R{round_}-")
             bare = measure_bare(engine, bare_rows(path, "BARE-"))
-            seconds, report = measure_import(engine, path, "bench-de-customs")
+            profile = (
+                RESULTS / f"import-{name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.prof"
+                if args.profile
+                else None
+            )
+            seconds, report = measure_import(engine, path, "bench-de-customs", profile)
             assert report["created"] == args.rows, report
             entry = {
                 "rows": args.rows, "import_seconds": seconds, "rows_per_second": args.rows / seconds,
@@ -243,9 +266,13 @@ def main() -> None:
         "--memory-rows", type=int, default=1_000_000, help="rows of the RSS run (0: skip it)"
     )
     parser.add_argument(
+        "--profile", action="store_true", help="run the import under cProfile (slower)"
+    )
+    parser.add_argument(
         "--postgres", default=os.environ.get("PENTRACK_BENCH_POSTGRES_URL", POSTGRES_SERVER)
     )
     args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
     report: dict[str, Any] = {"when": datetime.now(UTC).isoformat(), "args": vars(args)}
     if args.db in ("postgres", "both"):
         with fresh_postgres(args.postgres) as url:

@@ -43,7 +43,10 @@ from app.operators.models import Operator  # noqa: E402
 from app.reference.models import Substance  # noqa: E402
 from app.rules import gather  # noqa: E402
 from app.rules import service as rules_service  # noqa: E402
-from app.rules.builtin import AA, AA_HIGH_RISK_TRANSIT, BUILTIN_RULES, UNUSUAL_PAYMENTS  # noqa: E402
+from app.rules.builtin import AA, BUILTIN_RULES, UNUSUAL_PAYMENTS  # noqa: E402
+
+# The seeded risk list countries-of-concern (seed/risk_lists.csv), as the rules read it.
+AA_HIGH_RISK_TRANSIT = ["AF", "IR", "PK", "TJ", "TM", "UZ"]
 from app.rules.engine import Hit, RuleDefinition, compile_rule, evaluate, parse_condition  # noqa: E402
 from app.rules.schemas import RuleCreate  # noqa: E402
 from app.shipments.models import Shipment  # noqa: E402

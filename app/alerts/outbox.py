@@ -21,6 +21,7 @@ from app.audit import service as audit
 from app.auth.models import User
 from app.authorities.models import Authority
 from app.core import cache
+from app.core.bulk import insert_rows
 from app.core.ids import new_id
 from app.core.types import utcnow
 from app.delivery import service as deliveries
@@ -82,10 +83,28 @@ class Configuration:
     authorities: tuple[Listener, ...]
 
 
-def _candidates(config: Configuration, route: dict[str, Any]) -> list[Listener]:
+# id(configuration) → (the configuration, kept alive so that its id stays its own, and its
+# candidates by route countries).
+CandidateMemo = dict[int, tuple[Configuration, dict[frozenset[str], list[Listener]]]]
+
+
+def _candidates(
+    config: Configuration, route: dict[str, Any], memo: CandidateMemo | None = None
+) -> list[Listener]:
     """The authorities routing may choose from: those of the route's countries, those rules
-    name, and international ones when a rule includes them."""
-    countries = set(routing.route_countries(route, routing.ROUTE_ROLES))
+    name, and international ones when a rule includes them (kept in `memo` by configuration and
+    countries: an import's thousands of events share a few routes)."""
+    countries = frozenset(routing.route_countries(route, routing.ROUTE_ROLES))
+    if memo is None:
+        return _candidates_of(config, countries)
+    by_countries = memo.setdefault(id(config), (config, {}))[1]
+    found = by_countries.get(countries)
+    if found is None:
+        found = by_countries[countries] = _candidates_of(config, countries)
+    return found
+
+
+def _candidates_of(config: Configuration, countries: frozenset[str]) -> list[Listener]:
     named = {a for r in config.rules for a in r.authority_ids}
     international = any(r.include_international for r in config.rules)
     return [
@@ -145,15 +164,21 @@ class _Writes:
     audited: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     queued: list[dict[str, Any]] = field(default_factory=list)
+    candidates: CandidateMemo = field(default_factory=dict)
 
-    def write(self, session: Session) -> None:
-        if self.decisions:
-            session.connection().execute(insert(_table(RoutingDecision)), self.decisions)
-        # Core inserts: one round trip per table, not per row (the outbox is on every write path).
-        if self.alerts:
-            session.connection().execute(insert(_table(Alert)), self.alerts)
+    def write(self, session: Session, bulk: bool = False) -> None:
+        """Core inserts: one round trip per table, not per row (the outbox is on every write
+        path); `bulk` (an import's thousands of rows): `insert_rows` (COPY on PostgreSQL)."""
+        if bulk:
+            insert_rows(session, _table(RoutingDecision), self.decisions)
+            insert_rows(session, _table(Alert), self.alerts)
+        else:
+            if self.decisions:
+                session.connection().execute(insert(_table(RoutingDecision)), self.decisions)
+            if self.alerts:
+                session.connection().execute(insert(_table(Alert)), self.alerts)
         audit.record_many(session, None, "alerts.routed", "routing_decision", self.audited)
-        deliveries.queue(session, self.queued)
+        deliveries.queue(session, self.queued, bulk=bulk)
 
 
 def route(session: Session, event: DomainEvent) -> None:
@@ -169,7 +194,7 @@ def route_many(session: Session, events: Iterable[DomainEvent]) -> None:
     writes = _Writes()
     for event in events:
         _route(session, event, writes)
-    writes.write(session)
+    writes.write(session, bulk=True)
 
 
 def _route(session: Session, event: DomainEvent, writes: _Writes) -> None:
@@ -179,7 +204,7 @@ def _route(session: Session, event: DomainEvent, writes: _Writes) -> None:
     pen_node = _pen_exchange_node(event, hosted, origin)
     if not config.rules and pen_node is None:
         return
-    authorities = _candidates(config, event.route) if config.rules else []
+    authorities = _candidates(config, event.route, writes.candidates) if config.rules else []
     facts = EventFacts.of(
         event.type, event.route, event.payload, _actor_authority(session, event.actor_user_id)
     )

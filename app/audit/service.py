@@ -92,6 +92,11 @@ def _about_a_draft() -> ColumnElement[bool]:
     )
 
 
+# From how many rows `record_many` stages them (app/audit/chain.py; bulk imports write batches
+# of thousands).
+STAGE_FROM = 100
+
+
 def record_many(
     session: Session,
     actor: Principal | None,
@@ -121,6 +126,8 @@ def record_many(
         }
         for row_id, (subject_id, after) in zip(ids, changes, strict=True)
     ]
-    insert_rows(session, TABLE, rows)
-    # Chained at commit from the database, not kept in memory until then.
-    chain.remember_stored(session, ids[0], ids[-1], len(ids))
+    # Chained at commit from the database, not kept in memory until then; on PostgreSQL many
+    # rows wait in the staging table and are written to audit_event once, chained.
+    staged = len(rows) >= STAGE_FROM and session.get_bind().dialect.name == "postgresql"
+    insert_rows(session, chain.stage_table(session) if staged else TABLE, rows)
+    chain.remember_stored(session, ids[0], ids[-1], len(ids), staged=staged)

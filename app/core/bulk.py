@@ -7,29 +7,54 @@ COPY is its public bulk-load API (~88k rows/s here, shared/ECOSYSTEM.md, against
 an executemany); bench/import.py measures the whole import against a bare executemany.
 """
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Table, insert
+import orjson
+from sqlalchemy import JSON, ColumnElement, Connection, Table, any_, insert, literal
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+def json_bytes(value: Any) -> bytes | str:
+    """`value` as JSON for a jsonb column: orjson's (several times the standard library's
+    speed on an import's payloads), or `json.dumps`'s for what orjson refuses (keys that are not
+    strings), so that what is accepted does not change. Times are refused as `json.dumps` refuses
+    them."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    except TypeError:
+        return json.dumps(value)
+
+
+def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL `column = ANY(array)`, one parameter however many the
+    values (psycopg parses a statement of a thousand placeholders slower than it runs, and
+    does it again for each, the text being new each time)."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(column.type)))
+    return column.in_(values)
+
+
+def insert_rows(
+    session: Session | Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
     """Insert `rows` (a missing column is NULL) into `table`."""
     if not rows:
         return
+    connection = session.connection() if isinstance(session, Session) else session
     columns = [c.name for c in table.columns]
-    if session.get_bind().dialect.name == "postgresql":
-        _copy(session, table, columns, rows)
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, columns, rows)
         return
     # One shape for every row, so that one compiled statement serves them all.
-    session.connection().execute(
-        insert(table), [{name: row.get(name) for name in columns} for row in rows]
-    )
+    connection.execute(insert(table), [{name: row.get(name) for name in columns} for row in rows])
 
 
 def _copy(
-    session: Session, table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
+    connection: Connection, table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
 ) -> None:
     from psycopg.types.json import Jsonb
 
@@ -37,15 +62,15 @@ def _copy(
     # Values go through the column types' bind processing (aware UTC times, JSON), as an
     # INSERT would send them.
     processors = {
-        c.name: c.type.bind_processor(session.get_bind().dialect)
+        c.name: c.type.bind_processor(connection.dialect)
         for c in table.columns
         if c.name not in json_columns
     }
     names = ", ".join(f'"{c}"' for c in columns)
-    connection = session.connection().connection.driver_connection
-    assert connection is not None
+    driver = connection.connection.driver_connection
+    assert driver is not None
     with (
-        connection.cursor() as cursor,
+        driver.cursor() as cursor,
         cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
     ):
         for row in rows:
@@ -54,7 +79,7 @@ def _copy(
                 value = row.get(name)
                 if value is not None:
                     if name in json_columns:
-                        value = Jsonb(value)
+                        value = Jsonb(value, json_bytes)
                     elif (process := processors[name]) is not None:
                         value = process(value)
                 values.append(value)

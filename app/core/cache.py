@@ -49,14 +49,20 @@ _lock = Lock()
 
 def versions(session: Session) -> dict[str, int]:
     """The versions this transaction sees, read once until the session flushes a cached table."""
+    return _memo(session)[1]
+
+
+def _memo(session: Session) -> tuple[Any, dict[str, int], dict[str, Any]]:
+    """(transaction, the versions it sees, the values `cached` gave it at those versions)."""
     transaction = session.get_transaction()
     held = session.info.get(_MEMO)
     if held is not None and held[0] is transaction:
-        return held[1]
+        return held
     # Core on the session's connection: the ORM's execution path costs more than the query.
     seen = {name: version for name, version in session.connection().execute(_VERSIONS).all()}
-    session.info[_MEMO] = (transaction, seen)
-    return seen
+    held = (transaction, seen, {})
+    session.info[_MEMO] = held
+    return held
 
 
 def forget(session: Session) -> None:
@@ -87,8 +93,12 @@ def cached(session: Session, group: str, name: str, load: Callable[[Session], T]
     """`load(session)`'s value, kept under `name`, loaded again when `group` has changed.
 
     A database without the group's version row (never the case after `pentrack migrate`) is
-    never cached."""
-    version = versions(session).get(group)
+    never cached. Within a transaction the value is remembered with the versions it sees
+    (a bulk import asks for the reference data several times a row)."""
+    _, seen, values = _memo(session)
+    if name in values:
+        return values[name]
+    version = seen.get(group)
     if version is None:
         return load(session)
     engine = _engine(session)
@@ -98,7 +108,9 @@ def cached(session: Session, group: str, name: str, load: Callable[[Session], T]
             store = _stores.setdefault(engine, {})
     held = store.get(name)
     if held is not None and held[0] == version:
+        values[name] = held[1]
         return held[1]
     value = load(session)
     store[name] = (version, value)
+    values[name] = value
     return value

@@ -4,11 +4,12 @@ replay. Every problem they answer with is rendered by `app.core.problems.problem
 import contextlib
 import hashlib
 import logging
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import IO, Any
 
 from fastapi.routing import iter_route_contexts
 from sqlalchemy.engine import Engine
@@ -31,6 +32,10 @@ from app.core.request_id import MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, reques
 from app.core.types import utcnow
 
 MAX_KEY_LENGTH = 255
+# A request body under an Idempotency-Key is kept for the handler in memory up to this size,
+# past it in a temporary file (its hash is taken as it arrives); handed on in chunks this size.
+SPOOL_BYTES = 1 << 20
+REPLAY_CHUNK = 1 << 16
 # Health probes log nothing while healthy (metrics still count them).
 QUIET_WHEN_WELL = frozenset({"/healthz", "/readyz"})
 
@@ -233,10 +238,23 @@ class IdempotencyMiddleware:
         if not await run_in_threadpool(self._caller_is_known, engine, authorization):
             await self.app(scope, receive, send)
             return
-        body = await read_body(receive)
-        scope_hash = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()
-        body_hash = hashlib.sha256(scope["path"].encode() + b"\n" + body).hexdigest()
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as body:
+            body_hash = await _spool_body(receive, body, scope["path"])
+            await self._keyed(scope, receive, send, engine, key, body, body_hash)
 
+    async def _keyed(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        engine: Engine,
+        key: str,
+        body: IO[bytes],
+        body_hash: str,
+    ) -> None:
+        """Run the request (its body spooled in `body`) under its reserved key, or replay."""
+        headers = dict(scope["headers"])
+        scope_hash = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()
         outcome = await run_in_threadpool(
             self._reserve, engine, scope_hash, key, scope["path"], body_hash
         )
@@ -246,9 +264,16 @@ class IdempotencyMiddleware:
         record_id = outcome
 
         captured: dict[str, Any] = {"body": b""}
+        replayed = False
 
         async def replay_receive() -> Message:
-            return {"type": "http.request", "body": body, "more_body": False}
+            # The spooled body again, a chunk at a time; then the client's own messages.
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            chunk = body.read(REPLAY_CHUNK)
+            replayed = len(chunk) < REPLAY_CHUNK
+            return {"type": "http.request", "body": chunk, "more_body": not replayed}
 
         async def capture_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -344,6 +369,20 @@ def _answer_for(record: IdempotencyRecord, body_hash: str, path: str) -> Respons
         media_type=record.content_type or "application/json",
         headers=headers,
     )
+
+
+async def _spool_body(receive: Receive, spool: IO[bytes], path: str) -> str:
+    """Copy the request body into `spool` (memory past SPOOL_BYTES goes to a temporary file: an
+    import may be hundreds of megabytes) and rewind it; the hash of the path and the body."""
+    digest = hashlib.sha256(path.encode() + b"\n")
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        digest.update(chunk)
+        spool.write(chunk)
+        if not message.get("more_body"):
+            spool.seek(0)
+            return digest.hexdigest()
 
 
 async def read_body(receive: Receive) -> bytes:

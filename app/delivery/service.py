@@ -22,6 +22,7 @@ from app.audit import service as audit
 from app.auth.service import Principal
 from app.authorities.models import Authority
 from app.authorities.service import signing_secrets
+from app.core.bulk import insert_rows
 from app.core.config import Settings
 from app.core.db import open_session
 from app.core.ids import new_id
@@ -37,12 +38,15 @@ DUE = ("pending", "retrying")
 NOTIFY_CHANNEL = "pentrack_delivery"
 
 
-def queue(session: Session, rows: list[dict[str, Any]]) -> None:
+def queue(session: Session, rows: list[dict[str, Any]], bulk: bool = False) -> None:
     """Add pending deliveries (`bodies.pending_row`) in the caller's transaction, and wake an
-    idle worker when it commits."""
+    idle worker when it commits; `bulk` (an import's many rows): by `insert_rows`."""
     if not rows:
         return
-    session.connection().execute(insert(_table()), rows)
+    if bulk:
+        insert_rows(session, _table(), rows)
+    else:
+        session.connection().execute(insert(_table()), rows)
     if session.get_bind().dialect.name == "postgresql":
         session.connection().execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 

@@ -150,7 +150,8 @@ def country_name(session: Session, iso2: str | None) -> str | None:
 
 def require_countries(session: Session, codes: Iterable[str], field: str = "country") -> None:
     """Raise UnknownCountry naming the first code that is not an ISO 3166-1 country we hold."""
-    missing = sorted(set(codes) - reference(session).country_names.keys())
+    names = reference(session).country_names
+    missing = sorted({code for code in codes if code not in names})
     if missing:
         raise UnknownCountry(f"{field}: {missing[0]!r} is not an ISO 3166-1 alpha-2 country code.")
 

@@ -32,6 +32,8 @@ from app.shipments.models import Shipment
 
 # The aggregate groups over shipments this module computes for a batch (rules/conditions.py).
 SHIPMENT_GROUPS = frozenset({"importer_substance", "parties_substance", "pen_shipments"})
+# The groups over earlier sent PENs: a batch of shipments adds nothing to them.
+PEN_GROUPS = frozenset({"importer_substance_pens", "country_substance_pens"})
 FLAG_TABLE = Flag.__table__  # type: ignore[attr-defined]
 QUANTITY = Numeric(18, 3)  # shipment.quantity_kg, as gather's sums read it
 
@@ -49,22 +51,20 @@ def gather_facts(session: Session, shipments: Sequence[Shipment]) -> Prepared:
     enabled = rules.enabled_rules(session, rules.SHIPMENT)
     if not enabled or not shipments:
         return Prepared(enabled, [{} for _ in shipments])
-    facts = [gather.shipment_facts(session, s, []) for s in shipments]
+    incidents = gather.new_shipments_incident_facts(session, shipments)
+    facts = [
+        gather.shipment_facts(session, s, [], incidents=i)
+        for s, i in zip(shipments, incidents, strict=True)
+    ]
     aggregates = [a for r in enabled for a in r.aggregates]
-    windows = list(gather.windows_of(a for a in aggregates if a.over in SHIPMENT_GROUPS))
+    unknown = {a.over for a in aggregates} - SHIPMENT_GROUPS - PEN_GROUPS
+    if unknown:
+        # A new group must be taught here, or the batch's own earlier rows could be missing
+        # from it (tests/imports/test_flags.py compares with the single endpoint).
+        raise NotImplementedError(f"rules/batch.py: aggregate groups {sorted(unknown)}")
+    windows = list(gather.windows_of(aggregates))
     if windows:
         _add_aggregates(session, shipments, facts, windows)
-    others = [a for a in aggregates if a.over not in SHIPMENT_GROUPS]
-    if any(not a.over.endswith("_pens") for a in others):
-        # A new group over shipments must be taught here, or the batch's own earlier rows would
-        # be missing from it (tests/imports/test_flags.py compares with the single endpoint).
-        raise NotImplementedError(
-            f"rules/batch.py: aggregate groups {sorted({a.over for a in others})}"
-        )
-    if others:
-        # Groups over PENs: a batch of shipments adds nothing to them; gather's own statement.
-        for shipment, subject_facts in zip(shipments, facts, strict=True):
-            gather.add_aggregates(session, subject_facts, shipment, others)
     return Prepared(enabled, facts)
 
 
@@ -104,6 +104,9 @@ def _add_aggregates(
                 gather.store_aggregate(facts[index], over, days, 0, None, None)
                 continue
             count, total, largest = stored.get((index, w), (0, None, None))
+            if over in PEN_GROUPS:
+                gather.store_aggregate(facts[index], over, days, count, total, largest)
+                continue
             since = shipment.created_at - timedelta(days=days) if days else None
             for other in earlier[_key(over, shipment)]:
                 if since is not None and other.created_at < since:
@@ -112,7 +115,7 @@ def _add_aggregates(
                 total = (total or Decimal(0)) + other.quantity_kg
                 largest = other.quantity_kg if largest is None else max(largest, other.quantity_kg)
             gather.store_aggregate(facts[index], over, days, count, total, largest)
-        for over in {over for over, _ in windows}:
+        for over in {over for over, _ in windows} - PEN_GROUPS:
             if over != "pen_shipments" or shipment.notification_id is not None:
                 earlier[_key(over, shipment)].append(shipment)
 
@@ -128,27 +131,63 @@ def _key(over: str, shipment: Shipment) -> tuple[Any, ...]:
 def _stored_aggregates(
     session: Session, shipments: Sequence[Shipment], windows: list[gather.Window]
 ) -> dict[tuple[int, int], tuple[int, Decimal | None, Decimal | None]]:
-    """(subject index, window index) → count, sum and max over the shipments already stored
-    (gather.aggregate_statement's conditions, for every subject in one statement).
+    """(subject index, window index) → count, sum and max over the shipments and PENs already
+    stored (gather.aggregate_statement's conditions, for every subject in one statement).
 
-    Sent as the driver's own positional parameters: SQLAlchemy compiling a text statement of
-    thousands of named parameters cost more than running it."""
+    Sent as the driver's own parameters: SQLAlchemy compiling a text statement of thousands of
+    named parameters cost more than running it. On PostgreSQL the subjects go as one array per
+    column (`unnest`), a dozen parameters whatever the batch's size: psycopg parsing a statement
+    of tens of thousands of placeholders cost more than the statement."""
     connection = session.connection()
     dialect = connection.dialect
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
     to_time = UTCDateTime().bind_processor(dialect) or (lambda value: value)
     to_quantity = QUANTITY.result_processor(dialect, None) or (lambda value: value)
     days_used = sorted({days for _, days in windows if days})
-    columns = ["i", "importer_id", "exporter_id", "cas_number", "notification_id", "created_at"]
-    columns += [f"since_{d}" for d in days_used]
-    placeholder = "(" + ", ".join([mark] * len(columns)) + ")"
-    params: list[Any] = []
-    for index, s in enumerate(shipments):
-        params += [index, s.importer_id, s.exporter_id, s.cas_number, s.notification_id]
-        params += [to_time(s.created_at)]
-        params += [to_time(s.created_at - timedelta(days=d)) for d in days_used]
+    columns: dict[str, list[Any]] = {
+        "i": list(range(len(shipments))),
+        "id": [s.id for s in shipments],
+        "importer_id": [s.importer_id for s in shipments],
+        "exporter_id": [s.exporter_id for s in shipments],
+        "importing_country": [s.importing_country for s in shipments],
+        "cas_number": [s.cas_number for s in shipments],
+        "notification_id": [s.notification_id for s in shipments],
+        "created_at": [to_time(s.created_at) for s in shipments],
+    }
+    for d in days_used:
+        columns[f"since_{d}"] = [to_time(s.created_at - timedelta(days=d)) for s in shipments]
+    sql = _subjects(dialect.name, columns) + " " + _branches(windows)
+    if dialect.name == "postgresql":
+        params = list(columns.values())
+    else:
+        params = [v for row in zip(*columns.values(), strict=True) for v in row]
+    return {
+        (int(i), int(w)): (int(n), to_quantity(total), to_quantity(largest))
+        for i, w, n, total, largest in connection.exec_driver_sql(sql, tuple(params))
+    }
+
+
+def _subjects(dialect: str, columns: dict[str, list[Any]]) -> str:
+    """The common table `s` of the subjects, one row each."""
+    names = ", ".join(columns)
+    if dialect == "postgresql":
+        types = {"i": "int[]", "created_at": "timestamptz[]"}
+        arrays = ", ".join(
+            f"%s::{types.get(name, 'timestamptz[]' if name.startswith('since_') else 'text[]')}"
+            for name in columns
+        )
+        return f"WITH s AS (SELECT * FROM unnest({arrays}) AS s({names}))"
+    placeholder = "(" + ", ".join(["?"] * len(columns)) + ")"
+    rows = len(columns["i"])
+    return f"WITH s({names}) AS (VALUES {', '.join([placeholder] * rows)})"
+
+
+def _branches(windows: list[gather.Window]) -> str:
+    """One SELECT per window over `s`, as one UNION ALL."""
     branches = []
     for w, (over, days) in enumerate(windows):
+        if over in PEN_GROUPS:
+            branches.append(_pen_branch(w, over, days))
+            continue
         if over == "pen_shipments":
             on = "h.notification_id = s.notification_id"
         else:
@@ -162,11 +201,22 @@ def _stored_aggregates(
             f"SELECT s.i, {w}, count(*), sum(h.quantity_kg), max(h.quantity_kg) "
             f"FROM s JOIN shipment h ON {on} GROUP BY s.i"
         )
-    sql = (
-        f"WITH s({', '.join(columns)}) AS (VALUES {', '.join([placeholder] * len(shipments))}) "
-        + " UNION ALL ".join(branches)
+    return " UNION ALL ".join(branches)
+
+
+def _pen_branch(w: int, over: str, days: int | None) -> str:
+    """gather._earlier_pens for every subject: earlier sent PENs of the substance, from any
+    exporter, to the same importer or the same importing country."""
+    on = (
+        "p.importer_id = s.importer_id"
+        if over == "importer_substance_pens"
+        else "p.importing_country = s.importing_country"
     )
-    return {
-        (int(i), int(w)): (int(n), to_quantity(total), to_quantity(largest))
-        for i, w, n, total, largest in connection.exec_driver_sql(sql, tuple(params))
-    }
+    on += " AND p.cas_number = s.cas_number AND p.created_at < s.created_at"
+    on += " AND p.sent_at IS NOT NULL AND p.id <> s.id"
+    if days:
+        on += f" AND p.created_at >= s.since_{days}"
+    return (
+        f"SELECT s.i, {w}, count(*), sum(p.quantity_kg), max(p.quantity_kg) "
+        f"FROM s JOIN pre_export_notification p ON {on} GROUP BY s.i"
+    )

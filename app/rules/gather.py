@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, func, literal, union_all
 from sqlmodel import Session, col, select
 
+from app.core.bulk import among
 from app.core.types import UTCDateTime, utcnow
 from app.incidents.models import FINDINGS, Incident, IncidentOperator
 from app.notifications.models import PreExportNotification
@@ -188,8 +189,12 @@ def _common(
 
 
 def shipment_facts(
-    session: Session, shipment: Shipment, events: list[ShipmentEvent] | None = None
+    session: Session,
+    shipment: Shipment,
+    events: list[ShipmentEvent] | None = None,
+    incidents: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The facts of a shipment; its border events and incident facts are read unless given."""
     pen = (
         session.get(PreExportNotification, shipment.notification_id)
         if shipment.notification_id
@@ -203,7 +208,7 @@ def shipment_facts(
             pen,
             utcnow().date(),
         ),
-        **incident_facts(session, shipment),
+        **(incidents if incidents is not None else incident_facts(session, shipment)),
     }
 
 
@@ -279,6 +284,46 @@ def incident_facts(session: Session, subject: Shipment | PreExportNotification) 
         .one()
     )
     return incident_link_facts(int(parties or 0), bool(route))
+
+
+def new_shipments_incident_facts(
+    session: Session, shipments: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """`incident_facts` of many shipments (models or rows) at once, in two statements whatever
+    their number: the incidents that named any of their parties, and those on any of their
+    lanes, each then matched to each shipment as `_INCIDENT_LINKS` matches it."""
+    parties_of = [subject_parties(s) for s in shipments]
+    named: dict[str, set[tuple[str, str | None]]] = {}
+    wanted = sorted({p for parties in parties_of for p in parties})
+    if wanted:
+        query = (
+            select(IncidentOperator.operator_id, Incident.id, Incident.shipment_id)
+            .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
+            .where(
+                among(session, col(IncidentOperator.operator_id), wanted),
+                col(IncidentOperator.source).in_(FINDINGS),
+            )
+        )
+        for operator_id, incident_id, shipment_id in session.connection().execute(query):
+            named.setdefault(operator_id, set()).add((incident_id, shipment_id))
+    lanes: dict[tuple[str | None, str | None], list[str | None]] = {}
+    pairs = {(s.exporting_country, s.importing_country) for s in shipments}
+    on_lanes = select(
+        Incident.origin_country, Incident.destination_country, Incident.shipment_id
+    ).where(
+        col(Incident.origin_country).in_({e for e, _ in pairs}),
+        col(Incident.destination_country).in_({i for _, i in pairs}),
+    )
+    for origin, destination, shipment_id in session.connection().execute(on_lanes):
+        lanes.setdefault((origin, destination), []).append(shipment_id)
+    facts = []
+    for shipment, parties in zip(shipments, parties_of, strict=True):
+        # Incidents opened on the shipment itself do not count (`_NOT_OWN`; a shipment is
+        # never the PEN an incident was opened on).
+        incidents = {i for p in parties for i, own in named.get(p, ()) if own != shipment.id}
+        lane = lanes.get((shipment.exporting_country, shipment.importing_country), [])
+        facts.append(incident_link_facts(len(incidents), any(own != shipment.id for own in lane)))
+    return facts
 
 
 # A PEN whose goods may still be on the way (not a draft, not refused or withdrawn).

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.auth.service import Principal
-from app.core.bulk import insert_rows
+from app.core.bulk import among, insert_rows
 from app.shipments.checks import creation_audit
 from app.shipments.models import Shipment, ShipmentRouteCountry
 
@@ -25,7 +25,8 @@ def recorded_references(session: Session, country: str, references: Iterable[str
     return set(
         session.exec(
             select(Shipment.customs_reference).where(
-                Shipment.recorded_country == country, col(Shipment.customs_reference).in_(wanted)
+                Shipment.recorded_country == country,
+                among(session, col(Shipment.customs_reference), wanted),
             )
         )
     )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.auth.service import Principal
+from app.core.bulk import among
 from app.core.ids import new_id
 from app.notifications import service as notifications
 from app.notifications.models import PreExportNotification
@@ -52,12 +53,13 @@ def load_known(session: Session, actor: Principal, declarations: Iterable[Shipme
     known = Known()
     if ids:
         known.operators = {
-            o.id: o for o in session.exec(select(Operator).where(col(Operator.id).in_(ids)))
+            o.id: o
+            for o in session.exec(select(Operator).where(among(session, col(Operator.id), ids)))
         }
     if references:
         pens = session.exec(
             select(PreExportNotification).where(
-                col(PreExportNotification.reference).in_(references)
+                among(session, col(PreExportNotification.reference), references)
             )
         )
         known.pens = {p.reference: p for p in pens if notifications.principal_may_read(actor, p)}
