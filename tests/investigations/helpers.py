@@ -15,7 +15,9 @@ def twins(api: Api) -> tuple[dict[str, Any], dict[str, Any]]:
     """One trading house registered twice: in the UAE, and in Afghanistan under a variant
     spelling at the same Dubai address."""
     first = api.operator("AE", "Al-Noor Chemicals FZE", address=JEBEL_ALI)
-    second = api.operator("AF", "AL NOOR CHEMICAL CO. L.L.C.", address="Plot 12 Jebel Ali Free Zone - DUBAI")
+    second = api.operator(
+        "AF", "AL NOOR CHEMICAL CO. L.L.C.", address="Plot 12 Jebel Ali Free Zone - DUBAI"
+    )
     return first, second
 
 

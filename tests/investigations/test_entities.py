@@ -108,7 +108,11 @@ class TestDecisions:
         entity = entity_of(regulator, first)
         response = regulator.post(
             f"{ENTITIES}/{entity['id']}/decisions",
-            json={"operator_id": other["id"], "other_operator_id": second["id"], "decision": "same"},
+            json={
+                "operator_id": other["id"],
+                "other_operator_id": second["id"],
+                "decision": "same",
+            },
         )
         assert response.status_code == 422
         assert response.json()["type"].endswith("not-an-entity-member")
@@ -119,7 +123,11 @@ class TestDecisions:
         entity = entity_of(analyst, first)
         response = analyst.post(
             f"{ENTITIES}/{entity['id']}/decisions",
-            json={"operator_id": first["id"], "other_operator_id": second["id"], "decision": "different"},
+            json={
+                "operator_id": first["id"],
+                "other_operator_id": second["id"],
+                "decision": "different",
+            },
         )
         assert response.status_code == 403
 

@@ -128,6 +128,6 @@ class TestWatchlist:
         assert api.analyst().get(f"{WATCHLIST}/{entry_id}").status_code == 200
         listed = api.regulator("FR").get(WATCHLIST).json()["items"]
         assert entry_id not in {e["id"] for e in listed}
-        assert api.customs("PK").post(
-            WATCHLIST, json={"name": "X", "reason": "y"}
-        ).status_code == 403
+        assert (
+            api.customs("PK").post(WATCHLIST, json={"name": "X", "reason": "y"}).status_code == 403
+        )
