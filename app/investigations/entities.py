@@ -21,6 +21,7 @@ from app.investigations.exceptions import EntityNotFound, NotAMember, SameOperat
 from app.investigations.models import Entity, EntityDecision, EntityKey, EntityMember
 from app.investigations.resolution import (
     MAX_BLOCK,
+    Pair,
     PartyRecord,
     Resolution,
     blocking_keys,
@@ -56,11 +57,12 @@ def stored_keys(operator: Operator) -> list[str]:
     return [k[:220] for k in dict.fromkeys(blocking_keys(item, name_words(item)))]
 
 
-def _decisions(session: Session, ids: set[str] | None = None) -> tuple[list, list]:
+def _decisions(session: Session, ids: set[str] | None = None) -> tuple[list[Pair], list[Pair]]:
     query = select(EntityDecision)
     if ids is not None:
         query = query.where(col(EntityDecision.operator_id).in_(ids))
-    same, different = [], []
+    same: list[Pair] = []
+    different: list[Pair] = []
     for d in session.exec(query).all():
         target = same if d.decision == "same" else different
         target.append((d.operator_id, d.other_operator_id))
@@ -101,7 +103,7 @@ def _store(session: Session, operators: Sequence[Operator], resolution: Resoluti
 def resolve_all(session: Session) -> int:
     """Resolve every operator again from scratch (decisions kept); the number of entities."""
     for table in (EntityMember, Entity, EntityKey):
-        session.exec(delete(table))  # type: ignore[call-overload]
+        session.exec(delete(table))
     operators = list(session.exec(select(Operator).order_by(col(Operator.id))).all())
     same, different = _decisions(session)
     resolution = resolve([record_of(o) for o in operators], same, different)
@@ -162,8 +164,8 @@ def resolve_pending(session: Session) -> int:
     operators = sorted([*pending, *others], key=lambda o: o.id)
     same, different = _decisions(session, {o.id for o in operators})
     resolution = resolve([record_of(o) for o in operators], same, different)
-    session.exec(delete(EntityMember).where(col(EntityMember.entity_id).in_(entity_ids)))  # type: ignore[call-overload]
-    session.exec(delete(Entity).where(col(Entity.id).in_(entity_ids)))  # type: ignore[call-overload]
+    session.exec(delete(EntityMember).where(col(EntityMember.entity_id).in_(entity_ids)))
+    session.exec(delete(Entity).where(col(Entity.id).in_(entity_ids)))
     _store(session, operators, resolution)
     keyed = set(
         session.exec(
@@ -263,8 +265,8 @@ def decide(
     stored.decided_at = utcnow()
     session.add(stored)
     affected = set(entities.values())
-    session.exec(delete(EntityMember).where(col(EntityMember.entity_id).in_(affected)))  # type: ignore[call-overload]
-    session.exec(delete(Entity).where(col(Entity.id).in_(affected)))  # type: ignore[call-overload]
+    session.exec(delete(EntityMember).where(col(EntityMember.entity_id).in_(affected)))
+    session.exec(delete(Entity).where(col(Entity.id).in_(affected)))
     session.flush()
     resolve_pending(session)
     audit.record(

@@ -45,7 +45,10 @@ def _confirmed_flags(session: Session, mates: set[str], own: str) -> int:
         query = (
             select(func.count())
             .select_from(Flag)
-            .join(model, and_(Flag.subject_type == subject_type, model.id == Flag.subject_id))
+            .join(
+                model,
+                and_(col(Flag.subject_type) == subject_type, col(model.id) == Flag.subject_id),
+            )
             .where(Flag.status == CONFIRMED, named, model.id != own)
         )
         return int(session.exec(query).one())

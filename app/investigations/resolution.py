@@ -191,9 +191,16 @@ def prepare(record: PartyRecord) -> Prepared:
     )
 
 
+# Keys made from the name (the others: address, registration and licence numbers).
+NAME_KEYS = frozenset("npst")
+
+
 def blocking_keys(item: Prepared, rare_words: list[str]) -> list[str]:
-    """The keys a record is filed under; two records are compared when they share one."""
-    keys = [f"n:{item.compact}", f"p:{item.compact[:5]}"]
+    """The keys a record is filed under; two records are compared when they share one: the
+    name, the first and the last letters of its telling words (a typo spoils one of the two),
+    its rarest words, the address and the numbers."""
+    telling = "".join(name_words(item)) or item.compact
+    keys = [f"n:{item.compact}", f"p:{telling[:6]}", f"s:{telling[-6:]}"]
     keys += [f"t:{word}" for word in rare_words]
     if item.address:
         keys.append(f"a:{item.address}")
@@ -218,15 +225,27 @@ def keys_of(items: list[Prepared]) -> list[list[str]]:
     return keys
 
 
-def name_similarity(a: Prepared, b: Prepared) -> float:
-    """Word order and spacing do not matter ("Al-Noor" is "Alnoor", "Noor Al" is "Al Noor")."""
+def _alike(a: list[str], b: list[str]) -> float:
+    """How alike two word lists are, in their own order or sorted, with or without spaces."""
     return (
         max(
-            fuzz.ratio(a.sorted_name, b.sorted_name),
-            fuzz.ratio(a.compact, b.compact),
+            fuzz.ratio(" ".join(a), " ".join(b)),
+            fuzz.ratio(" ".join(sorted(a)), " ".join(sorted(b))),
+            fuzz.ratio("".join(a), "".join(b)),
         )
         / 100
     )
+
+
+def name_similarity(a: Prepared, b: Prepared) -> float:
+    """Word order and spacing do not matter ("Al-Noor" is "Alnoor", "Noor Al" is "Al Noor");
+    the words that tell companies apart must be alike too ("Oxus Chemical Distribution" is not
+    "Lotus Chemical Distribution")."""
+    whole = _alike(a.name.split(), b.name.split())
+    words_a, words_b = name_words(a), name_words(b)
+    if not words_a or not words_b:
+        return whole
+    return min(whole, _alike(words_a, words_b))
 
 
 def match_reasons(a: Prepared, b: Prepared) -> list[str] | None:
@@ -248,7 +267,10 @@ def match_reasons(a: Prepared, b: Prepared) -> list[str] | None:
     # A registration number is unique in its country; abroad, the name must look alike too.
     if identified and (a.record.country == b.record.country or similarity >= 0.6):
         return reasons
-    if similarity >= NAME_ALONE or (same_address and similarity >= NAME_WITH_ADDRESS):
+    # The same name alone makes one party within a country; abroad it is often another
+    # company (or a subsidiary): there an address or a number must say so too.
+    alone = similarity >= NAME_ALONE and a.record.country == b.record.country
+    if alone or (same_address and similarity >= NAME_WITH_ADDRESS):
         return reasons
     return None
 
@@ -260,18 +282,33 @@ def pair(a: str, b: str) -> Pair:
     return (a, b) if a < b else (b, a)
 
 
+# A name block's pair is worth scoring only if the names are this alike (0..100, cheap).
+PREFILTER = 70
+
+
+def _names_may_match(a: Prepared, b: Prepared) -> bool:
+    return bool(
+        fuzz.ratio(a.compact, b.compact, score_cutoff=PREFILTER)
+        or fuzz.ratio(a.sorted_name, b.sorted_name, score_cutoff=PREFILTER)
+    )
+
+
 def candidate_pairs(items: list[Prepared]) -> set[tuple[int, int]]:
-    """Index pairs sharing a blocking key (blocks larger than MAX_BLOCK skipped)."""
+    """Index pairs sharing a blocking key (blocks larger than MAX_BLOCK skipped); pairs that
+    share only a name key and whose names are far apart are dropped before scoring."""
     blocks: dict[str, list[int]] = {}
     for index, keys in enumerate(keys_of(items)):
         for key in keys:
             blocks.setdefault(key, []).append(index)
     pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
+    for key, members in blocks.items():
         if len(members) < 2 or len(members) > MAX_BLOCK:
             continue
+        by_name = key[0] in NAME_KEYS
         for position, i in enumerate(members):
             for j in members[position + 1 :]:
+                if by_name and not _names_may_match(items[i], items[j]):
+                    continue
                 pairs.add((i, j) if i < j else (j, i))
     return pairs
 

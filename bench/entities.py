@@ -1,0 +1,249 @@
+"""Entity resolution and links benchmark.
+
+(1) Resolution (app/investigations/resolution.py, pure): N operators of which a share are
+planted near-duplicates of others; pairwise precision and recall of the matches, and the time.
+(2) With `--db`: the same operators and a shipment history stored (history as bench/rules.py
+generates it: 600 exporters, 3,000 importers, Zipf-like popularity), `resolve_all` into the
+database, then `links?depth=2` (the service call the endpoint makes) for sampled entities,
+read as an analyst (a global reader: the largest graphs); p50 and p95.
+
+    .venv/bin/python bench/entities.py --operators 100000
+    .venv/bin/python bench/entities.py --operators 100000 --db postgres --history 1000000
+
+How duplicates are planted: a copy of an original with its name varied (upper or title case,
+punctuation dropped or added, another legal form, a one-letter typo in half the copies, two
+words swapped in a tenth, diacritics in a tenth); half stay in the original's country (half of
+those at its address, half at another), half are registered in another country at the same
+address (70 %) or with the same registration number (30 %).
+"""
+
+import argparse
+import json
+import random
+import statistics
+import string
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.investigations.resolution import PartyRecord, resolve  # noqa: E402
+
+COUNTRIES = ["DE", "NL", "BE", "FR", "GB", "US", "CN", "IN", "KR", "JP", "PK", "AE", "TR", "KE"]
+FORMS = ["GmbH", "LLC", "Ltd", "Pvt Ltd", "SA", "FZE", "FZCO", "Co., Ltd.", "Inc.", "B.V.", "AG"]
+TRADES = ["Chemicals", "Trading", "Solvents", "Industries", "Pharma", "Import Export", "Labs",
+          "Distribution", "Dyes", "Logistics", "Agro", "Plastics", "Textiles"]  # fmt: skip
+SYLLABLES = ["ka", "ra", "no", "mi", "tu", "sha", "lo", "ven", "dor", "al", "za", "bek", "ri",
+             "qa", "sim", "par", "tel", "ox", "us", "an", "is", "ter", "mon", "gal", "yan",
+             "hu", "pe", "dra", "kin", "sol", "vi", "ne", "or", "ba", "lu", "che", "fa", "go"]  # fmt: skip
+STREETS = ["Harbour Road", "Main Street", "Industrial Area", "Free Zone", "Port Avenue",
+           "Station Road", "Canal Street", "Market Lane"]  # fmt: skip
+ACCENTS = str.maketrans({"a": "á", "e": "é", "o": "ö", "u": "ü", "c": "ç"})
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 4))).title()
+
+
+def original(rng: random.Random, index: int) -> PartyRecord:
+    words = [_word(rng) for _ in range(rng.choice([1, 1, 2]))]
+    name = " ".join([*words, rng.choice(TRADES), rng.choice(FORMS)])
+    country = rng.choice(COUNTRIES)
+    address = f"{rng.randint(1, 999)} {_word(rng)} {rng.choice(STREETS)}, {_word(rng)}"
+    number = f"{country}{rng.randint(10**6, 10**7 - 1)}" if rng.random() < 0.6 else None
+    return PartyRecord(f"o{index:07d}", name, country, address, number)
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    letters = [i for i, ch in enumerate(text) if ch.isalpha()]
+    at = rng.choice(letters)
+    match rng.randrange(3):
+        case 0:
+            return text[:at] + text[at + 1 :]
+        case 1:
+            return text[:at] + rng.choice(string.ascii_lowercase) + text[at + 1 :]
+    return text[:at] + text[at] + text[at:]
+
+
+def vary(rng: random.Random, name: str) -> str:
+    words = name.split()
+    trade_and_form = [w for w in words if w in " ".join(TRADES + FORMS).split()]
+    core = [w for w in words if w not in trade_and_form]
+    if rng.random() < 0.5:
+        core[0] = _typo(rng, core[0])
+    if len(core) > 1 and rng.random() < 0.1:
+        core.reverse()
+    if rng.random() < 0.1:
+        core = [w.translate(ACCENTS) for w in core]
+    trade = [w for w in trade_and_form if w not in " ".join(FORMS).split()]
+    varied = " ".join([*core, *trade, rng.choice(FORMS)])
+    varied = rng.choice([varied, varied.upper(), varied.lower(), varied.replace(".", "")])
+    return varied.replace(",", "") if rng.random() < 0.5 else varied
+
+
+def duplicate(rng: random.Random, of: PartyRecord, index: int) -> PartyRecord:
+    name = vary(rng, of.name)
+    if rng.random() < 0.5:
+        address = of.address if rng.random() < 0.5 else f"{rng.randint(1, 999)} Elsewhere Road"
+        return PartyRecord(f"d{index:07d}", name, of.country, address, of.registration_number)
+    abroad = rng.choice([c for c in COUNTRIES if c != of.country])
+    if of.registration_number and rng.random() < 0.3:
+        return PartyRecord(
+            f"d{index:07d}", name, abroad, f"PO Box {rng.randint(1, 99999)}", of.registration_number
+        )
+    address = (of.address or "").upper().replace(",", "")
+    return PartyRecord(f"d{index:07d}", name, abroad, address, None)
+
+
+def dataset(count: int, share: float, seed: int) -> tuple[list[PartyRecord], set[tuple[str, str]]]:
+    rng = random.Random(seed)
+    planted = int(count * share)
+    originals = [original(rng, i) for i in range(count - planted)]
+    records = list(originals)
+    truth = set()
+    for index in range(planted):
+        source = rng.choice(originals)
+        copy = duplicate(rng, source, index)
+        records.append(copy)
+        truth.add(tuple(sorted((source.id, copy.id))))
+    # Two copies of one original are the same party too.
+    by_source: dict[str, list[str]] = {}
+    for a, b in truth:
+        source, copy = (a, b) if a.startswith("o") else (b, a)
+        by_source.setdefault(source, []).append(copy)
+    for copies in by_source.values():
+        truth |= {tuple(sorted((x, y))) for x in copies for y in copies if x < y}
+    rng.shuffle(records)
+    return records, truth  # type: ignore[return-value]
+
+
+def bench_resolution(count: int, share: float, seed: int) -> dict[str, Any]:
+    records, truth = dataset(count, share, seed)
+    started = time.perf_counter()
+    resolution = resolve(records)
+    seconds = time.perf_counter() - started
+    predicted = {
+        (a, b) for cluster in resolution.clusters for a in cluster for b in cluster if a < b
+    }
+    hits = len(predicted & truth)
+    result = {
+        "operators": count,
+        "planted_duplicates": int(count * share),
+        "true_pairs": len(truth),
+        "predicted_pairs": len(predicted),
+        "precision": hits / len(predicted) if predicted else 1.0,
+        "recall": hits / len(truth) if truth else 1.0,
+        "seconds": seconds,
+    }
+    print(json.dumps(result, indent=2))
+    return result
+
+
+def bench_database(args: argparse.Namespace) -> dict[str, Any]:
+    """Store the operators and a history, resolve into the database, time links?depth=2."""
+    from sqlalchemy import create_engine, text
+    from sqlmodel import Session, select
+
+    from app.auth.principal import Principal
+    from app.auth.roles import Role
+    from app.investigations.entities import resolve_all
+    from app.investigations.links import entity_links
+    from app.investigations.models import Entity
+    from bench.rules import build_world, fresh_postgres, load_history, pentrack
+
+    def run(database_url: str) -> dict[str, Any]:
+        pentrack(database_url, "migrate")
+        pentrack(database_url, "seed")
+        engine = create_engine(database_url)
+        with Session(engine) as session:
+            world = build_world(session, seed=7)
+            session.commit()
+            written = load_history(session, world, args.history, args.load_budget, seed=2016)
+            records, _ = dataset(args.stored_operators, args.duplicates, seed=3)
+            rows = [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "country": r.country,
+                    "address": r.address or "-",
+                    "registration_number": r.registration_number,
+                }
+                for r in records
+            ]
+            session.execute(text("SELECT 1"))
+            from app.operators.models import Operator
+
+            for start in range(0, len(rows), 10_000):
+                session.execute(Operator.__table__.insert(), rows[start : start + 10_000])  # type: ignore[attr-defined]
+            session.commit()
+            started = time.perf_counter()
+            entities = resolve_all(session)
+            session.commit()
+            resolved = time.perf_counter() - started
+            if engine.dialect.name == "postgresql":
+                session.execute(text("ANALYZE"))
+                session.commit()
+            analyst = Principal("bench", "bench", Role.ANALYST, None, None)
+            parties = [o["id"] for o in world.importers[:100] + world.exporters[:100]]
+            sample = [
+                session.exec(select(Entity).where(Entity.id == "ent_" + p)).first() for p in parties
+            ]
+            timings, sizes = [], []
+            for entity in [e for e in sample if e is not None]:
+                started = time.perf_counter()
+                graph = entity_links(session, analyst, entity, 2)
+                timings.append((time.perf_counter() - started) * 1000)
+                sizes.append(len(graph.nodes))
+        engine.dispose()
+        timings.sort()
+        return {
+            "database": engine.dialect.name,
+            "history_shipments": written,
+            "stored_operators": args.stored_operators + 3600,
+            "resolve_all_seconds": resolved,
+            "entities": entities,
+            "links_depth2_ms_p50": statistics.median(timings),
+            "links_depth2_ms_p95": timings[int(len(timings) * 0.95) - 1],
+            "links_nodes_median": statistics.median(sizes),
+            "links_samples": len(timings),
+        }
+
+    if args.db == "postgres":
+        with fresh_postgres(args.postgres) as url:
+            result = run(url)
+    else:
+        path = Path(f"/tmp/pentrack-bench-entities-{random.randrange(10**6)}.db")
+        try:
+            result = run(f"sqlite:///{path}")
+        finally:
+            path.unlink(missing_ok=True)
+    print(json.dumps(result, indent=2))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--operators", type=int, default=100_000)
+    parser.add_argument("--duplicates", type=float, default=0.10)
+    parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--db", choices=["sqlite", "postgres"])
+    parser.add_argument(
+        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    parser.add_argument("--history", type=int, default=1_000_000)
+    parser.add_argument("--load-budget", type=float, default=600)
+    parser.add_argument("--stored-operators", type=int, default=100_000)
+    args = parser.parse_args()
+    if args.operators:
+        bench_resolution(args.operators, args.duplicates, args.seed)
+    if args.db:
+        bench_database(args)
+
+
+if __name__ == "__main__":
+    main()
