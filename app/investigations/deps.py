@@ -8,6 +8,8 @@ from app.auth.deps import require_roles
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.core.db import SessionDep
+from app.core.problems import Forbidden, Unauthorized
+from app.dashboard.deps import optional_principal
 from app.investigations.cases import get_case_or_raise
 from app.investigations.entities import get_entity_or_raise
 from app.investigations.models import Case, Entity
@@ -16,12 +18,24 @@ from app.investigations.models import Case, Entity
 InvestigatorUser = Annotated[
     Principal, Depends(require_roles(Role.REGULATOR, Role.LAW_ENFORCEMENT))
 ]
-# Entities and their links are read by investigators and, read-only across countries, by
-# analysts and admins (each sees only the records it may read).
-EntityReader = Annotated[
-    Principal,
-    Depends(require_roles(Role.REGULATOR, Role.LAW_ENFORCEMENT, Role.ANALYST, Role.ADMIN)),
-]
+ENTITY_READERS = frozenset({Role.REGULATOR, Role.LAW_ENFORCEMENT, Role.ANALYST, Role.ADMIN})
+
+
+def entity_reader(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    """Entities and their links are read by investigators and, read-only across countries, by
+    analysts and admins (each sees only the records it may read); by bearer token or, for the
+    dashboard's entity graph, by its session cookie (GET only, SameSite=Strict)."""
+    if principal is None:
+        raise Unauthorized("Send `Authorization: Bearer <token>`.")
+    if principal.role not in ENTITY_READERS:
+        allowed = ", ".join(sorted(r.value for r in ENTITY_READERS))
+        raise Forbidden(f"This action needs one of the roles: {allowed}.")
+    return principal
+
+
+EntityReader = Annotated[Principal, Depends(entity_reader)]
 WatchlistWriter = Annotated[
     Principal, Depends(require_roles(Role.REGULATOR, Role.LAW_ENFORCEMENT, Role.ADMIN))
 ]
