@@ -43,9 +43,12 @@ sys.path.insert(0, str(ROOT))
 
 from app.auth.principal import Principal  # noqa: E402
 from app.auth.roles import Role  # noqa: E402
-from app.investigations.entities import entity_of_operators, resolve_all  # noqa: E402
+from app.investigations.entities import (  # noqa: E402
+    entity_of_operators,
+    get_entity_or_raise,
+    resolve_all,
+)
 from app.investigations.links import entity_links  # noqa: E402
-from app.investigations.models import Entity  # noqa: E402
 from app.investigations.resolution import PartyRecord, resolve  # noqa: E402
 from app.operators.models import Operator  # noqa: E402
 from app.rules.builtin import AA  # noqa: E402
@@ -213,8 +216,8 @@ def _history(session: Session, records: list[PartyRecord], rows: int, seed: int)
         chosen = rng.choices(importers, popularity, k=min(50_000, rows - start))
         for number, importer in enumerate(chosen, start):
             exporter = rng.choice(exporters)
-            if exporter.country == importer.country:
-                continue
+            while exporter.country == importer.country:
+                exporter = rng.choice(exporters)
             created = now - timedelta(seconds=rng.uniform(60, 730 * 86400))
             shipment_id = ids(created)
             writer.add(Shipment, {
@@ -281,8 +284,11 @@ def _time_links(session: Session, records: list[PartyRecord]) -> dict[str, Any]:
     ):
         timings, sizes = [], []
         for record in sample:
-            entity = session.get(Entity, entity_of_operators(session, [record.id])[record.id])
+            entity_id = entity_of_operators(session, [record.id])[record.id]
             started = time.perf_counter()
+            # What GET /entities/{id}/links does: load the entity (resolving new operators
+            # first), then walk.
+            entity = get_entity_or_raise(session, entity_id)
             graph = entity_links(session, principal_of(record), entity, 2)
             timings.append((time.perf_counter() - started) * 1000)
             sizes.append(len(graph.nodes))

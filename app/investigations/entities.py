@@ -140,6 +140,18 @@ def _neighbours(session: Session, keys: set[str]) -> set[str]:
     )
 
 
+def resolve_new(session: Session) -> int:
+    """Resolve what was registered since the last resolution (two index lookups when nothing
+    was: the latest operator against the latest entity). Operators written with a creation
+    time older than that (a backdated bulk load) wait for `pentrack entities resolve`, or for
+    the rules, which resolve any party they find unresolved."""
+    newest_operator = session.exec(select(func.max(Operator.created_at))).one()
+    newest_entity = session.exec(select(func.max(Entity.resolved_at))).one()
+    if newest_operator is None or (newest_entity is not None and newest_operator < newest_entity):
+        return 0
+    return resolve_pending(session)
+
+
 def resolve_pending(session: Session) -> int:
     """Resolve the operators no entity holds yet, with their neighbourhood; how many."""
     pending = _pending(session)
@@ -195,7 +207,7 @@ def entity_of_operators(session: Session, operator_ids: Iterable[str]) -> dict[s
 def get_entity_or_raise(session: Session, entity_id: str) -> Entity:
     """The entity; an id of an entity merged or split since names the one that now holds its
     first operator."""
-    resolve_pending(session)
+    resolve_new(session)
     entity = session.get(Entity, entity_id)
     if entity is None and entity_id.startswith(ENTITY_PREFIX):
         moved = entity_of_operators(session, [entity_id.removeprefix(ENTITY_PREFIX)])
@@ -208,7 +220,7 @@ def get_entity_or_raise(session: Session, entity_id: str) -> Entity:
 def list_entities(
     session: Session, q: str | None, country: str | None, limit: int, cursor: str | None
 ) -> Page[Entity]:
-    resolve_pending(session)
+    resolve_new(session)
     query = select(Entity)
     if q:
         key = normalise_name(q)

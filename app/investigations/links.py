@@ -83,23 +83,19 @@ def _from_entities(session: Session, _: Principal, ids: set[str]) -> Iterator[St
 def _records_naming(
     session: Session, principal: Principal, ids: set[str], model: Any, type_: str
 ) -> Iterator[Step]:
-    """The PENs or shipments the caller may read that name one of the operators."""
+    """The PENs or shipments the caller may read that name one of the operators (their id and
+    label only: a trader may be named on thousands)."""
     visible = (notifications if model is PreExportNotification else shipments).visible_to
-    label = "reference" if model is PreExportNotification else "customs_reference"
+    label = model.reference if model is PreExportNotification else model.customs_reference
     for role in PARTY_ROLES:
         column = getattr(model, f"{role}_id")
         rows = session.exec(
-            select(model).where(col(column).in_(ids), visible(principal)).limit(MAX_NODES + 1)
+            select(model.id, label, column)
+            .where(col(column).in_(ids), visible(principal))
+            .limit(MAX_NODES + 1)
         ).all()
-        for record in rows:
-            yield (
-                type_,
-                record.id,
-                getattr(record, label),
-                getattr(record, f"{role}_id"),
-                record.id,
-                role,
-            )
+        for record_id, text, operator_id in rows:
+            yield type_, record_id, text, operator_id, record_id, role
 
 
 def _full_incidents(

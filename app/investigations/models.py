@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.types import JSONType, UTCDateTime, utcnow
 from app.notifications.models import PreExportNotification
+from app.operators.models import Operator
 from app.shipments.models import Shipment
 
 
@@ -22,7 +23,7 @@ class Entity(SQLModel, table=True):
     name: str = Field(max_length=200)
     countries: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     member_count: int
-    resolved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    resolved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
 class EntityMember(SQLModel, table=True):
@@ -146,3 +147,8 @@ _PEN = PreExportNotification.__table__  # type: ignore[attr-defined]
 SHIPMENT_CONSIGNEE_INDEX = Index("ix_links_shipment_consignee", _SHIPMENT.c.consignee_id)
 PEN_EXPORTER_INDEX = Index("ix_links_pen_exporter", _PEN.c.exporter_id)
 PEN_CONSIGNEE_INDEX = Index("ix_links_pen_consignee", _PEN.c.consignee_id)
+# Whether operators were registered since the last resolution (entities.resolve_new).
+OPERATOR_CREATED_INDEX = Index(
+    "ix_entities_operator_created",
+    Operator.__table__.c.created_at,  # type: ignore[attr-defined]
+)
