@@ -10,6 +10,8 @@ from app.auth.service import Principal
 from app.incidents.models import Incident
 from app.incidents.reading import reading_scopes
 from app.incidents.scopes import IncidentScope
+from app.investigations.entities import get_entity_or_raise
+from app.investigations.exceptions import EntityNotFound
 from app.investigations.models import Case, CaseItem, Entity
 from app.investigations.schemas import CaseItemPublic, CaseItemType
 from app.notifications import service as notifications
@@ -51,9 +53,17 @@ def _flag(session: Session, reader: Principal, flag_id: str) -> Flag | None:
     return flag if load(session, reader, flag.subject_id) is not None else None
 
 
+def _current_entity(session: Session, entity_id: str) -> Entity | None:
+    """An entity merged or split since it was added is the one holding its first operator."""
+    try:
+        return get_entity_or_raise(session, entity_id)
+    except EntityNotFound:
+        return None
+
+
 def _entity(session: Session, _: Principal, entity_id: str) -> Entity | None:
     # Entities are clusters of operators, and operators are read by every signed-in user.
-    return session.get(Entity, entity_id)
+    return _current_entity(session, entity_id)
 
 
 Loader = Callable[[Session, Principal, str], Any]
@@ -95,6 +105,8 @@ def _unrestricted(session: Session, item_type: str, item_id: str) -> Any:
         CaseItemType.FLAG: Flag,
         CaseItemType.ENTITY: Entity,
     }[CaseItemType(item_type)]
+    if item_type == CaseItemType.ENTITY:
+        return _current_entity(session, item_id)
     record = session.get(model, item_id)
     if record is not None and item_type == CaseItemType.PEN and record.status == DRAFT:
         return None
