@@ -28,6 +28,8 @@ cli.add_typer(audit_cli, name="audit")
 node_cli = typer.Typer(help="This node among pentrack nodes.", no_args_is_help=True)
 cli.add_typer(node_cli, name="node")
 cli.add_typer(health_cli, name="health")
+entities_cli = typer.Typer(help="Resolve operators into entities.", no_args_is_help=True)
+cli.add_typer(entities_cli, name="entities")
 
 
 @cli.callback()
@@ -247,6 +249,23 @@ def audit_verify() -> None:
         )
         raise typer.Exit(1)
     typer.echo(f"audit chain intact: {checked} rows")
+
+
+@entities_cli.command("resolve")
+def entities_resolve() -> None:
+    """Resolve every operator into entities again, from scratch (investigators' decisions
+    kept); new operators are otherwise resolved as entities are read and the rules judge."""
+    from time import perf_counter
+
+    from app.investigations.entities import resolve_all
+
+    engine = build_engine(get_settings())
+    started = perf_counter()
+    with open_session(engine, write=True) as session:
+        count = resolve_all(session)
+        session.commit()
+    engine.dispose()
+    typer.echo(f"{count} entities in {perf_counter() - started:.1f} s")
 
 
 @node_cli.command("keygen")

@@ -90,6 +90,22 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "import shipments":        (403, 403,               403, 403, 403, 403,          200, 200, 200, 422),
     "import events":           (403, 403,               403, 403, 403, 403,          200, 200, 200, 422),
     "import operators":        (200, 403,               200, 200, 200, 200,          200, 200, 200, 200),
+    # Investigations: entities and links are read by investigators (regulator, law enforcement)
+    # and analysts and admins; cases only by their member authorities (a case opened by
+    # Pakistan's regulator, Germany's regulator invited); watch lists written by investigators
+    # and admins.
+    "list entities":           (200, 200,               200, 200, 200, 200,          403, 403, 403, 403),
+    "read entity":             (200, 200,               200, 200, 200, 200,          403, 403, 403, 403),
+    "read entity links":       (200, 200,               200, 200, 200, 200,          403, 403, 403, 403),
+    "decide entity":           (403, 403,               200, 200, 200, 200,          403, 403, 403, 403),
+    "create watchlist entry":  (201, 403,               201, 201, 201, 201,          403, 403, 403, 403),
+    "list watchlist entries":  (200, 200,               200, 200, 200, 200,          403, 403, 403, 403),
+    "create case":             (403, 403,               201, 201, 201, 201,          403, 403, 403, 403),
+    "list cases":              (403, 403,               200, 200, 200, 200,          403, 403, 403, 403),
+    "read case":               (403, 403,               200, 200, 404, 404,          403, 403, 403, 403),
+    "add case item":           (403, 403,               201, 201, 404, 404,          403, 403, 403, 403),
+    "invite case member":      (403, 403,               403, 201, 404, 404,          403, 403, 403, 403),
+    "add case note":           (403, 403,               201, 201, 404, 404,          403, 403, 403, 403),
 }
 # Law-enforcement officers of each country relation.
 LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
@@ -133,6 +149,20 @@ LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
     "import shipments":        (403, 403, 403, 403),
     "import events":           (403, 403, 403, 403),
     "import operators":        (403, 403, 403, 403),
+    # Law enforcement investigates: but a case is its member authorities' alone (Pakistan's and
+    # Germany's regulators here, not their police).
+    "list entities":           (200, 200, 200, 200),
+    "read entity":             (200, 200, 200, 200),
+    "read entity links":       (200, 200, 200, 200),
+    "decide entity":           (200, 200, 200, 200),
+    "create watchlist entry":  (201, 201, 201, 201),
+    "list watchlist entries":  (200, 200, 200, 200),
+    "create case":             (201, 201, 201, 201),
+    "list cases":              (200, 200, 200, 200),
+    "read case":               (404, 404, 404, 404),
+    "add case item":           (404, 404, 404, 404),
+    "invite case member":      (404, 404, 404, 404),
+    "add case note":           (404, 404, 404, 404),
 }
 # fmt: on
 
@@ -240,6 +270,42 @@ def _flag(world: World) -> dict[str, Any]:
     return manual_flag(world.api.customs("AE"), _shipment(world), "high", "Seal tampered")
 
 
+ENTITIES = "/api/v1/entities"
+CASE_PATH = "/api/v1/cases"
+
+
+def _entity(world: World) -> str:
+    """The entity of an Emirati trading house registered twice (AE and AF)."""
+    first = world.api.operator("AE", "Al-Noor Chemicals FZE", address="Plot 12, Jebel Ali")
+    world.api.operator("AF", "AL NOOR CHEMICAL LLC", address="Plot 12 Jebel Ali")
+    found = world.api.admin.get(ENTITIES, params={"q": "noor"}).json()["items"]
+    return str(next(e["id"] for e in found if first["id"] in str(e)))
+
+
+def _decide(world: World) -> Any:
+    entity_id = _entity(world)
+    members = world.api.admin.get(f"{ENTITIES}/{entity_id}").json()["members"]
+    return world.caller.post(
+        f"{ENTITIES}/{entity_id}/decisions",
+        json={
+            "operator_id": members[0]["operator_id"],
+            "other_operator_id": members[1]["operator_id"],
+            "decision": "different",
+        },
+    )
+
+
+def _case(world: World) -> str:
+    """Opened by Pakistan's regulator, Germany's regulator invited."""
+    owner = world.api.regulator("PK")
+    case = owner.post(CASE_PATH, json={"title": "Port Qasim consignee"}).json()
+    invited = owner.post(
+        f"{CASE_PATH}/{case['id']}/members", json={"authority_id": world.api.authority("DE")}
+    )
+    assert invited.status_code == 201, invited.text
+    return str(case["id"])
+
+
 ACTIONS: dict[str, Callable[[World], Any]] = {
     "create PEN": lambda w: w.caller.post(PENS, json=w.lane.draft_body()),
     "read draft": lambda w: w.caller.get(f"{PENS}/{_pen(w, 'draft')['id']}"),
@@ -331,6 +397,26 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
     "import events": _import_event,
     "import operators": lambda w: _import(
         w, "operators", [{"name": "Acme", "country": "DE", "address": "1 Main St"}]
+    ),
+    "list entities": lambda w: w.caller.get(ENTITIES, params={"q": "acme"}),
+    "read entity": lambda w: w.caller.get(f"{ENTITIES}/{_entity(w)}"),
+    "read entity links": lambda w: w.caller.get(f"{ENTITIES}/{_entity(w)}/links?depth=2"),
+    "decide entity": _decide,
+    "create watchlist entry": lambda w: w.caller.post(
+        "/api/v1/watchlists/entries", json={"name": "Acme", "reason": "Seizure in 2016"}
+    ),
+    "list watchlist entries": lambda w: w.caller.get("/api/v1/watchlists/entries"),
+    "create case": lambda w: w.caller.post(CASE_PATH, json={"title": "Acme network"}),
+    "list cases": lambda w: w.caller.get(CASE_PATH),
+    "read case": lambda w: w.caller.get(f"{CASE_PATH}/{_case(w)}"),
+    "add case item": lambda w: w.caller.post(
+        f"{CASE_PATH}/{_case(w)}/items", json={"type": "entity", "id": _entity(w)}
+    ),
+    "invite case member": lambda w: w.caller.post(
+        f"{CASE_PATH}/{_case(w)}/members", json={"authority_id": w.api.authority("FR")}
+    ),
+    "add case note": lambda w: w.caller.post(
+        f"{CASE_PATH}/{_case(w)}/notes", json={"text": "Same address as the 2016 consignee"}
     ),
 }
 

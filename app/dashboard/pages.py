@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlsplit
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from app.auth.roles import Role
 from app.auth.service import Principal, authenticate, end_sessions, hash_token
 from app.core.db import SessionDep, SettingsDep
 from app.core.types import utcnow
@@ -149,3 +150,29 @@ def sign_out(request: Request, session: SessionDep, settings: SettingsDep) -> Re
     response = RedirectResponse("/dashboard", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="strict")
     return response
+
+
+# Investigators and the read-only overseers read an entity's graph (as GET /entities/…/links).
+GRAPH_READERS = frozenset({Role.ADMIN, Role.ANALYST, Role.REGULATOR, Role.LAW_ENFORCEMENT})
+
+
+@router.get("/entities/{entity_id}", response_class=HTMLResponse)
+def entity_graph(
+    request: Request,
+    entity_id: str,
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+    depth: Annotated[int, Query(ge=1, le=3)] = 2,
+) -> Response:
+    """An entity's links as a graph (its script reads /api/v1/entities/{id}/links with the
+    session cookie: only what the reader may read is drawn)."""
+    if principal is None:
+        return _page(request, "sign_in.html", {"error": None}, status=200)
+    if principal.role not in GRAPH_READERS:
+        return _page(
+            request,
+            "sign_in.html",
+            {"error": "Entities are for investigators, analysts and admins."},
+            status=403,
+        )
+    context = {"principal": principal, "entity_id": entity_id, "depth": depth}
+    return _page(request, "entity_graph.html", context)

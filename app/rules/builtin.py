@@ -66,6 +66,41 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "communication",
     },
     {
+        "code": "linked-to-confirmed",
+        "title": "A party is linked to a confirmed flag or a seizure",
+        "severity": "high",
+        "weight": 5,
+        "subjects": [SHIPMENT, PEN],
+        "description": "The exporter, importer, consignee or another party, or an operator "
+        "resolved into the same entity (the same company registered again, under a variant "
+        "name or in another country, at the same address or number), was a party to another "
+        "PEN or shipment whose flag an officer confirmed, or was named in a seizure, its "
+        "declared parties included (the Port Qasim 2016 consignee, traced to other importers "
+        "at the same address).",
+        "condition": {"cmp": "eq", "left": fact("linked_to_confirmed"), "right": value(True)},
+        "explanation": "A party to this consignment, or the same party under another record, "
+        "is linked to {linked_confirmed_count} confirmed flag(s) or seizure(s).",
+        "source": "Vienna Declaration 2012, section III.5 (detect and dismantle organized "
+        "crime networks involved in illicit traffic); 1988 Convention, art. 9(1)(b)(i) "
+        "(enquiries into persons suspected of involvement)",
+    },
+    {
+        "code": "watchlist-hit",
+        "title": "A party is on a watch list",
+        "severity": "high",
+        "weight": 5,
+        "subjects": [SHIPMENT, PEN],
+        "description": "A watch-list entry whose scope names a country of the route matches a "
+        "party, or an operator resolved into the same entity, by name, registration or licence "
+        "number or address, or one of the shipment's containers.",
+        "condition": {"cmp": "eq", "left": fact("watchlist_hit"), "right": value(True)},
+        "explanation": "A party to this consignment matches {watchlist_hit_count} watch-list "
+        "entry(ies).",
+        "source": "Vienna Declaration 2012, section III.1 and III.5 (exchange of information on "
+        "suspect operators); INCB, Guidelines for a Voluntary Code of Practice for the Chemical "
+        "Industry (2009), know your customer",
+    },
+    {
         "code": "arrival-quantity-mismatch",
         "source": "1988 Convention, art. 12(9)(a) (monitoring of trade); CONTRACT v1.1 confirm-arrival: a difference beyond 5 % is a discrepancy to explain",
         "title": "Arrived quantity differs from the notified one",

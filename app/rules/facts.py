@@ -147,6 +147,23 @@ FACTS["route_in_incident"] = FactSpec(
     "bool", "an incident's origin and destination are this exporting and importing country"
 )
 
+# Both: what investigations (app/investigations) tell of this subject's parties. "Linked" means
+# the party itself or an operator resolved into the same entity (the twin registered abroad).
+FACTS["linked_to_confirmed"] = FactSpec(
+    "bool",
+    "a party (or an operator resolved into the same entity) was a party to another PEN or "
+    "shipment whose flag an officer confirmed, or was named in a seizure",
+)
+FACTS["linked_confirmed_count"] = FactSpec(
+    "number", "how many confirmed flags and seizures link to the subject's parties"
+)
+FACTS["watchlist_hit"] = FactSpec(
+    "bool",
+    "a watch-list entry whose scope names a country of the route matches a party (or an "
+    "operator of its entity) by name or identifier, or a container",
+)
+FACTS["watchlist_hit_count"] = FactSpec("number", "how many watch-list entries match")
+
 # Which aggregate groups make sense for which subject.
 AGGREGATE_SUBJECTS: dict[str, frozenset[str]] = {
     "importer_substance": BOTH,

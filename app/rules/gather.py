@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.core.bulk import among
 from app.core.types import UTCDateTime, utcnow
 from app.incidents.models import FINDINGS, Incident, IncidentOperator
+from app.investigations.facts import investigation_facts
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import PenRequirement, Substance
@@ -209,6 +210,9 @@ def shipment_facts(
             utcnow().date(),
         ),
         **(incidents if incidents is not None else incident_facts(session, shipment)),
+        **investigation_facts(
+            session, shipment, subject_parties(shipment), list(shipment.container_ids or [])
+        ),
     }
 
 
@@ -217,6 +221,7 @@ def notification_facts(session: Session, pen: PreExportNotification) -> dict[str
         **_common(session, pen, pen.quantity_kg),
         **pen_facts(pen, utcnow().date()),
         **incident_facts(session, pen),
+        **investigation_facts(session, pen, subject_parties(pen), []),
     }
 
 

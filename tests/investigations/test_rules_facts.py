@@ -1,0 +1,133 @@
+"""Investigations feed the rules: `linked_to_confirmed` (a party, or the same party under
+another record, linked to a confirmed flag or a seizure) and `watchlist_hit`."""
+
+from typing import Any
+
+from tests.factories import SHIPMENTS, Api, Lane, event_body, lane, manual_flag, record_shipment
+from tests.investigations.helpers import FLAGS, WATCHLIST, rules_hit, twins
+
+
+def _seize(api: Api, importer: dict[str, Any]) -> dict[str, Any]:
+    """A shipment from Germany to `importer`, seized on arrival."""
+    trade = lane(api, "DE", importer["country"], ())
+    customs = api.customs(importer["country"])
+    shipment = record_shipment(
+        customs, None, **trade.shipment_body(importer_id=importer["id"], customs_reference="SZ-1")
+    )
+    response = customs.post(
+        f"{SHIPMENTS}/{shipment['id']}/events", json=event_body("seized", importer["country"])
+    )
+    assert response.status_code == 201, response.text
+    return shipment
+
+
+class TestLinkedToConfirmed:
+    def test_a_new_pen_to_the_twin_of_a_seized_shipments_importer_is_flagged(
+        self, api: Api
+    ) -> None:
+        seized_to, twin = twins(api)
+        _seize(api, seized_to)
+        trade = lane(api, "DE", "AF", ("AE",))
+        pen = trade.draft(importer_id=twin["id"])
+        assert "linked-to-confirmed" in rules_hit(api, pen["id"], trade.exporting)
+        (flag,) = [
+            f
+            for f in trade.exporting.get(FLAGS, params={"subject_id": pen["id"]}).json()["items"]
+            if f["rule"] == "linked-to-confirmed"
+        ]
+        assert flag["severity"] == "high"
+        assert "1 confirmed flag(s) or seizure(s)" in flag["explanation"]
+
+    def test_an_unrelated_pen_is_not_flagged(self, api: Api) -> None:
+        seized_to, _ = twins(api)
+        _seize(api, seized_to)
+        trade = lane(api, "DE", "AF", ("AE",))
+        # Not the seized shipment's exporter ("DE Exporter GmbH" again would be the same party).
+        other = api.operator("DE", "Bavaria Solvents KG", address="4 Isar Street, Munich")
+        pen = trade.draft(exporter_id=other["id"])
+        assert "linked-to-confirmed" not in rules_hit(api, pen["id"], trade.exporting)
+
+    def test_a_confirmed_flag_links_the_exporters_next_shipment(self, api: Api) -> None:
+        trade: Lane = lane(api)
+        customs = api.customs("AE")
+        first = record_shipment(customs, None, **trade.shipment_body(customs_reference="C-1"))
+        flag = manual_flag(customs, first, "high", "Seal tampered")
+        before = record_shipment(customs, None, **trade.shipment_body(customs_reference="C-2"))
+        for status in ("under_review", "confirmed"):
+            response = customs.post(
+                f"{FLAGS}/{flag['id']}/triage", json={"status": status, "note": "Diverted"}
+            )
+            assert response.status_code == 200, response.text
+        after = record_shipment(customs, None, **trade.shipment_body(customs_reference="C-3"))
+        assert "linked-to-confirmed" not in rules_hit(api, before["id"])
+        assert "linked-to-confirmed" in rules_hit(api, after["id"])
+        # The flag's own subject is not linked to itself.
+        assert "linked-to-confirmed" not in rules_hit(api, first["id"])
+
+
+class TestWatchlist:
+    def test_a_pen_to_a_watched_party_in_scope_is_flagged(self, api: Api) -> None:
+        trade = lane(api, "DE", "PK", ())
+        entry = api.law_enforcement("PK").post(
+            WATCHLIST,
+            json={
+                "name": "pk importer limited",
+                "reason": "Consignee of the 2016 Port Qasim seizure",
+                "country_scope": ["PK"],
+            },
+        )
+        assert entry.status_code == 201, entry.text
+        assert entry.headers["Location"].endswith(entry.json()["id"])
+        pen = trade.draft()
+        assert "watchlist-hit" in rules_hit(api, pen["id"], trade.exporting)
+
+    def test_an_entry_scoped_to_other_countries_does_not_hit(self, api: Api) -> None:
+        trade = lane(api, "DE", "PK", ())
+        response = api.regulator("FR").post(
+            WATCHLIST,
+            json={"name": "PK Importer Ltd", "reason": "French case", "country_scope": ["FR"]},
+        )
+        assert response.status_code == 201, response.text
+        pen = trade.draft()
+        assert "watchlist-hit" not in rules_hit(api, pen["id"], trade.exporting)
+
+    def test_a_registration_number_or_a_container_hits(self, api: Api) -> None:
+        watched = api.operator("PK", "Indus Solvents", registration_number="PK-0042")
+        trade = lane(api, "DE", "PK", ("AE",))
+        for identifiers in ({"registration_number": "pk 0042"}, {"container_id": "MSCU 1234567"}):
+            response = api.admin.post(
+                WATCHLIST, json={"identifiers": identifiers, "reason": "INCB special alert"}
+            )
+            assert response.status_code == 201, response.text
+        by_number = record_shipment(
+            api.customs("AE"),
+            None,
+            **trade.shipment_body(importer_id=watched["id"], customs_reference="W-1"),
+        )
+        by_container = record_shipment(
+            api.customs("AE"),
+            None,
+            **trade.shipment_body(container_ids=["MSCU1234567"], customs_reference="W-2"),
+        )
+        assert "watchlist-hit" in rules_hit(api, by_number["id"])
+        assert "watchlist-hit" in rules_hit(api, by_container["id"])
+
+    def test_an_entry_needs_a_name_or_an_identifier(self, api: Api) -> None:
+        response = api.regulator("PK").post(WATCHLIST, json={"reason": "Nothing to match"})
+        assert response.status_code == 422
+        assert response.json()["type"].endswith("empty-watchlist-entry")
+
+    def test_entries_are_read_by_the_countries_they_concern(self, api: Api) -> None:
+        response = api.regulator("PK").post(
+            WATCHLIST, json={"name": "Secret Co", "reason": "Ours", "country_scope": ["PK"]}
+        )
+        assert response.status_code == 201
+        entry_id = response.json()["id"]
+        assert api.regulator("FR").get(f"{WATCHLIST}/{entry_id}").status_code == 404
+        assert api.law_enforcement("PK").get(f"{WATCHLIST}/{entry_id}").status_code == 200
+        assert api.analyst().get(f"{WATCHLIST}/{entry_id}").status_code == 200
+        listed = api.regulator("FR").get(WATCHLIST).json()["items"]
+        assert entry_id not in {e["id"] for e in listed}
+        assert (
+            api.customs("PK").post(WATCHLIST, json={"name": "X", "reason": "y"}).status_code == 403
+        )
