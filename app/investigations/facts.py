@@ -2,15 +2,17 @@
 `linked_to_confirmed` (a party, or an operator resolved into the same entity, was a party to a
 record whose flag an officer confirmed, or was named in a seizure) and `watchlist_hit`."""
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_, union
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from app.core.bulk import among
 from app.incidents.models import Incident, IncidentOperator
 from app.investigations.entities import entity_of_operators
-from app.investigations.models import EntityMember
+from app.investigations.models import EntityMember, WatchlistEntry
 from app.investigations.watchlists import entries_for, hits
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
@@ -19,80 +21,204 @@ from app.shipments.models import Shipment
 
 CONFIRMED = "confirmed"
 SEIZURE = "seizure"
-# An entity larger than this is searched by its first operators only (a forwarder's hub).
-MAX_MATES = 500
+
+# The subject's parties (bound as `parties`, expanding) and every operator resolved into the same
+# entity as one of them: the "mates" the link facts look for.
+_PARTIES: Any = bindparam("parties", expanding=True)
+_SAME = aliased(EntityMember)
+MATES = union(
+    select(EntityMember.operator_id)
+    .join(_SAME, col(_SAME.entity_id) == EntityMember.entity_id)
+    .where(col(_SAME.operator_id).in_(_PARTIES)),
+    select(Operator.id).where(col(Operator.id).in_(_PARTIES)),
+).cte("mates")
 
 
-def mates_of(session: Session, parties: Iterable[str]) -> set[str]:
-    """The parties and every operator resolved into the same entity as one of them."""
-    parties = set(parties)
-    entities = set(entity_of_operators(session, parties).values())
-    mates = session.exec(
-        select(EntityMember.operator_id)
-        .where(col(EntityMember.entity_id).in_(entities))
-        .limit(MAX_MATES)
-    ).all()
-    return parties | set(mates)
+def _among_mates(column: Any) -> Any:
+    return col(column).in_(select(MATES.c.operator_id))
 
 
-def _confirmed_flags(session: Session, mates: set[str], own: str) -> int:
-    def count(model: Any, subject_type: str) -> int:
-        named = or_(
-            col(model.exporter_id).in_(mates),
-            col(model.importer_id).in_(mates),
-            col(model.consignee_id).in_(mates),
+def _confirmed_flags(model: Any, subject_type: str) -> Any:
+    """Confirmed flags on other records of this kind that name one of the mates."""
+    return (
+        select(func.count())
+        .select_from(Flag)
+        .join(
+            model,
+            and_(col(Flag.subject_type) == subject_type, col(model.id) == Flag.subject_id),
         )
-        query = (
-            select(func.count())
-            .select_from(Flag)
-            .join(
-                model,
-                and_(col(Flag.subject_type) == subject_type, col(model.id) == Flag.subject_id),
-            )
-            .where(Flag.status == CONFIRMED, named, model.id != own)
+        .where(
+            Flag.status == CONFIRMED,
+            or_(
+                _among_mates(model.exporter_id),
+                _among_mates(model.importer_id),
+                _among_mates(model.consignee_id),
+            ),
+            model.id != bindparam("own"),
         )
-        return int(session.exec(query).one())
+        .scalar_subquery()
+    )
 
-    return count(Shipment, "shipment") + count(PreExportNotification, "pre_export_notification")
 
-
-def _seizures(session: Session, mates: set[str], own: str) -> int:
-    query = (
+def link_columns() -> list[Any]:
+    """The columns rules/gather.py adds to its one link statement (binds `parties`, `own`):
+    confirmed flags naming a mate on shipments and on PENs, seizures naming a mate, how many of
+    the parties an entity holds (fewer: resolve first), how many watch-list entries exist."""
+    seizures = (
         select(func.count(func.distinct(IncidentOperator.incident_id)))
         .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
         .where(
-            col(IncidentOperator.operator_id).in_(mates),
+            _among_mates(IncidentOperator.operator_id),
             Incident.kind == SEIZURE,
-            func.coalesce(Incident.shipment_id, "") != own,
-            func.coalesce(Incident.notification_id, "") != own,
+            func.coalesce(Incident.shipment_id, "") != bindparam("own"),
+            func.coalesce(Incident.notification_id, "") != bindparam("own"),
         )
+        .scalar_subquery()
     )
-    return int(session.exec(query).one() or 0)
+    resolved = (
+        select(func.count())
+        .select_from(EntityMember)
+        .where(col(EntityMember.operator_id).in_(_PARTIES))
+        .scalar_subquery()
+    )
+    watched = select(func.count()).select_from(WatchlistEntry).scalar_subquery()
+    return [
+        _confirmed_flags(Shipment, "shipment").label("confirmed_on_shipments"),
+        _confirmed_flags(PreExportNotification, "pre_export_notification").label(
+            "confirmed_on_pens"
+        ),
+        seizures.label("seizures"),
+        resolved.label("resolved"),
+        watched.label("watchlist_entries"),
+    ]
+
+
+def needs_resolution(row: Any, parties: list[str]) -> bool:
+    """Whether some of the parties are in no entity yet (then: resolve, and read again)."""
+    return bool(parties) and int(row.resolved or 0) < len(set(parties))
+
+
+def resolve_parties(session: Session, parties: list[str]) -> None:
+    entity_of_operators(session, parties)
 
 
 def investigation_facts(
-    session: Session, subject: Any, parties: list[str], containers: list[str]
+    session: Session, subject: Any, parties: list[str], containers: list[str], row: Any
 ) -> dict[str, Any]:
-    """The facts, for a subject (a PEN or shipment) naming `parties`."""
-    countries = {subject.exporting_country, subject.importing_country}
-    countries |= set(subject.transit_countries or [])
-    if not parties:
+    """The facts, for a subject (a PEN or shipment) naming `parties`, from the link statement's
+    `row` (link_columns); the watch lists are read only when they hold an entry."""
+    if not parties or row is None:
         linked, watched = 0, 0
     else:
-        mates = mates_of(session, parties)
-        linked = _confirmed_flags(session, mates, subject.id) + _seizures(
-            session, mates, subject.id
+        linked = int(row.confirmed_on_shipments or 0) + int(row.confirmed_on_pens or 0)
+        linked += int(row.seizures or 0)
+        watched = (
+            _watchlist_hits(session, subject, parties, containers) if row.watchlist_entries else 0
         )
-        entries = entries_for(session, countries)
-        operators = (
-            list(session.exec(select(Operator).where(col(Operator.id).in_(mates))).all())
-            if entries
-            else []
-        )
-        watched = sum(1 for e in entries if hits(e, operators, containers))
     return {
         "linked_to_confirmed": linked > 0,
         "linked_confirmed_count": linked,
         "watchlist_hit": watched > 0,
         "watchlist_hit_count": watched,
     }
+
+
+def _watchlist_hits(
+    session: Session, subject: Any, parties: list[str], containers: list[str]
+) -> int:
+    countries = {subject.exporting_country, subject.importing_country}
+    countries |= set(subject.transit_countries or [])
+    entries = entries_for(session, countries)
+    if not entries:
+        return 0
+    mates = select(MATES.c.operator_id)
+    operators = list(
+        session.exec(
+            select(Operator).where(col(Operator.id).in_(mates)), params={"parties": parties}
+        ).all()
+    )
+    return sum(1 for e in entries if hits(e, operators, containers))
+
+
+def new_subjects_investigation_facts(
+    session: Session,
+    subjects: Sequence[Any],
+    parties_of: list[list[str]],
+    containers_of: list[list[str]],
+) -> list[dict[str, Any]]:
+    """`investigation_facts` of many new subjects (a bulk import's shipments, not yet written,
+    so none has flags or incidents of its own) in a few statements whatever their number: the
+    parties' entity mates, the confirmed flags and the seizures naming any of them."""
+    wanted = sorted({p for parties in parties_of for p in parties})
+    if not wanted:
+        return [investigation_facts(session, s, [], [], None) for s in subjects]
+    entity_of_operators(session, wanted)  # resolves the parties no entity holds yet
+    same = aliased(EntityMember)
+    mates: dict[str, set[str]] = {p: {p} for p in wanted}
+    pairs = select(same.operator_id, EntityMember.operator_id).join(
+        EntityMember, col(EntityMember.entity_id) == same.entity_id
+    )
+    for party, mate in session.connection().execute(
+        pairs.where(among(session, col(same.operator_id), wanted))
+    ):
+        mates[party].add(mate)
+    everyone = sorted(set().union(*mates.values()))
+    named_by = _confirmed_and_seized(session, everyone)
+    watching = bool(session.exec(select(func.count()).select_from(WatchlistEntry)).one())
+    facts = []
+    for subject, parties, containers in zip(subjects, parties_of, containers_of, strict=True):
+        theirs = set().union(*(mates[p] for p in parties)) if parties else set()
+        linked = len({record for m in theirs for record in named_by.get(m, ())})
+        watched = (
+            _watchlist_hits(session, subject, parties, containers) if watching and parties else 0
+        )
+        facts.append(
+            {
+                "linked_to_confirmed": linked > 0,
+                "linked_confirmed_count": linked,
+                "watchlist_hit": watched > 0,
+                "watchlist_hit_count": watched,
+            }
+        )
+    return facts
+
+
+def _confirmed_and_seized(
+    session: Session, operators: list[str]
+) -> dict[str, set[tuple[str, str]]]:
+    """Operator → the confirmed flags (("flag", id)) on records naming it and the seizures
+    (("seizure", id)) naming it, among `operators`."""
+    named_by: dict[str, set[tuple[str, str]]] = {}
+    for model, subject_type in (
+        (Shipment, "shipment"),
+        (PreExportNotification, "pre_export_notification"),
+    ):
+        query = (
+            select(Flag.id, model.exporter_id, model.importer_id, model.consignee_id)
+            .join(
+                model,
+                and_(col(Flag.subject_type) == subject_type, col(model.id) == Flag.subject_id),
+            )
+            .where(
+                Flag.status == CONFIRMED,
+                or_(
+                    among(session, col(model.exporter_id), operators),
+                    among(session, col(model.importer_id), operators),
+                    among(session, col(model.consignee_id), operators),
+                ),
+            )
+        )
+        for flag_id, *parties in session.connection().execute(query):
+            for party in parties:
+                if party:
+                    named_by.setdefault(party, set()).add(("flag", flag_id))
+    seizures = (
+        select(IncidentOperator.operator_id, IncidentOperator.incident_id)
+        .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
+        .where(
+            among(session, col(IncidentOperator.operator_id), operators), Incident.kind == SEIZURE
+        )
+    )
+    for operator_id, incident_id in session.connection().execute(seizures):
+        named_by.setdefault(operator_id, set()).add(("seizure", incident_id))
+    return named_by

@@ -51,7 +51,7 @@ def gather_facts(session: Session, shipments: Sequence[Shipment]) -> Prepared:
     enabled = rules.enabled_rules(session, rules.SHIPMENT)
     if not enabled or not shipments:
         return Prepared(enabled, [{} for _ in shipments])
-    incidents = gather.new_shipments_incident_facts(session, shipments)
+    incidents = gather.new_shipments_link_facts(session, shipments)
     facts = [
         gather.shipment_facts(session, s, [], incidents=i)
         for s, i in zip(shipments, incidents, strict=True)

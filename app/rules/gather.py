@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.core.bulk import among
 from app.core.types import UTCDateTime, utcnow
 from app.incidents.models import FINDINGS, Incident, IncidentOperator
-from app.investigations.facts import investigation_facts
+from app.investigations import facts as investigations
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.reference.models import PenRequirement, Substance
@@ -195,7 +195,8 @@ def shipment_facts(
     events: list[ShipmentEvent] | None = None,
     incidents: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The facts of a shipment; its border events and incident facts are read unless given."""
+    """The facts of a shipment; its border events and link facts (incidents, investigations)
+    are read unless given."""
     pen = (
         session.get(PreExportNotification, shipment.notification_id)
         if shipment.notification_id
@@ -209,9 +210,10 @@ def shipment_facts(
             pen,
             utcnow().date(),
         ),
-        **(incidents if incidents is not None else incident_facts(session, shipment)),
-        **investigation_facts(
-            session, shipment, subject_parties(shipment), list(shipment.container_ids or [])
+        **(
+            incidents
+            if incidents is not None
+            else link_facts(session, shipment, list(shipment.container_ids or []))
         ),
     }
 
@@ -220,8 +222,7 @@ def notification_facts(session: Session, pen: PreExportNotification) -> dict[str
     return {
         **_common(session, pen, pen.quantity_kg),
         **pen_facts(pen, utcnow().date()),
-        **incident_facts(session, pen),
-        **investigation_facts(session, pen, subject_parties(pen), []),
+        **link_facts(session, pen, []),
     }
 
 
@@ -254,7 +255,7 @@ _NOT_OWN = and_(
     func.coalesce(Incident.shipment_id, "") != bindparam("own_shipment"),
     func.coalesce(Incident.notification_id, "") != bindparam("own_pen"),
 )
-_INCIDENT_LINKS = select(
+_LINKS = select(
     select(func.count(func.distinct(IncidentOperator.incident_id)))
     .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
     .where(
@@ -262,33 +263,57 @@ _INCIDENT_LINKS = select(
         col(IncidentOperator.source).in_(FINDINGS),
         _NOT_OWN,
     )
-    .scalar_subquery(),
-    exists().where(
+    .scalar_subquery()
+    .label("party_incidents"),
+    exists()
+    .where(
         col(Incident.origin_country) == bindparam("exporting"),
         col(Incident.destination_country) == bindparam("importing"),
         _NOT_OWN,
-    ),
+    )
+    .label("route_seen"),
+    *investigations.link_columns(),
 )
 
 
-def incident_facts(session: Session, subject: Shipment | PreExportNotification) -> dict[str, Any]:
-    """Whether incidents named this subject's parties or ran its route (one statement)."""
+def link_facts(
+    session: Session, subject: Shipment | PreExportNotification, containers: list[str]
+) -> dict[str, Any]:
+    """What links the subject to other records: incidents that named its parties or ran its
+    route, confirmed flags and seizures naming its parties or their entity mates, watch-list
+    entries naming them. One statement (a second only when a party awaits entity resolution,
+    and the watch-list read only when the lists hold an entry)."""
     shipment = isinstance(subject, Shipment)
-    parties, route = (
-        session.connection()
-        .execute(
-            _INCIDENT_LINKS,
-            {
-                "parties": subject_parties(subject),
-                "exporting": subject.exporting_country,
-                "importing": subject.importing_country,
-                "own_shipment": subject.id if shipment else "-",
-                "own_pen": "-" if shipment else subject.id,
-            },
-        )
-        .one()
+    parties = subject_parties(subject)
+    params = {
+        "parties": parties,
+        "exporting": subject.exporting_country,
+        "importing": subject.importing_country,
+        "own_shipment": subject.id if shipment else "-",
+        "own_pen": "-" if shipment else subject.id,
+        "own": subject.id,
+    }
+    row = session.connection().execute(_LINKS, params).one()
+    if investigations.needs_resolution(row, parties):
+        investigations.resolve_parties(session, parties)
+        row = session.connection().execute(_LINKS, params).one()
+    return {
+        **incident_link_facts(int(row.party_incidents or 0), bool(row.route_seen)),
+        **investigations.investigation_facts(session, subject, parties, containers, row),
+    }
+
+
+def new_shipments_link_facts(session: Session, shipments: Sequence[Any]) -> list[dict[str, Any]]:
+    """`link_facts` of many new shipments (models or rows) at once, in a few statements
+    whatever their number."""
+    incidents = new_shipments_incident_facts(session, shipments)
+    found = investigations.new_subjects_investigation_facts(
+        session,
+        shipments,
+        [subject_parties(s) for s in shipments],
+        [list(getattr(s, "container_ids", None) or []) for s in shipments],
     )
-    return incident_link_facts(int(parties or 0), bool(route))
+    return [{**i, **f} for i, f in zip(incidents, found, strict=True)]
 
 
 def new_shipments_incident_facts(

@@ -60,6 +60,13 @@ class TestDemoFlags:
                 for r in raised_one_by_one(session, now)
             }
         engine.dispose()
+        # The demo judges every subject before it triages the flags, so a judgement now sees
+        # confirmations the demo's could not: linked-to-confirmed is left out of the comparison
+        # (tests/investigations/test_rules_facts.py covers it through the API).
+        later = {
+            r[0] for r in _rows(demo.url, "SELECT id FROM rule WHERE code = 'linked-to-confirmed'")
+        }
+        evaluated = {e for e in evaluated if e[2] not in later}
         assert len(stored) > 1000
         assert stored == evaluated
 
