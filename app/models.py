@@ -28,7 +28,7 @@ from app.notifications.models import (
 from app.operators.models import Operator
 from app.reference.models import Country, PenRequirement, Substance
 from app.rules.models import Flag, FlagTriage, Rule
-from app.shipments.models import Shipment, ShipmentEvent, ShipmentRouteCountry
+from app.shipments.models import ControlledDelivery, Shipment, ShipmentEvent, ShipmentRouteCountry
 
 metadata = SQLModel.metadata
 
@@ -38,6 +38,7 @@ __all__ = [
     "Authority",
     "BacktrackingRequest",
     "CacheVersion",
+    "ControlledDelivery",
     "Country",
     "Delivery",
     "DeliveryAttempt",

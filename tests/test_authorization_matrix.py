@@ -90,6 +90,9 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "import shipments":        (403, 403,               403, 403, 403, 403,          200, 200, 200, 422),
     "import events":           (403, 403,               403, 403, 403, 403,          200, 200, 200, 422),
     "import operators":        (200, 403,               200, 200, 200, 200,          200, 200, 200, 200),
+    "start controlled delivery": (403, 403,             403, 403, 403, 404,          403, 403, 403, 404),
+    "end controlled delivery": (403, 403,               403, 403, 403, 404,          403, 403, 403, 404),
+    "read controlled delivery": (404, 404,              404, 404, 404, 404,          404, 404, 404, 404),
 }
 # Law-enforcement officers of each country relation.
 LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
@@ -133,6 +136,10 @@ LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
     "import shipments":        (403, 403, 403, 403),
     "import events":           (403, 403, 403, 403),
     "import operators":        (403, 403, 403, 403),
+    # Only participants read or end it (the German officers' authority started it).
+    "start controlled delivery": (201, 201, 201, 404),
+    "end controlled delivery": (200, 404, 404, 404),
+    "read controlled delivery": (200, 404, 404, 404),
 }
 # fmt: on
 
@@ -240,6 +247,19 @@ def _flag(world: World) -> dict[str, Any]:
     return manual_flag(world.api.customs("AE"), _shipment(world), "high", "Seal tampered")
 
 
+CD = "controlled-delivery"
+
+
+def _controlled(world: World) -> dict[str, Any]:
+    """A shipment under a controlled delivery run by Germany's law enforcement alone."""
+    shipment = _shipment(world)
+    response = world.api.law_enforcement("DE").post(
+        f"{SHIPMENTS}/{shipment['id']}/{CD}", json={"participants": [], "note": "CD-1"}
+    )
+    assert response.status_code == 201, response.text
+    return shipment
+
+
 ACTIONS: dict[str, Callable[[World], Any]] = {
     "create PEN": lambda w: w.caller.post(PENS, json=w.lane.draft_body()),
     "read draft": lambda w: w.caller.get(f"{PENS}/{_pen(w, 'draft')['id']}"),
@@ -332,6 +352,13 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
     "import operators": lambda w: _import(
         w, "operators", [{"name": "Acme", "country": "DE", "address": "1 Main St"}]
     ),
+    "start controlled delivery": lambda w: w.caller.post(
+        f"{SHIPMENTS}/{_shipment(w)['id']}/{CD}", json={"participants": []}
+    ),
+    "end controlled delivery": lambda w: w.caller.post(
+        f"{SHIPMENTS}/{_controlled(w)['id']}/{CD}/end", json={}
+    ),
+    "read controlled delivery": lambda w: w.caller.get(f"{SHIPMENTS}/{_controlled(w)['id']}/{CD}"),
 }
 
 CASES = [

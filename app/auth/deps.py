@@ -47,6 +47,7 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
 AdminUser = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 RegulatorUser = Annotated[Principal, Depends(require_roles(Role.REGULATOR))]
 CustomsUser = Annotated[Principal, Depends(require_roles(Role.CUSTOMS))]
+LawEnforcementUser = Annotated[Principal, Depends(require_roles(Role.LAW_ENFORCEMENT))]
 OperatorWriter = Annotated[
     Principal,
     Depends(require_roles(Role.ADMIN, Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT)),
