@@ -12,6 +12,7 @@ from app.federation.router import nodes_router, peers_router
 from app.imports.router import router as imports_router
 from app.incidents.router import requests_router as backtracking_router
 from app.incidents.router import router as incidents_router
+from app.industry.router import router as industry_router
 from app.notifications.router import router as notifications_router
 from app.operators.router import router as operators_router
 from app.reference.router import router as reference_router
@@ -28,6 +29,7 @@ for router in (
     imports_router,
     incidents_router,
     backtracking_router,
+    industry_router,
     rules_router,
     flags_router,
     routing_rules_router,

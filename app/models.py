@@ -19,6 +19,7 @@ from app.incidents.models import (
     IncidentOperator,
     IncidentSubstance,
 )
+from app.industry.models import IndustryReport, IndustryReportIndicator
 from app.notifications.models import (
     PenMessage,
     PenRouteCountry,
@@ -52,6 +53,8 @@ __all__ = [
     "IncidentCountry",
     "IncidentOperator",
     "IncidentSubstance",
+    "IndustryReport",
+    "IndustryReportIndicator",
     "Operator",
     "Peer",
     "PenMessage",

@@ -372,6 +372,7 @@ NOUNS = {
     "shipment": "Shipment",
     "incident": "Incident",
     "backtracking": "Backtracking request",
+    "industry_report": "Industry report",
 }
 
 
