@@ -14,6 +14,7 @@ from app.incidents.router import requests_router as backtracking_router
 from app.incidents.router import router as incidents_router
 from app.industry.router import router as industry_router
 from app.notifications.router import router as notifications_router
+from app.operations.router import router as operations_router
 from app.operators.router import router as operators_router
 from app.reference.router import router as reference_router
 from app.rules.router import flags_router, rules_router
@@ -30,6 +31,7 @@ for router in (
     incidents_router,
     backtracking_router,
     industry_router,
+    operations_router,
     rules_router,
     flags_router,
     routing_rules_router,

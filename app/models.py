@@ -26,6 +26,7 @@ from app.notifications.models import (
     PreExportNotification,
     ReferenceCounter,
 )
+from app.operations.models import Operation, OperationCountry, OperationItem, OperationObjective
 from app.operators.models import Operator
 from app.reference.models import Country, PenRequirement, Substance
 from app.rules.models import Flag, FlagTriage, Rule
@@ -55,6 +56,10 @@ __all__ = [
     "IncidentSubstance",
     "IndustryReport",
     "IndustryReportIndicator",
+    "Operation",
+    "OperationCountry",
+    "OperationItem",
+    "OperationObjective",
     "Operator",
     "Peer",
     "PenMessage",

@@ -104,6 +104,12 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "read industry report":    (404, 404,               200, 404, 404, 404,          404, 404, 404, 404),
     "triage industry report":  (404, 404,               200, 404, 404, 404,          404, 404, 404, 404),
     "industry report summary": (200, 200,               200, 200, 200, 200,          403, 403, 403, 403),
+    # Operations: Pakistan (importing) and the UAE (transit) take part; Germany and France do not.
+    "create operation":        (201, 403,               403, 201, 201, 403,          403, 403, 403, 403),
+    "list operations":         (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
+    "read operation":          (200, 200,               404, 200, 200, 404,          404, 200, 200, 404),
+    "tag operation item":      (403, 403,               404, 201, 201, 404,          404, 201, 201, 404),
+    "read outcomes":           (200, 200,               404, 200, 200, 404,          404, 200, 200, 404),
 }
 # Law-enforcement officers of each country relation.
 LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
@@ -156,6 +162,11 @@ LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
     "read industry report":    (404, 404, 404, 404),
     "triage industry report":  (404, 404, 404, 404),
     "industry report summary": (403, 403, 403, 403),
+    "create operation":        (403, 201, 201, 403),
+    "list operations":         (200, 200, 200, 200),
+    "read operation":          (404, 200, 200, 404),
+    "tag operation item":      (404, 201, 201, 404),
+    "read outcomes":           (404, 200, 200, 404),
 }
 # Industry users of a company in each country relation: their own reports and reference data,
 # nothing else (the German company filed the report read and triaged here).
@@ -208,6 +219,11 @@ INDUSTRY: dict[str, tuple[int, int, int, int]] = {
     "read industry report":    (200, 404, 404, 404),
     "triage industry report":  (403, 404, 404, 404),
     "industry report summary": (403, 403, 403, 403),
+    "create operation":        (403, 403, 403, 403),
+    "list operations":         (403, 403, 403, 403),
+    "read operation":          (403, 403, 403, 403),
+    "tag operation item":      (403, 403, 403, 403),
+    "read outcomes":           (403, 403, 403, 403),
 }
 # fmt: on
 
@@ -333,6 +349,24 @@ def _industry_report(world: World) -> dict[str, Any]:
     return file_report(world.api.industry("DE"))
 
 
+OPERATIONS = "/api/v1/operations"
+OPERATION_BODY = {
+    "name": "TARCET IV",
+    "starts_on": "2026-11-01",
+    "ends_on": "2026-12-31",
+    "countries": ["PK", "AE"],
+    "substances": ["108-24-7"],
+    "objectives": [{"metric": "kg_seized", "target": 1000}],
+}
+
+
+def _operation(world: World) -> dict[str, Any]:
+    """Planned by Pakistan's law enforcement, with the UAE."""
+    response = world.api.law_enforcement("PK").post(OPERATIONS, json=OPERATION_BODY)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
 ACTIONS: dict[str, Callable[[World], Any]] = {
     "create PEN": lambda w: w.caller.post(PENS, json=w.lane.draft_body()),
     "read draft": lambda w: w.caller.get(f"{PENS}/{_pen(w, 'draft')['id']}"),
@@ -442,6 +476,14 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
         json={"status": "acknowledged", "feedback": "Received"},
     ),
     "industry report summary": lambda w: w.caller.get(f"{INDUSTRY_REPORTS}/summary"),
+    "create operation": lambda w: w.caller.post(OPERATIONS, json=OPERATION_BODY),
+    "list operations": lambda w: w.caller.get(OPERATIONS),
+    "read operation": lambda w: w.caller.get(f"{OPERATIONS}/{_operation(w)['id']}"),
+    "tag operation item": lambda w: w.caller.post(
+        f"{OPERATIONS}/{_operation(w)['id']}/items",
+        json={"type": "incident", "id": _incident(w)["id"]},
+    ),
+    "read outcomes": lambda w: w.caller.get(f"{OPERATIONS}/{_operation(w)['id']}/outcomes"),
 }
 
 CASES = (

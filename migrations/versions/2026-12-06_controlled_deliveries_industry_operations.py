@@ -133,8 +133,84 @@ def upgrade() -> None:
         sa.Column("operator_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     )
 
+    op.create_table(
+        "operation",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=False),
+        sa.Column(
+            "substances",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_by_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column(
+            "created_by_authority_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True
+        ),
+        sa.Column("created_at", app.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_operation")),
+    )
+    op.create_table(
+        "operation_country",
+        sa.Column("operation_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("country", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["operation_id"],
+            ["operation.id"],
+            name=op.f("fk_operation_country_operation_id_operation"),
+        ),
+        sa.PrimaryKeyConstraint("operation_id", "country", name=op.f("pk_operation_country")),
+    )
+    op.create_index(
+        "ix_operation_country_country", "operation_country", ["country", "operation_id"]
+    )
+    op.create_table(
+        "operation_item",
+        sa.Column("operation_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("item_type", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("tagged_by_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column(
+            "tagged_by_authority_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True
+        ),
+        sa.Column("tagged_at", app.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["operation_id"],
+            ["operation.id"],
+            name=op.f("fk_operation_item_operation_id_operation"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "operation_id", "item_type", "item_id", name=op.f("pk_operation_item")
+        ),
+    )
+    op.create_table(
+        "operation_objective",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("operation_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("metric", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("target", sa.Numeric(precision=18, scale=3), nullable=False),
+        sa.Column("days", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["operation_id"],
+            ["operation.id"],
+            name=op.f("fk_operation_objective_operation_id_operation"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_operation_objective")),
+    )
+    op.create_index(
+        op.f("ix_operation_objective_operation_id"), "operation_objective", ["operation_id"]
+    )
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_operation_objective_operation_id"), table_name="operation_objective")
+    op.drop_table("operation_objective")
+    op.drop_table("operation_item")
+    op.drop_index("ix_operation_country_country", table_name="operation_country")
+    op.drop_table("operation_country")
+    op.drop_table("operation")
     op.drop_column("app_user", "operator_id")
     op.drop_index(
         op.f("ix_industry_report_indicator_indicator"), table_name="industry_report_indicator"
