@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.alerts.sharing import narrowest
-from app.events.types import EXPORTING_SIDE_PEN_EVENTS, IMPORTING_SIDE_PEN_EVENTS
+from app.events.types import EXPORTING_SIDE_PEN_EVENTS, IMPORTING_SIDE_PEN_EVENTS, SubjectType
 
 SEVERITIES = ("low", "medium", "high", "critical")
 ROUTE_ROLES = ("exporting", "importing", "transit", "consignee_country", "recording", "addressed")
@@ -231,10 +231,10 @@ def shipments_concerned(
     """The shipments an event is about: the shipment itself, a flag's shipment, the shipment
     an incident (or a backtracking request's incident) is linked to."""
     found: list[str] = []
-    if subject_type == "shipment":
+    if subject_type == SubjectType.SHIPMENT:
         found.append(subject_id)
     flag = payload.get("flag")
-    if isinstance(flag, dict) and flag.get("subject_type") == "shipment":
+    if isinstance(flag, dict) and flag.get("subject_type") == SubjectType.SHIPMENT:
         found.append(str(flag.get("subject_id")))
     incident = payload.get("incident")
     for holder in (payload, incident if isinstance(incident, dict) else {}):

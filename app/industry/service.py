@@ -72,11 +72,11 @@ def file_report(
     require_countries(session, [data.customer.country], "customer.country")
     require_countries(session, data.requested_route, "requested_route")
     substance = _known_substance(session, data.substance)
-    quantity_kg = _in_kg(substance, data)
     now = utcnow()
+    series = f"IR-{operator.country}-{now.year}"
     report = IndustryReport(
         id=new_id(),
-        reference=f"IR-{operator.country}-{now.year}-{take_number(session, f'IR-{operator.country}-{now.year}'):06d}",
+        reference=f"{series}-{take_number(session, series):06d}",
         operator_id=operator.id,
         country=operator.country,
         sector=operator.kind or "unspecified",
@@ -84,14 +84,7 @@ def file_report(
         customer_name=data.customer.name,
         customer_country=data.customer.country,
         customer_address=data.customer.address,
-        cas_number=substance.cas_number
-        if substance
-        else (data.substance if CAS_PATTERN.match(data.substance) else None),
-        substance_name=substance.name if substance else data.substance,
-        scheduled=substance is not None and substance.kind in SCHEDULED_KINDS,
-        quantity=data.quantity,
-        unit=data.unit.value if data.unit else None,
-        quantity_kg=quantity_kg,
+        **_substance_fields(substance, data),
         requested_route=list(data.requested_route),
         means_of_payment=data.means_of_payment.value if data.means_of_payment else None,
         narrative=data.narrative,
@@ -114,6 +107,20 @@ def file_report(
         after={"reference": report.reference, "indicators": data.indicators},
     )
     return report
+
+
+def _substance_fields(substance: Substance | None, data: IndustryReportCreate) -> dict[str, Any]:
+    """A listed substance by its CAS number and name; any other chemical as the reporter
+    named it (its CAS number kept when it gave one)."""
+    unlisted_cas = data.substance if CAS_PATTERN.match(data.substance) else None
+    return {
+        "cas_number": substance.cas_number if substance else unlisted_cas,
+        "substance_name": substance.name if substance else data.substance,
+        "scheduled": substance is not None and substance.kind in SCHEDULED_KINDS,
+        "quantity": data.quantity,
+        "unit": data.unit.value if data.unit else None,
+        "quantity_kg": _in_kg(substance, data),
+    }
 
 
 def _in_kg(substance: Substance | None, data: IndustryReportCreate) -> Decimal | None:

@@ -20,6 +20,7 @@ from app.audit.models import AuditEvent
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.authorities.models import Authority
+from app.core.db import WRITES, open_session
 from app.core.ids import new_id
 from app.core.types import utcnow
 from app.shipments.checks import route_roles
@@ -178,18 +179,27 @@ def reading(
     if delivery is None:
         return None, None
     participant = is_participant(principal, delivery)
-    audit.record(
-        session,
-        principal,
-        READ,
-        SUBJECT,
-        delivery.id,
-        after={"authority_id": principal.authority_id, "participant": participant},
-    )
+    _audit_read(session, principal, delivery, participant)
     if participant:
         return ControlledDeliveryPublic.model_validate(delivery), None
     marker = delivery.do_not_stop_contact if delivery.status == ACTIVE else None
     return None, marker
+
+
+def _audit_read(
+    session: Session, principal: Principal, delivery: ControlledDelivery, participant: bool
+) -> None:
+    """Audit a read. A GET's SQLite transaction is a reader's, which cannot become a writer
+    once another request has written (SQLITE_BUSY_SNAPSHOT): there the row is written in a
+    short write transaction of its own, queued behind other writers like any write."""
+    after = {"authority_id": principal.authority_id, "participant": participant}
+    bind = session.get_bind()
+    if session.info.get(WRITES) or bind.dialect.name != "sqlite":
+        audit.record(session, principal, READ, SUBJECT, delivery.id, after=after)
+        return
+    with open_session(bind.engine, write=True) as own:
+        audit.record(own, principal, READ, SUBJECT, delivery.id, after=after)
+        own.commit()
 
 
 def get_for_participant_or_raise(
