@@ -12,8 +12,10 @@ from app.federation.router import nodes_router, peers_router
 from app.imports.router import router as imports_router
 from app.incidents.router import requests_router as backtracking_router
 from app.incidents.router import router as incidents_router
+from app.industry.router import router as industry_router
 from app.investigations.router import cases_router, entities_router, watchlists_router
 from app.notifications.router import router as notifications_router
+from app.operations.router import router as operations_router
 from app.operators.router import router as operators_router
 from app.reference.router import router as reference_router
 from app.rules.router import flags_router, rules_router
@@ -32,6 +34,8 @@ for router in (
     entities_router,
     watchlists_router,
     cases_router,
+    industry_router,
+    operations_router,
     rules_router,
     flags_router,
     routing_rules_router,

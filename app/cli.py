@@ -142,13 +142,17 @@ def worker(
 @token_cli.command("create")
 def token_create(
     role: Annotated[
-        Role, typer.Option(help="admin, regulator, customs, law_enforcement or analyst.")
+        Role,
+        typer.Option(help="admin, regulator, customs, law_enforcement, analyst or industry."),
     ],
     authority: Annotated[
         str | None,
         typer.Option(help="Authority id (required for regulator, customs, law_enforcement)."),
     ] = None,
     name: Annotated[str | None, typer.Option(help="A name for the user.")] = None,
+    operator: Annotated[
+        str | None, typer.Option(help="Operator id (required for industry, and only for it).")
+    ] = None,
     expires_in_days: Annotated[
         int, typer.Option(help="Days until the token is refused (1 to 3650).")
     ] = DEFAULT_TOKEN_DAYS,
@@ -166,6 +170,7 @@ def token_create(
                 authority_id=authority,
                 name=name,
                 expires_in_days=expires_in_days,
+                operator_id=operator,
             )
         except Problem as exc:
             typer.echo(f"error: {exc.detail}", err=True)

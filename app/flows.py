@@ -24,6 +24,15 @@ from app.incidents import service as incidents
 from app.incidents.models import BacktrackingRequest, Incident
 from app.incidents.payloads import BacktrackingPayload, IncidentPayload
 from app.incidents.schemas import BacktrackingAnswer, BacktrackingCreate, IncidentCreate
+from app.industry import service as industry
+from app.industry.models import IndustryReport
+from app.industry.payloads import report_payload
+from app.industry.schemas import (
+    FlagEscalation,
+    IncidentEscalation,
+    IndustryReportCreate,
+    IndustryTriage,
+)
 from app.notifications import service as notifications
 from app.notifications.models import PreExportNotification
 from app.notifications.payloads import PenPayload
@@ -407,6 +416,43 @@ def answer_backtracking(
     request = backtracking.answer_request(session, principal, request, data)
     _announce_backtracking(session, EventType.BACKTRACKING_ANSWERED, request, principal.user_id)
     return request
+
+
+def file_industry_report(
+    session: Session, principal: Principal, data: IndustryReportCreate
+) -> IndustryReport:
+    """File an industry report; the regulator of the operator's country hears of it."""
+    report = industry.file_report(session, principal, data)
+    event = events.emit(
+        session,
+        EventType.INDUSTRY_REPORT_FILED,
+        SubjectType.INDUSTRY_REPORT,
+        report.id,
+        route={"recording": report.country},
+        payload=report_payload(report, data.indicators),
+        actor_user_id=principal.user_id,
+    )
+    outbox.route(session, event)
+    return report
+
+
+def triage_industry_report(
+    session: Session, principal: Principal, report: IndustryReport, data: IndustryTriage
+) -> IndustryReport:
+    """Triage an industry report; an escalation raises a flag or records an incident through
+    their own flows (so partners hear of them as of any other), in the same transaction."""
+    industry.check_triage(principal, report, data)
+    flag_id = incident_id = None
+    if isinstance(data.escalation, FlagEscalation):
+        flag_id = raise_manual_flag(
+            session, principal, industry.flag_for(report, data.escalation)
+        ).id
+    elif isinstance(data.escalation, IncidentEscalation):
+        incident = industry.incident_for(session, report, data.escalation)
+        incident_id = record_incident(session, principal, incident).id
+    return industry.triage(
+        session, principal, report, data, flag_id=flag_id, incident_id=incident_id
+    )
 
 
 def announce_overdue_backtracking(session: Session, request: BacktrackingRequest) -> None:

@@ -19,6 +19,7 @@ from app.incidents.models import (
     IncidentOperator,
     IncidentSubstance,
 )
+from app.industry.models import IndustryReport, IndustryReportIndicator
 from app.investigations.models import (
     Case,
     CaseItem,
@@ -36,10 +37,11 @@ from app.notifications.models import (
     PreExportNotification,
     ReferenceCounter,
 )
+from app.operations.models import Operation, OperationCountry, OperationItem, OperationObjective
 from app.operators.models import Operator
 from app.reference.models import Country, PenRequirement, Substance
 from app.rules.models import Flag, FlagTriage, Rule
-from app.shipments.models import Shipment, ShipmentEvent, ShipmentRouteCountry
+from app.shipments.models import ControlledDelivery, Shipment, ShipmentEvent, ShipmentRouteCountry
 
 metadata = SQLModel.metadata
 
@@ -53,6 +55,7 @@ __all__ = [
     "CaseItem",
     "CaseMember",
     "CaseNote",
+    "ControlledDelivery",
     "Country",
     "Delivery",
     "DeliveryAttempt",
@@ -70,6 +73,12 @@ __all__ = [
     "IncidentCountry",
     "IncidentOperator",
     "IncidentSubstance",
+    "IndustryReport",
+    "IndustryReportIndicator",
+    "Operation",
+    "OperationCountry",
+    "OperationItem",
+    "OperationObjective",
     "Operator",
     "Peer",
     "PenMessage",

@@ -28,6 +28,7 @@ class Actor:
     role: Role
     country: str | None
     authority_id: str | None
+    operator_id: str | None = None  # an industry user's company
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}", **(extra or {})}
@@ -60,10 +61,15 @@ class Api:
     engine: Engine
     _authorities: dict[tuple[str, str], str] = field(default_factory=dict)
     _admin: Actor | None = None
+    _companies: dict[str, str] = field(default_factory=dict)
 
-    def token(self, role: Role, authority_id: str | None = None) -> str:
+    def token(
+        self, role: Role, authority_id: str | None = None, operator_id: str | None = None
+    ) -> str:
         with open_session(self.engine, write=True) as session:
-            _, token = create_user(session, role=role, authority_id=authority_id, name=None)
+            _, token = create_user(
+                session, role=role, authority_id=authority_id, name=None, operator_id=operator_id
+            )
             session.commit()
         return token
 
@@ -85,7 +91,10 @@ class Api:
         return self._authorities[key]
 
     def actor(self, role: Role, country: str | None = None) -> Actor:
-        """A user of `role` in `country` (its authority is created on first use)."""
+        """A user of `role` in `country` (its authority is created on first use; an industry
+        user's company, one per country, likewise)."""
+        if role == Role.INDUSTRY:
+            return self.industry(country or "DE")
         authority_id = None
         if country is not None:
             kind = {Role.CUSTOMS: "customs", Role.LAW_ENFORCEMENT: "law_enforcement"}.get(
@@ -102,6 +111,19 @@ class Api:
 
     def law_enforcement(self, country: str) -> Actor:
         return self.actor(Role.LAW_ENFORCEMENT, country)
+
+    def company(self, country: str) -> str:
+        """The id of the country's reporting chemical company (a distributor)."""
+        if country not in self._companies:
+            made = self.operator(country, f"{country} Reporting Chemicals", kind="distributor")
+            self._companies[country] = made["id"]
+        return self._companies[country]
+
+    def industry(self, country: str, operator_id: str | None = None) -> Actor:
+        """An industry user of `operator_id`, by default the country's reporting company."""
+        operator_id = operator_id or self.company(country)
+        token = self.token(Role.INDUSTRY, operator_id=operator_id)
+        return Actor(self.client, token, Role.INDUSTRY, country, None, operator_id)
 
     def analyst(self) -> Actor:
         return self.actor(Role.ANALYST)

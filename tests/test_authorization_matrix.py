@@ -7,6 +7,8 @@ Incidents take the same places: recorded by Pakistan's law enforcement (the `imp
 column is the recording country), Germany its origin, the UAE its transit, France unnamed;
 the backtracking request goes from Pakistan to Germany.
 
+Industry callers (users of a company in each country relation) have theirs, `INDUSTRY`.
+
 Law-enforcement callers have their own table, `LAW_ENFORCEMENT`, with a column per country
 relation, keyed by the same actions (so rows added to `MATRIX` elsewhere merge cleanly, and a
 new action cannot forget them).
@@ -34,6 +36,9 @@ from tests.factories import (
     record_shipment,
 )
 from tests.incidents.helpers import INCIDENTS, REQUESTS, ask, incident_body, record_incident
+from tests.industry.helpers import REPORTS as INDUSTRY_REPORTS
+from tests.industry.helpers import file as file_report
+from tests.industry.helpers import report_body
 
 COUNTRY = {"exporting": "DE", "importing": "PK", "transit": "AE", "unrelated": "FR"}
 REQUIREMENTS = "/api/v1/pen-requirements"
@@ -106,6 +111,21 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "add case item":           (403, 403,               201, 201, 404, 404,          403, 403, 403, 403),
     "invite case member":      (403, 403,               403, 201, 404, 404,          403, 403, 403, 403),
     "add case note":           (403, 403,               201, 201, 404, 404,          403, 403, 403, 403),
+    "start controlled delivery": (403, 403,             403, 403, 403, 404,          403, 403, 403, 404),
+    "end controlled delivery": (403, 403,               403, 403, 403, 404,          403, 403, 403, 404),
+    "read controlled delivery": (404, 404,              404, 404, 404, 404,          404, 404, 404, 404),
+    # Industry reports: filed by a German company, triaged by Germany's regulator.
+    "file industry report":    (403, 403,               403, 403, 403, 403,          403, 403, 403, 403),
+    "list industry reports":   (403, 403,               200, 200, 200, 200,          403, 403, 403, 403),
+    "read industry report":    (404, 404,               200, 404, 404, 404,          404, 404, 404, 404),
+    "triage industry report":  (404, 404,               200, 404, 404, 404,          404, 404, 404, 404),
+    "industry report summary": (200, 200,               200, 200, 200, 200,          403, 403, 403, 403),
+    # Operations: Pakistan (importing) and the UAE (transit) take part; Germany and France do not.
+    "create operation":        (201, 403,               403, 201, 201, 403,          403, 403, 403, 403),
+    "list operations":         (200, 200,               200, 200, 200, 200,          200, 200, 200, 200),
+    "read operation":          (200, 200,               404, 200, 200, 404,          404, 200, 200, 404),
+    "tag operation item":      (403, 403,               404, 201, 201, 404,          404, 201, 201, 404),
+    "read outcomes":           (200, 200,               404, 200, 200, 404,          404, 200, 200, 404),
 }
 # Law-enforcement officers of each country relation.
 LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
@@ -163,6 +183,89 @@ LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
     "add case item":           (404, 404, 404, 404),
     "invite case member":      (404, 404, 404, 404),
     "add case note":           (404, 404, 404, 404),
+    # Only participants read or end it (the German officers' authority started it).
+    "start controlled delivery": (201, 201, 201, 404),
+    "end controlled delivery": (200, 404, 404, 404),
+    "read controlled delivery": (200, 404, 404, 404),
+    "file industry report":    (403, 403, 403, 403),
+    "list industry reports":   (403, 403, 403, 403),
+    "read industry report":    (404, 404, 404, 404),
+    "triage industry report":  (404, 404, 404, 404),
+    "industry report summary": (403, 403, 403, 403),
+    "create operation":        (403, 201, 201, 403),
+    "list operations":         (200, 200, 200, 200),
+    "read operation":          (404, 200, 200, 404),
+    "tag operation item":      (404, 201, 201, 404),
+    "read outcomes":           (404, 200, 200, 404),
+}
+# Industry users of a company in each country relation: their own reports and reference data,
+# nothing else (the German company filed the report read and triaged here).
+INDUSTRY: dict[str, tuple[int, int, int, int]] = {
+    #                          exp  imp  tra  unr
+    "create PEN":              (403, 403, 403, 403),
+    "read draft":              (403, 403, 403, 403),
+    "read sent":               (403, 403, 403, 403),
+    "send":                    (403, 403, 403, 403),
+    "acknowledge":             (403, 403, 403, 403),
+    "respond":                 (403, 403, 403, 403),
+    "answer":                  (403, 403, 403, 403),
+    "withdraw":                (403, 403, 403, 403),
+    "create shipment":         (403, 403, 403, 403),
+    "read shipment":           (403, 403, 403, 403),
+    "record event":            (403, 403, 403, 403),
+    "list audit":              (403, 403, 403, 403),
+    "create authority":        (403, 403, 403, 403),
+    "create operator":         (403, 403, 403, 403),
+    "create pen-requirement":  (403, 403, 403, 403),
+    "delete pen-requirement":  (403, 403, 403, 403),
+    "confirm arrival":         (403, 403, 403, 403),
+    "list tokens":             (403, 403, 403, 403),
+    "revoke token":            (403, 403, 403, 403),
+    "raise flag":              (403, 403, 403, 403),
+    "triage flag":             (403, 403, 403, 403),
+    "record incident":         (403, 403, 403, 403),
+    "read incident":           (403, 403, 403, 403),
+    "list incidents":          (403, 403, 403, 403),
+    "request backtracking":    (403, 403, 403, 403),
+    "answer backtracking":     (403, 403, 403, 403),
+    "list backtracking":       (403, 403, 403, 403),
+    "add sample":              (403, 403, 403, 403),
+    "create substance":        (403, 403, 403, 403),
+    "create legitimate-req":   (403, 403, 403, 403),
+    "delete legitimate-req":   (403, 403, 403, 403),
+    "list legitimate-reqs":    (200, 200, 200, 200),
+    "update risk-list":        (403, 403, 403, 403),
+    "read risk-lists":         (200, 200, 200, 200),
+    "update authority":        (403, 403, 403, 403),
+    "rotate webhook secret":   (403, 403, 403, 403),
+    "import shipments":        (403, 403, 403, 403),
+    "import events":           (403, 403, 403, 403),
+    "import operators":        (403, 403, 403, 403),
+    "start controlled delivery": (403, 403, 403, 403),
+    "end controlled delivery": (403, 403, 403, 403),
+    "read controlled delivery": (403, 403, 403, 403),
+    "file industry report":    (201, 201, 201, 201),
+    "list industry reports":   (200, 200, 200, 200),
+    "read industry report":    (200, 404, 404, 404),
+    "triage industry report":  (403, 404, 404, 404),
+    "industry report summary": (403, 403, 403, 403),
+    "create operation":        (403, 403, 403, 403),
+    "list operations":         (403, 403, 403, 403),
+    "read operation":          (403, 403, 403, 403),
+    "tag operation item":      (403, 403, 403, 403),
+    "read outcomes":           (403, 403, 403, 403),
+    "create watchlist entry":  (403, 403, 403, 403),
+    "list watchlist entries":  (403, 403, 403, 403),
+    "list entities":           (403, 403, 403, 403),
+    "read entity":             (403, 403, 403, 403),
+    "read entity links":       (403, 403, 403, 403),
+    "decide entity":           (403, 403, 403, 403),
+    "create case":             (403, 403, 403, 403),
+    "list cases":              (403, 403, 403, 403),
+    "read case":               (403, 403, 403, 403),
+    "add case item":           (403, 403, 403, 403),
+    "add case note":           (403, 403, 403, 403),
+    "invite case member":      (403, 403, 403, 403),
 }
 # fmt: on
 
@@ -306,6 +409,42 @@ def _case(world: World) -> str:
     return str(case["id"])
 
 
+CD = "controlled-delivery"
+
+
+def _controlled(world: World) -> dict[str, Any]:
+    """A shipment under a controlled delivery run by Germany's law enforcement alone."""
+    shipment = _shipment(world)
+    response = world.api.law_enforcement("DE").post(
+        f"{SHIPMENTS}/{shipment['id']}/{CD}", json={"participants": [], "note": "CD-1"}
+    )
+    assert response.status_code == 201, response.text
+    return shipment
+
+
+def _industry_report(world: World) -> dict[str, Any]:
+    """Filed by the German reporting company (the `exporting` industry caller's own)."""
+    return file_report(world.api.industry("DE"))
+
+
+OPERATIONS = "/api/v1/operations"
+OPERATION_BODY = {
+    "name": "TARCET IV",
+    "starts_on": "2026-11-01",
+    "ends_on": "2026-12-31",
+    "countries": ["PK", "AE"],
+    "substances": ["108-24-7"],
+    "objectives": [{"metric": "kg_seized", "target": 1000}],
+}
+
+
+def _operation(world: World) -> dict[str, Any]:
+    """Planned by Pakistan's law enforcement, with the UAE."""
+    response = world.api.law_enforcement("PK").post(OPERATIONS, json=OPERATION_BODY)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
 ACTIONS: dict[str, Callable[[World], Any]] = {
     "create PEN": lambda w: w.caller.post(PENS, json=w.lane.draft_body()),
     "read draft": lambda w: w.caller.get(f"{PENS}/{_pen(w, 'draft')['id']}"),
@@ -418,17 +557,50 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
     "add case note": lambda w: w.caller.post(
         f"{CASE_PATH}/{_case(w)}/notes", json={"text": "Same address as the 2016 consignee"}
     ),
+    "start controlled delivery": lambda w: w.caller.post(
+        f"{SHIPMENTS}/{_shipment(w)['id']}/{CD}", json={"participants": []}
+    ),
+    "end controlled delivery": lambda w: w.caller.post(
+        f"{SHIPMENTS}/{_controlled(w)['id']}/{CD}/end", json={}
+    ),
+    "read controlled delivery": lambda w: w.caller.get(f"{SHIPMENTS}/{_controlled(w)['id']}/{CD}"),
+    "file industry report": lambda w: w.caller.post(INDUSTRY_REPORTS, json=report_body()),
+    "list industry reports": lambda w: w.caller.get(INDUSTRY_REPORTS),
+    "read industry report": lambda w: w.caller.get(
+        f"{INDUSTRY_REPORTS}/{_industry_report(w)['id']}"
+    ),
+    "triage industry report": lambda w: w.caller.post(
+        f"{INDUSTRY_REPORTS}/{_industry_report(w)['id']}/triage",
+        json={"status": "acknowledged", "feedback": "Received"},
+    ),
+    "industry report summary": lambda w: w.caller.get(f"{INDUSTRY_REPORTS}/summary"),
+    "create operation": lambda w: w.caller.post(OPERATIONS, json=OPERATION_BODY),
+    "list operations": lambda w: w.caller.get(OPERATIONS),
+    "read operation": lambda w: w.caller.get(f"{OPERATIONS}/{_operation(w)['id']}"),
+    "tag operation item": lambda w: w.caller.post(
+        f"{OPERATIONS}/{_operation(w)['id']}/items",
+        json={"type": "incident", "id": _incident(w)["id"]},
+    ),
+    "read outcomes": lambda w: w.caller.get(f"{OPERATIONS}/{_operation(w)['id']}/outcomes"),
 }
 
-CASES = [
-    pytest.param(action, role, relation, expected, id=f"{action}-{role}-{relation or 'global'}")
-    for action, row in MATRIX.items()
-    for (role, relation), expected in zip(CALLERS, row, strict=True)
-] + [
-    pytest.param(action, "law_enforcement", relation, expected, id=f"{action}-le-{relation}")
-    for action, row in LAW_ENFORCEMENT.items()
-    for relation, expected in zip(COUNTRY, row, strict=True)
-]
+CASES = (
+    [
+        pytest.param(action, role, relation, expected, id=f"{action}-{role}-{relation or 'global'}")
+        for action, row in MATRIX.items()
+        for (role, relation), expected in zip(CALLERS, row, strict=True)
+    ]
+    + [
+        pytest.param(action, "law_enforcement", relation, expected, id=f"{action}-le-{relation}")
+        for action, row in LAW_ENFORCEMENT.items()
+        for relation, expected in zip(COUNTRY, row, strict=True)
+    ]
+    + [
+        pytest.param(action, "industry", relation, expected, id=f"{action}-industry-{relation}")
+        for action, row in INDUSTRY.items()
+        for relation, expected in zip(COUNTRY, row, strict=True)
+    ]
+)
 
 
 def test_every_action_has_a_row_and_every_row_an_action() -> None:
@@ -437,6 +609,10 @@ def test_every_action_has_a_row_and_every_row_an_action() -> None:
 
 def test_every_action_has_a_law_enforcement_row() -> None:
     assert set(LAW_ENFORCEMENT) == set(MATRIX)
+
+
+def test_every_action_has_an_industry_row() -> None:
+    assert set(INDUSTRY) == set(MATRIX)
 
 
 @pytest.mark.parametrize(("action", "role", "relation", "expected"), CASES)

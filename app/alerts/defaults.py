@@ -10,6 +10,7 @@
   without the commercial terms (Article 12(11) confidentiality).
 - A recorded incident goes to the competent authorities of the countries it names (recording,
   origin, transit, destination) and to international authorities, cut to the incident's scope.
+- An industry report goes to the regulator of the reporting company's country, and nowhere else.
 - A backtracking request goes to the addressed country's regulator and law enforcement; its
   answer to the requesting country; an overdue one to both.
 """
@@ -113,6 +114,16 @@ DEFAULT_ROUTING_RULES: list[dict[str, object]] = [
         "event_types": ["incident.recorded"],
         "include_international": True,
         "scope": "confidential",
+    },
+    {
+        "code": "industry-report-to-regulator",
+        "description": "The regulator of a reporting company's country hears of its report "
+        "(INCB voluntary code of practice).",
+        "priority": 30,
+        "event_types": ["industry_report.filed"],
+        "route_roles": ["recording"],
+        "authority_kinds": ["regulator"],
+        "scope": "full",
     },
     {
         "code": "backtracking-to-addressed",

@@ -5,7 +5,7 @@ The flows call `route(session, event)` right after emitting the event (app/flows
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from app.events.models import DomainEvent
 from app.events.types import SubjectType
 from app.federation import messages
 from app.federation.models import Peer
+from app.shipments import controlled
 
 # Set in session.info while applying a peer's message: nothing is echoed back to that peer.
 ORIGIN_NODE = "pentrack.origin_node"
@@ -165,6 +166,7 @@ class _Writes:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     queued: list[dict[str, Any]] = field(default_factory=list)
     candidates: CandidateMemo = field(default_factory=dict)
+    handovers: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def write(self, session: Session, bulk: bool = False) -> None:
         """Core inserts: one round trip per table, not per row (the outbox is on every write
@@ -178,36 +180,65 @@ class _Writes:
             if self.alerts:
                 session.connection().execute(insert(_table(Alert)), self.alerts)
         audit.record_many(session, None, "alerts.routed", "routing_decision", self.audited)
+        audit.record_many(
+            session, None, controlled.HANDOVER, audit.CONTROLLED_DELIVERY, self.handovers
+        )
         deliveries.queue(session, self.queued, bulk=bulk)
 
 
 def route(session: Session, event: DomainEvent) -> None:
     """Decide who hears of `event`; write the decision, alerts and deliveries (no I/O)."""
-    writes = _Writes()
-    _route(session, event, writes)
-    writes.write(session)
+    route_many(session, [event], bulk=False)
 
 
-def route_many(session: Session, events: Iterable[DomainEvent]) -> None:
+def route_many(session: Session, events: Iterable[DomainEvent], bulk: bool = True) -> None:
     """`route` for many events (bulk imports): the same decisions, alerts and deliveries,
     written in one statement per table."""
     writes = _Writes()
+    events = list(events)
+    confined = _confinements(session, events)
     for event in events:
-        _route(session, event, writes)
-    writes.write(session, bulk=True)
+        _route(session, event, writes, confined.get(event.id))
+    writes.write(session, bulk=bulk)
 
 
-def _route(session: Session, event: DomainEvent, writes: _Writes) -> None:
+def _confinements(session: Session, events: list[DomainEvent]) -> dict[str, controlled.Confinement]:
+    """Event id → the active controlled delivery of the shipment it is about, for the events
+    about such a shipment (one query for the lot)."""
+    concerned = {
+        e.id: routing.shipments_concerned(e.subject_type, e.subject_id, e.payload) for e in events
+    }
+    active = controlled.confinements(session, (s for ids in concerned.values() for s in ids))
+    if not active:
+        return {}
+    found: dict[str, controlled.Confinement] = {}
+    for event_id, shipment_ids in concerned.items():
+        hit = next((active[s] for s in shipment_ids if s in active), None)
+        if hit is not None:
+            found[event_id] = hit
+    return found
+
+
+def _route(
+    session: Session,
+    event: DomainEvent,
+    writes: _Writes,
+    confinement: controlled.Confinement | None = None,
+) -> None:
     config = _configuration(session)
     origin = session.info.get(ORIGIN_NODE)
     hosted = _hosted_by(config.peers)
     pen_node = _pen_exchange_node(event, hosted, origin)
-    if not config.rules and pen_node is None:
+    if not config.rules and pen_node is None and confinement is None:
         return
     authorities = _candidates(config, event.route, writes.candidates) if config.rules else []
     facts = EventFacts.of(
         event.type, event.route, event.payload, _actor_authority(session, event.actor_user_id)
     )
+    if confinement is not None:
+        # Under a controlled delivery the participants are the only candidates (Article 11).
+        authorities = [a for a in config.authorities if a.id in confinement.participants]
+        facts = replace(facts, confined_to=confinement.participants)
     decision = routing.decide(
         facts,
         config.rules,
@@ -218,7 +249,7 @@ def _route(session: Session, event: DomainEvent, writes: _Writes) -> None:
     remote = _remote_besides_pen_exchange(decision, pen_node)
     if not decision.recipients and not remote and pen_node is None:
         if decision.matched or decision.skipped:
-            _store_decision(writes, event, decision, [], [], new_id())
+            _store_decision(writes, event, decision, [], [], new_id(), confinement)
         return
     now, decision_id = utcnow(), new_id()
     title = routing.title_of(event.type, event.payload)
@@ -242,7 +273,7 @@ def _route(session: Session, event: DomainEvent, writes: _Writes) -> None:
         body = messages.pen_message(session, event)
         queued.append(_node_delivery(peer_by_node[pen_node], event, body, now))
         remote_log.append(_pen_exchange_entry(event, pen_node, queued[-1]["id"]))
-    _store_decision(writes, event, decision, alerts, remote_log, decision_id)
+    _store_decision(writes, event, decision, alerts, remote_log, decision_id, confinement)
     writes.alerts += alerts
     writes.queued += queued
 
@@ -343,6 +374,7 @@ def _store_decision(
     alerts: list[dict[str, Any]],
     remote_log: list[dict[str, Any]],
     decision_id: str,
+    confinement: controlled.Confinement | None = None,
 ) -> None:
     alert_of = {a["authority_id"]: a["id"] for a in alerts}
     recipients = [
@@ -371,18 +403,17 @@ def _store_decision(
             "created_at": utcnow(),
         }
     )
-    if recipients or remote_log:
-        writes.audited.append(
-            (
-                decision_id,
-                {
-                    "event_id": event.id,
-                    "event_type": event.type,
-                    "authorities": [r["authority_id"] for r in recipients],
-                    "nodes": [r["node_id"] for r in remote_log],
-                },
-            )
-        )
+    entry = {
+        "event_id": event.id,
+        "event_type": event.type,
+        "authorities": [r["authority_id"] for r in recipients],
+        "nodes": [r["node_id"] for r in remote_log],
+    }
+    if confinement is not None:
+        # The handover is audited under the controlled delivery (its participants' trail).
+        writes.handovers.append((confinement.id, {**entry, "decision_id": decision_id}))
+    elif recipients or remote_log:
+        writes.audited.append((decision_id, entry))
 
 
 def _table(model: type[SQLModel]) -> Table:

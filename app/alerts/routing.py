@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from app.alerts.sharing import narrowest
-from app.events.types import EXPORTING_SIDE_PEN_EVENTS, IMPORTING_SIDE_PEN_EVENTS
+from app.events.types import EXPORTING_SIDE_PEN_EVENTS, IMPORTING_SIDE_PEN_EVENTS, SubjectType
 
 SEVERITIES = ("low", "medium", "high", "critical")
 ROUTE_ROLES = ("exporting", "importing", "transit", "consignee_country", "recording", "addressed")
@@ -65,6 +65,9 @@ class EventFacts:
     # The widest sharing scope the subject allows (an incident's own scope, route["scope"]):
     # a rule's scope is narrowed to it, never widened.
     scope_limit: str | None = None
+    # The participating authorities of an active controlled delivery of the shipment the event
+    # is about: when set, they alone hear of it, whatever the rules say (Article 11).
+    confined_to: tuple[str, ...] | None = None
 
     @classmethod
     def of(
@@ -180,9 +183,12 @@ def decide(
     hosted_by: Mapping[str, str] | None = None,
     origin_node: str | None = None,
 ) -> Decision:
-    """Apply `rules` (in priority order) to the event; the first rule to choose someone wins."""
+    """Apply `rules` (in priority order) to the event; the first rule to choose someone wins.
+    An event under a controlled delivery goes to its participants alone (`confined`)."""
     hosted_by = hosted_by or {}
     known = list(authorities)
+    if facts.confined_to is not None:
+        return confined(facts, known)
     decision = Decision()
     chosen: set[str] = set()
     remote_chosen: set[tuple[str, str, str]] = set()
@@ -196,6 +202,52 @@ def decide(
         _choose_local(decision, rule, facts, known, countries, hosted_by, chosen)
         _choose_remote(decision, rule, facts, countries, hosted_by, origin_node, remote_chosen)
     return decision
+
+
+CONTROLLED_DELIVERY = "controlled-delivery"
+
+
+def confined(facts: EventFacts, authorities: Iterable[AuthorityRef]) -> Decision:
+    """The decision for an event about a shipment under controlled delivery: every
+    participating authority but the one that caused it hears of it in full, and nobody else —
+    no route country, no international authority, no peer node, whatever the rules say."""
+    participants = facts.confined_to or ()
+    decision = Decision(matched=[CONTROLLED_DELIVERY])
+    by_id = {a.id: a for a in authorities}
+    for authority_id in participants:
+        authority = by_id.get(authority_id)
+        if authority is None or authority_id == facts.actor_authority_id:
+            continue
+        decision.recipients.append(
+            Recipient(
+                authority.id,
+                authority.country,
+                authority.kind,
+                CONTROLLED_DELIVERY,
+                "full",
+                (),
+                "participant in the controlled delivery",
+            )
+        )
+    return decision
+
+
+def shipments_concerned(
+    subject_type: str, subject_id: str, payload: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """The shipments an event is about: the shipment itself, a flag's shipment, the shipment
+    an incident (or a backtracking request's incident) is linked to."""
+    found: list[str] = []
+    if subject_type == SubjectType.SHIPMENT:
+        found.append(subject_id)
+    flag = payload.get("flag")
+    if isinstance(flag, dict) and flag.get("subject_type") == SubjectType.SHIPMENT:
+        found.append(str(flag.get("subject_id")))
+    incident = payload.get("incident")
+    for holder in (payload, incident if isinstance(incident, dict) else {}):
+        if isinstance(holder.get("shipment_id"), str):
+            found.append(holder["shipment_id"])
+    return tuple(dict.fromkeys(found))
 
 
 def _choose_local(
@@ -327,6 +379,7 @@ NOUNS = {
     "shipment": "Shipment",
     "incident": "Incident",
     "backtracking": "Backtracking request",
+    "industry_report": "Industry report",
 }
 
 

@@ -18,6 +18,8 @@ from app.events.types import SubjectType
 from app.notifications.models import PreExportNotification
 from app.rules.models import Flag
 
+# The audit subject of a controlled delivery's rows (its start, end, reads and handovers).
+CONTROLLED_DELIVERY = "controlled_delivery"
 TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
 _INSERT = insert(TABLE)
 
@@ -63,8 +65,12 @@ def list_events(
     cursor: str | None,
 ) -> Page[AuditEvent]:
     """Audit events, newest first; nothing about a draft PEN (its own rows, its flags') until
-    it is sent: a draft is the exporting country's alone, admins and analysts included."""
-    query = select(AuditEvent).where(~_about_a_draft())
+    it is sent: a draft is the exporting country's alone, admins and analysts included. Nothing
+    about a controlled delivery either: its participants read its trail on the delivery itself
+    (app/shipments/controlled.py)."""
+    query = select(AuditEvent).where(
+        ~_about_a_draft(), AuditEvent.subject_type != CONTROLLED_DELIVERY
+    )
     if subject_id:
         query = query.where(AuditEvent.subject_id == subject_id)
     if action:

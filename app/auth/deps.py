@@ -25,7 +25,25 @@ def get_current_principal(
     if principal is None:
         raise Unauthorized("The bearer token is not valid.")
     request.state.principal = principal
+    if principal.role == Role.INDUSTRY and not _open_to_industry(request):
+        raise Forbidden(
+            "An industry user reads and writes its own reports and reference data only."
+        )
     return principal
+
+
+# What an `industry` user may reach: its reports (and their routes) and, to read, reference
+# data. One gate for every route, so that a new endpoint is closed to industry by default.
+INDUSTRY_TAGS = frozenset({"industry-reports"})
+INDUSTRY_READ_TAGS = frozenset({"reference"})
+
+
+def _open_to_industry(request: Request) -> bool:
+    route = request.scope.get("route")
+    tags = set(getattr(route, "tags", None) or ())
+    if tags & INDUSTRY_TAGS:
+        return True
+    return request.method in ("GET", "HEAD") and bool(tags & INDUSTRY_READ_TAGS)
 
 
 CurrentUser = Annotated[Principal, Depends(get_current_principal)]
@@ -47,6 +65,8 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
 AdminUser = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 RegulatorUser = Annotated[Principal, Depends(require_roles(Role.REGULATOR))]
 CustomsUser = Annotated[Principal, Depends(require_roles(Role.CUSTOMS))]
+LawEnforcementUser = Annotated[Principal, Depends(require_roles(Role.LAW_ENFORCEMENT))]
+IndustryUser = Annotated[Principal, Depends(require_roles(Role.INDUSTRY))]
 OperatorWriter = Annotated[
     Principal,
     Depends(require_roles(Role.ADMIN, Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT)),

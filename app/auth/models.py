@@ -14,6 +14,8 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=200)
     role: str = Field(max_length=20)
     authority_id: str | None = Field(default=None, foreign_key="authority.id", max_length=32)
+    # The operator an `industry` user speaks for.
+    operator_id: str | None = Field(default=None, max_length=32)
     token_hash: str = Field(max_length=64, unique=True)
     disabled: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

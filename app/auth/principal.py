@@ -14,6 +14,9 @@ class Principal:
     role: Role
     authority_id: str | None
     country: str | None
+    # The operator an `industry` user speaks for (None for every other role). Its country is
+    # not the principal's: an industry user belongs to no authority and reads no country.
+    operator_id: str | None = None
 
     @property
     def is_global_reader(self) -> bool:

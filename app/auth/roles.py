@@ -9,6 +9,9 @@ class Role(StrEnum):
     CUSTOMS = "customs"
     ANALYST = "analyst"
     LAW_ENFORCEMENT = "law_enforcement"
+    # A user of an operator (a chemical company): files industry reports and reads its own
+    # reports and reference data, nothing else (app/auth/deps.py, INDUSTRY_TAGS).
+    INDUSTRY = "industry"
 
 
 # Roles that must belong to an authority (and so to a country).

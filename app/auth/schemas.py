@@ -18,6 +18,7 @@ class TokenPublic(BaseModel):
     name: str
     role: str
     authority_id: str | None
+    operator_id: str | None = None
     created_at: datetime
     last_used_at: datetime | None
     expires_at: datetime | None

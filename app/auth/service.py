@@ -19,6 +19,7 @@ from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.problems import NotFound, Problem, UnknownReference
 from app.core.types import utcnow
+from app.operators.models import Operator
 
 TOKEN_PREFIX = "pt_"
 # A token's lifetime unless its creator chooses another (`--expires-in-days`).
@@ -56,6 +57,7 @@ def create_user(
     name: str | None,
     expires_in_days: int = DEFAULT_TOKEN_DAYS,
     actor: Principal | None = None,
+    operator_id: str | None = None,
 ) -> tuple[User, str]:
     """Create a user and return it with its token (the only time the token is seen); the
     token expires after `expires_in_days`. Audited, without the token."""
@@ -67,15 +69,17 @@ def create_user(
     kind = ROLE_AUTHORITY_KIND.get(role)
     if kind is not None and authority is not None and authority.kind != kind:
         raise AuthorityRequired(f"A {role.value} user must belong to a {kind} authority.")
+    operator = _operator_of(session, role, authority_id, operator_id)
     if not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
         raise BadTokenLifetime(f"A token lives 1 to {MAX_TOKEN_DAYS} days, not {expires_in_days}.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     user = User(
         id=new_id(),
-        name=name or f"{role.value}@{authority.name if authority else 'pentrack'}",
+        name=name or f"{role.value}@{_home(authority, operator)}",
         role=role.value,
         authority_id=authority_id,
+        operator_id=operator_id,
         token_hash=hash_token(token),
         created_at=now,
         expires_at=now + timedelta(days=expires_in_days),
@@ -84,6 +88,35 @@ def create_user(
     session.flush()
     audit.record(session, actor, "user.created", "user", user.id, after=_snapshot(user))
     return user, token
+
+
+class OperatorRequired(Problem):
+    type = "operator-required"
+    title = "An industry user belongs to an operator, and only an industry user does"
+
+
+def _operator_of(
+    session: Session, role: Role, authority_id: str | None, operator_id: str | None
+) -> Operator | None:
+    """The operator an industry user speaks for (400 when missing or misplaced)."""
+    if role != Role.INDUSTRY:
+        if operator_id is not None:
+            raise OperatorRequired("Only an industry user belongs to an operator (--operator).")
+        return None
+    if operator_id is None or authority_id is not None:
+        raise OperatorRequired(
+            "An industry user belongs to an operator (--operator), not to an authority."
+        )
+    operator = session.get(Operator, operator_id)
+    if operator is None:
+        raise UnknownReference(f"No operator with id {operator_id!r}.")
+    return operator
+
+
+def _home(authority: Authority | None, operator: Operator | None) -> str:
+    if authority is not None:
+        return authority.name
+    return operator.name if operator is not None else "pentrack"
 
 
 # Built once: the lookup runs on every request, and building it cost more than running it.
@@ -119,6 +152,7 @@ def authenticate(session: Session, token: str, *, touch: bool = True) -> Princip
         role=Role(user.role),
         authority_id=user.authority_id,
         country=authority.country if authority else None,
+        operator_id=user.operator_id,
     )
 
 
@@ -198,7 +232,8 @@ def token_status(user: User, now: datetime | None = None) -> str:
 def to_public(user: User) -> TokenPublic:
     return TokenPublic(
         **user.model_dump(
-            include={"id", "name", "role", "authority_id", "created_at", "last_used_at"}
+            include={"id", "name", "role", "authority_id", "operator_id", "created_at"}
+            | {"last_used_at"}
             | {"expires_at", "revoked_at"}
         ),
         status=TokenStatus(token_status(user)),
@@ -210,6 +245,7 @@ def _snapshot(user: User) -> dict[str, Any]:
         "name": user.name,
         "role": user.role,
         "authority_id": user.authority_id,
+        "operator_id": user.operator_id,
         "expires_at": user.expires_at.isoformat() if user.expires_at else None,
         "revoked_at": user.revoked_at.isoformat() if user.revoked_at else None,
     }

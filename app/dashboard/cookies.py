@@ -77,4 +77,5 @@ def principal_from_cookie(session: Session, settings: Settings, value: str) -> P
         role=Role(user.role),
         authority_id=user.authority_id,
         country=authority.country if authority else None,
+        operator_id=user.operator_id,
     )

@@ -10,6 +10,7 @@ class SubjectType(StrEnum):
     FLAG = "flag"
     INCIDENT = "incident"
     BACKTRACKING = "backtracking_request"
+    INDUSTRY_REPORT = "industry_report"
 
 
 class EventType(StrEnum):
@@ -32,6 +33,7 @@ class EventType(StrEnum):
     BACKTRACKING_REQUESTED = "backtracking.requested"
     BACKTRACKING_ANSWERED = "backtracking.answered"
     BACKTRACKING_OVERDUE = "backtracking.overdue"
+    INDUSTRY_REPORT_FILED = "industry_report.filed"
 
 
 # PEN events that the exporting side causes, and those the importing side causes: each goes to

@@ -35,3 +35,24 @@ class DuplicateCustomsReference(Conflict):
 class UnknownPenReference(UnknownReference):
     type = "unknown-pen-reference"
     title = "Unknown PEN reference"
+
+
+class ControlledDeliveryNotAllowed(Problem):
+    status = 403
+    type = "controlled-delivery-not-allowed"
+    title = "Only law enforcement of a route country runs a controlled delivery"
+
+
+class ControlledDeliveryActive(Conflict):
+    type = "controlled-delivery-active"
+    title = "This shipment is under a controlled delivery already"
+
+
+class NoControlledDelivery(NotFound):
+    type = "controlled-delivery-not-found"
+    title = "No controlled delivery you take part in"
+
+
+class UnknownParticipant(UnknownReference):
+    type = "unknown-participant"
+    title = "Unknown participating authority"

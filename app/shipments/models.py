@@ -90,3 +90,27 @@ class ShipmentEvent(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=2000)
     recorded_by_user_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ControlledDelivery(SQLModel, table=True):
+    """A shipment let through under the supervision of the participating authorities (Article
+    11 of the 1988 Convention). Its details are the participants' alone: while it is active,
+    automatic alerts about the shipment reach only them (app/alerts/routing.py)."""
+
+    __tablename__ = "controlled_delivery"
+    __table_args__ = (Index("ix_controlled_delivery_shipment_status", "shipment_id", "status"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    shipment_id: str = Field(foreign_key="shipment.id", max_length=32)
+    status: str = Field(max_length=8)  # active | ended
+    # Authority ids; the authority that started it is always one of them.
+    participants: list[str] = Field(sa_column=Column(JSONType, nullable=False))
+    note: str | None = Field(default=None, max_length=2000)
+    # Shown to everyone else who reads the shipment, when the participants choose to.
+    do_not_stop_contact: str | None = Field(default=None, max_length=300)
+    started_by_user_id: str = Field(max_length=32)
+    started_by_authority_id: str = Field(max_length=32)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_by_authority_id: str | None = Field(default=None, max_length=32)
+    end_note: str | None = Field(default=None, max_length=2000)

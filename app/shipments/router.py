@@ -5,15 +5,24 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app import flows
-from app.auth.deps import CurrentUser, CustomsUser
+from app.auth.deps import CurrentUser, CustomsUser, LawEnforcementUser
 from app.core.db import SessionDep
 from app.core.fields import CasNumber, CountryCode
 from app.core.headers import locate
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
-from app.shipments import service
+from app.shipments import controlled, service
 from app.shipments.deps import LockedShipmentDep, ShipmentDep
-from app.shipments.schemas import EventCreate, ShipmentCreate, ShipmentDetail, ShipmentPublic
+from app.shipments.schemas import (
+    ControlledDeliveryDetail,
+    ControlledDeliveryEnd,
+    ControlledDeliveryPublic,
+    ControlledDeliveryStart,
+    EventCreate,
+    ShipmentCreate,
+    ShipmentDetail,
+    ShipmentPublic,
+)
 from app.shipments.states import ShipmentStatus
 
 router = APIRouter(
@@ -105,3 +114,58 @@ def record_event(
     history = flows.record_shipment_event(session, customs, shipment, data)
     locate(response, request, "get_shipment", shipment_id=shipment.id)
     return service.to_detail(session, customs, shipment, events=history)
+
+
+@router.post(
+    "/{shipment_id}/controlled-delivery",
+    response_model=ControlledDeliveryPublic,
+    status_code=201,
+    responses=problem_responses(400, 403, 404, 409, 422),
+    summary="Put a shipment under controlled delivery",
+)
+def start_controlled_delivery(
+    data: ControlledDeliveryStart,
+    shipment: LockedShipmentDep,
+    session: SessionDep,
+    officer: LawEnforcementUser,
+    request: Request,
+    response: Response,
+) -> ControlledDeliveryPublic:
+    """Law enforcement of a route country lets the shipment run under the supervision of the
+    participating authorities: until it ends, automatic alerts about the shipment reach only
+    them, and other readers see the shipment without these details."""
+    delivery = controlled.start(session, officer, shipment, data)
+    locate(response, request, "get_controlled_delivery", shipment_id=shipment.id)
+    return ControlledDeliveryPublic.model_validate(delivery)
+
+
+@router.post(
+    "/{shipment_id}/controlled-delivery/end",
+    response_model=ControlledDeliveryPublic,
+    responses=problem_responses(403, 404, 422),
+    summary="End a controlled delivery",
+)
+def end_controlled_delivery(
+    data: ControlledDeliveryEnd,
+    shipment: LockedShipmentDep,
+    session: SessionDep,
+    officer: LawEnforcementUser,
+) -> ControlledDeliveryPublic:
+    """End the shipment's controlled delivery: what follows is routed as usual again."""
+    return ControlledDeliveryPublic.model_validate(controlled.end(session, officer, shipment, data))
+
+
+@router.get(
+    "/{shipment_id}/controlled-delivery",
+    response_model=ControlledDeliveryDetail,
+    responses=problem_responses(404),
+    summary="Get a controlled delivery",
+)
+def get_controlled_delivery(
+    shipment: ShipmentDep, session: SessionDep, principal: CurrentUser
+) -> ControlledDeliveryDetail:
+    """The shipment's latest controlled delivery with its audit trail (participants only; 404
+    for everyone else)."""
+    return controlled.detail(
+        session, controlled.get_for_participant_or_raise(session, principal, shipment)
+    )

@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -77,6 +77,31 @@ class EventCreate(BaseModel):
         return self
 
 
+AuthorityId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+ContactText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class ControlledDeliveryStart(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    participants: list[AuthorityId] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The participating authorities (the caller's own is always one)",
+    )
+    note: LongText | None = None
+    do_not_stop_contact: ContactText | None = Field(
+        default=None,
+        description='Shown to non-participants as "do not stop — contact …" (optional)',
+    )
+
+
+class ControlledDeliveryEnd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: LongText | None = None
+
+
 class EventPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -131,8 +156,47 @@ class ShipmentPublic(BaseModel):
     updated_at: datetime
 
 
+class ControlledDeliveryPublic(BaseModel):
+    """A controlled delivery as its participants read it (nobody else ever does)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    shipment_id: str
+    status: Literal["active", "ended"]
+    participants: list[str]
+    note: str | None
+    do_not_stop_contact: str | None
+    started_by_authority_id: str
+    started_at: datetime
+    ended_at: datetime | None
+    ended_by_authority_id: str | None
+    end_note: str | None
+
+
+class TrailEntry(BaseModel):
+    """One audited step of a controlled delivery: started, read, handed over, ended."""
+
+    action: str
+    occurred_at: datetime
+    actor_authority_id: str | None
+    after: dict[str, Any] | None
+
+
+class ControlledDeliveryDetail(ControlledDeliveryPublic):
+    trail: list[TrailEntry]
+
+
 class ShipmentDetail(ShipmentPublic):
     events: list[EventPublic]
+    controlled_delivery: ControlledDeliveryPublic | None = Field(
+        default=None, description="Only for the participating authorities of a controlled delivery"
+    )
+    do_not_stop_contact: str | None = Field(
+        default=None,
+        description="Do not stop this shipment: contact this authority instead (set by the "
+        "participants of a controlled delivery, shown to everyone else on the route)",
+    )
     notified: NotifiedQuantity | None = Field(description="The cited PEN's quantity, beside ours")
     observed_quantity_kg: JSONDecimal | None = Field(
         description="The latest quantity observed at a border"

@@ -17,6 +17,7 @@ from app.core.types import utcnow
 from app.notifications import service as notifications
 from app.notifications.models import PreExportNotification
 from app.reference.service import quantity_in_kg, require_substance
+from app.shipments import controlled
 from app.shipments.checks import creation_audit, load_known, new_shipment, route_roles
 from app.shipments.exceptions import (
     DuplicateCustomsReference,
@@ -272,8 +273,11 @@ def to_detail(
     public = to_public(shipment).model_dump()
     if pen is None:
         public["notification_id"] = None
+    controlled_delivery, do_not_stop_contact = controlled.reading(session, principal, shipment)
     return ShipmentDetail(
         **public,
+        controlled_delivery=controlled_delivery,
+        do_not_stop_contact=do_not_stop_contact,
         events=[EventPublic.model_validate(e) for e in events],
         notified=notified,
         observed_quantity_kg=observed,
