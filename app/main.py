@@ -20,6 +20,7 @@ from app.core.migrations import head_revision, stored_revision
 from app.core.nul_guard import NulGuardMiddleware
 from app.core.openapi import install_openapi, operation_id
 from app.core.problems import install_problem_handlers
+from app.dashboard.pages import home_router
 from app.dashboard.pages import router as dashboard_router
 from app.dashboard.pages import static_files as dashboard_static
 from app.metrics import Metrics
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(api_router)
     app.include_router(metrics_router)
     app.include_router(dashboard_router)
+    app.include_router(home_router)
     app.mount("/dashboard/static", dashboard_static, name="dashboard-static")
 
     # HEAD too (load balancers probe with it), kept out of the OpenAPI as GET's twin.
