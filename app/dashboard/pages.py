@@ -23,8 +23,8 @@ from app.dashboard import summaries
 from app.dashboard.cookies import COOKIE_NAME, issue_cookie, principal_from_cookie
 from app.dashboard.deps import READERS, optional_principal
 from app.dashboard.regions import regions
-from app.dashboard.strings import page_strings
-from app.i18n import ENDONYMS, LANGUAGES, Language, country_names
+from app.dashboard.strings import ROLE_LABELS, page_strings
+from app.i18n import ENDONYMS, LANGUAGES, N_, Language, country_names
 from app.i18n.web import remember_language, request_language
 from app.reference.models import Substance
 
@@ -71,6 +71,7 @@ def render(
         "gettext": language.gettext,
         "ngettext": language.ngettext,
         "languages": ENDONYMS,
+        "role_label": lambda role: language.gettext(ROLE_LABELS.get(role) or role),
         **context,
     }
     response = using.TemplateResponse(request, name, full, status_code=status)
@@ -146,7 +147,7 @@ def dashboard(
     return _page(request, "dashboard.html", context)
 
 
-CROSS_SITE = "Sign-in and sign-out are only accepted from this site's own pages."
+CROSS_SITE = N_("Sign-in and sign-out are only accepted from this site's own pages.")
 
 
 def same_origin(request: Request) -> bool:

@@ -63,6 +63,17 @@ ENUM_LABELS = {
 }
 
 
+# Roles, as the page header names them.
+ROLE_LABELS = {
+    "admin": N_("admin"),
+    "analyst": N_("analyst"),
+    "regulator": N_("regulator"),
+    "customs": N_("customs"),
+    "law_enforcement": N_("law enforcement"),
+    "industry": N_("industry"),
+}
+
+
 def page_strings(language: Language) -> dict[str, str]:
     strings = {text: language.gettext(text) for text in SCRIPT_STRINGS}
     strings.update({value: language.gettext(label) for value, label in ENUM_LABELS.items()})

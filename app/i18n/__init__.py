@@ -99,7 +99,12 @@ class Language:
     def share(self, value: float | None) -> str:
         if value is None:
             return "—"
-        return format_percent(value, format="#,##0.0%", locale=self.locale)
+        # The locale's own percent pattern (its spacing and sign order), with one decimal.
+        pattern = self.locale.percent_formats[None].pattern
+        last = pattern.rfind("0") + 1
+        return format_percent(
+            value, format=pattern[:last] + ".0" + pattern[last:], locale=self.locale
+        )
 
     def date(self, value: date | datetime | None) -> str:
         if value is None:

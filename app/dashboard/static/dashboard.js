@@ -321,6 +321,14 @@
     field("report-form-d").href = API + "form-d?" + formD.toString();
   }
 
+  function keepFiltersAcrossLanguages(query) {
+    document.querySelectorAll(".languages a[hreflang]").forEach(function (a) {
+      var p = new URLSearchParams(query);
+      p.set("lang", a.getAttribute("hreflang"));
+      a.href = "?" + p.toString();
+    });
+  }
+
   /* The period the form asks for, or why it cannot be loaded yet. */
   function periodProblem() {
     if (byYear()) { return null; }
@@ -354,6 +362,7 @@
     inflight = controller;
     history.replaceState(null, "", "?" + query.toString());
     setReportLinks(query);
+    keepFiltersAcrossLanguages(query);
     statusLine.className = "status";
     statusLine.textContent = t("Loading…");
     document.body.dataset.state = "loading";
