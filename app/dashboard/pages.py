@@ -23,7 +23,7 @@ from app.dashboard import summaries
 from app.dashboard.cookies import COOKIE_NAME, issue_cookie, principal_from_cookie
 from app.dashboard.deps import READERS, optional_principal
 from app.dashboard.regions import regions
-from app.dashboard.strings import ROLE_LABELS, page_strings
+from app.dashboard.strings import ROLE_LABELS, page_strings, value_label
 from app.i18n import ENDONYMS, LANGUAGES, N_, Language, country_names
 from app.i18n.web import remember_language, request_language
 from app.reference.models import Substance
@@ -72,6 +72,7 @@ def render(
         "ngettext": language.ngettext,
         "languages": ENDONYMS,
         "role_label": lambda role: language.gettext(ROLE_LABELS.get(role) or role),
+        "label": lambda value: value_label(language, str(value)),
         **context,
     }
     response = using.TemplateResponse(request, name, full, status_code=status)

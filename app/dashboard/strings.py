@@ -63,6 +63,48 @@ ENUM_LABELS = {
 }
 
 
+# Values of the workspace's enums: PEN statuses and history, transport, payment, events.
+VALUE_LABELS = {
+    **ENUM_LABELS,
+    "draft": N_("draft"),
+    "sent": N_("sent"),
+    "acknowledged": N_("acknowledged"),
+    "withdrawn": N_("withdrawn"),
+    "send": N_("Sent"),
+    "acknowledge": N_("Receipt acknowledged"),
+    "respond": N_("Reply"),
+    "answer": N_("Answer"),
+    "withdraw": N_("Withdrawn"),
+    "sea": N_("sea"),
+    "air": N_("air"),
+    "road": N_("road"),
+    "rail": N_("rail"),
+    "post": N_("post"),
+    "multimodal": N_("multimodal"),
+    "bank_transfer": N_("bank transfer"),
+    "letter_of_credit": N_("letter of credit"),
+    "documentary_collection": N_("documentary collection"),
+    "open_account": N_("open account"),
+    "cash": N_("cash"),
+    "third_party": N_("third-party payment"),
+    "hawala": N_("hawala"),
+    "other": N_("other"),
+    "export_cleared": N_("export cleared"),
+    "departed": N_("departed"),
+    "transit_entered": N_("entered transit"),
+    "transit_exited": N_("left transit"),
+    "import_cleared": N_("import cleared"),
+    "open": N_("open"),
+    "under_review": N_("under review"),
+}
+
+
+def value_label(language: Language, value: str) -> str:
+    """An enum value in words of the language (unknown values as they are, underscores out)."""
+    label = VALUE_LABELS.get(value)
+    return language.gettext(label) if label else value.replace("_", " ")
+
+
 # Roles, as the page header names them.
 ROLE_LABELS = {
     "admin": N_("admin"),

@@ -15,6 +15,7 @@ from app.core.config import Settings
 from app.core.db import SessionDep, SettingsDep
 from app.core.fields import MeansOfPayment, ModeOfTransport, Unit
 from app.core.problems import Forbidden, Problem
+from app.dashboard.strings import value_label
 from app.i18n import Language
 from app.i18n.web import LanguageDep, request_language
 from app.notifications import service
@@ -44,7 +45,7 @@ def _regulator(principal: Principal) -> Principal:
 
 def labelled(values: list[str], language: Language) -> list[tuple[str, str]]:
     """(value, its words in the language) for a select."""
-    return [(v, language.gettext(v.replace("_", " "))) for v in values]
+    return [(v, value_label(language, v)) for v in values]
 
 
 def form_choices(session: Session, principal: Principal, language: Language) -> dict[str, Any]:
