@@ -1,5 +1,6 @@
 """HTML forms into the API's own request models, with a message beside each field."""
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -9,6 +10,10 @@ from pydantic import BaseModel, ValidationError
 from app.i18n import N_, Language
 
 Model = TypeVar("Model", bound=BaseModel)
+
+# A form sent back with its messages is a page like any other: 200, so that browsers log no
+# failed load in the console (the messages, aria-invalid and role=alert carry the refusal).
+NOT_SAVED = 200
 
 # Pydantic's error types a person meets in a form, in words that translate.
 MESSAGES = {
@@ -35,6 +40,15 @@ class Checked(Generic[Model]):
     general: list[str] = field(default_factory=list)
 
 
+def _named(model: type[BaseModel], message: str) -> str:
+    """The field a whole-model message is about, when it names one ("a reason is required")."""
+    words = set(re.findall(r"[a-z_]+", message))
+    for name in sorted(model.model_fields, key=len, reverse=True):
+        if name in words:
+            return name
+    return ""
+
+
 async def form_of(request: Request) -> dict[str, str]:
     """The posted fields (the last value of each), stripped."""
     form = await request.form()
@@ -54,7 +68,7 @@ def checked(model: type[Model], data: dict[str, Any], language: Language) -> "Ch
     except ValidationError as error:
         result: Checked[Model] = Checked()
         for problem in error.errors():
-            where = str(problem["loc"][0]) if problem["loc"] else ""
+            where = str(problem["loc"][0]) if problem["loc"] else _named(model, problem["msg"])
             text = MESSAGES.get(problem["type"])
             message = (
                 language.gettext(text)

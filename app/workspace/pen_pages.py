@@ -31,7 +31,7 @@ from app.notifications.states import TRANSITIONS, Action, Decision, PenStatus, S
 from app.operators.models import Operator
 from app.reference.models import Substance
 from app.workspace.access import WorkspaceUser, check_form
-from app.workspace.forms import as_list, checked, form_of
+from app.workspace.forms import NOT_SAVED, as_list, checked, form_of
 from app.workspace.pages import operator_names, page
 
 router = APIRouter(prefix="/workspace/pens", include_in_schema=False)
@@ -137,7 +137,7 @@ async def draft_pen(
             general.append(problem.detail)
     context = {"form": form, "errors": result.errors, "general": general}
     context.update(form_choices(session, principal, language))
-    return page(request, settings, principal, "pen_new.html", context, status=422)
+    return page(request, settings, principal, "pen_new.html", context, status=NOT_SAVED)
 
 
 def _load(session: Session, principal: Principal, pen_id: str, lock: bool = False) -> Any:
@@ -274,7 +274,7 @@ async def act_on_pen(
                 pen,
                 errors=result.errors,
                 general=result.general,
-                status=422,
+                status=NOT_SAVED,
                 action_done=action,
             )
         body = result.model
@@ -290,6 +290,6 @@ async def act_on_pen(
             principal,
             pen,
             general=[problem.detail],
-            status=problem.status,
+            status=NOT_SAVED,
         )
     return RedirectResponse(f"/workspace/pens/{pen_id}", status_code=303)

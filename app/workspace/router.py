@@ -24,7 +24,7 @@ from app.rules.models import Flag, Rule
 from app.rules.schemas import TriageRequest
 from app.rules.states import FlagStatus
 from app.workspace.access import WorkspaceUser, check_form
-from app.workspace.forms import checked, form_of
+from app.workspace.forms import NOT_SAVED, checked, form_of
 from app.workspace.pages import page
 
 router = APIRouter(prefix="/workspace", include_in_schema=False)
@@ -176,7 +176,7 @@ async def triage_flag(
         "general": problems,
         "failed": flag_id,
     }
-    return page(request, settings, principal, "flags.html", context, status=422)
+    return page(request, settings, principal, "flags.html", context, status=NOT_SAVED)
 
 
 @router.get("/incidents")

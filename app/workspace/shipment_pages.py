@@ -20,7 +20,7 @@ from app.shipments import service
 from app.shipments.schemas import EventCreate, ShipmentCreate
 from app.shipments.states import EventType
 from app.workspace.access import WorkspaceUser, check_form
-from app.workspace.forms import as_list, checked, form_of
+from app.workspace.forms import NOT_SAVED, as_list, checked, form_of
 from app.workspace.pages import operator_names, page
 from app.workspace.pen_pages import form_choices, labelled
 
@@ -106,7 +106,7 @@ async def record_shipment(
             general.append(problem.detail)
     context: dict[str, Any] = {"form": form, "errors": result.errors, "general": general}
     context.update(form_choices(session, principal, language))
-    return page(request, settings, principal, "shipment_new.html", context, status=422)
+    return page(request, settings, principal, "shipment_new.html", context, status=NOT_SAVED)
 
 
 def _show(
@@ -193,5 +193,5 @@ async def record_event(
         form=form,
         errors=result.errors,
         general=general,
-        status=422,
+        status=NOT_SAVED,
     )

@@ -82,7 +82,7 @@ class TestNotificationForms:
         form = {**draft_form(api.operator("DE"), api.operator("PK")), "quantity": "-5"}
         form.pop("expected_point_of_entry")
         response = post_form(de, "/workspace/pens", form, "/workspace/pens/new")
-        assert response.status_code == 422
+        assert response.status_code == 200
         assert re.search(r'id="f-quantity-error">[^<]+<', response.text)
         assert re.search(r'id="f-expected_point_of_entry-error">Required.<', response.text)
         assert api.regulator("DE").get(PENS).json()["items"] == []
@@ -99,7 +99,8 @@ class TestNotificationForms:
         assert post_form(de, f"{page}/send", {}, page).status_code == 303
         pk = browsers(api.regulator("PK").token)
         refused = post_form(pk, f"{page}/respond", {"decision": "objection"}, page)
-        assert refused.status_code == 422 and 'id="f-reason-error">' in refused.text
+        assert refused.status_code == 200
+        assert re.search(r'id="f-reason-error">[^<]+<', refused.text)
         replied = post_form(
             pk, f"{page}/respond", {"decision": "objection", "reason": "Importateur inconnu"}, page
         )
