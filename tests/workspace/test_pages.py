@@ -9,9 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from app.alerts.defaults import seed_default_routing
 from app.core.config import Settings
+from app.core.db import open_session
 from app.main import create_app
-from tests.factories import AUDIT, PENS, Api, lane, pen_body, shipment_body
+from tests.factories import AUDIT, PENS, Api, lane, manual_flag, pen_body, shipment_body
 
 Browser = Callable[[str], TestClient]
 
@@ -171,3 +173,54 @@ class TestCustomsForms:
             "/workspace/shipments", data={**body, "csrf": csrf_of(de, "/workspace/pens/new")}
         )
         assert response.status_code == 403
+
+
+class TestInboxAndTriage:
+    def test_an_alert_is_acknowledged_in_place_and_audited(
+        self, browsers: Browser, api: Api, engine: Engine
+    ) -> None:
+        with open_session(engine, write=True) as session:
+            seed_default_routing(session)
+            session.commit()
+        lane(api).pen_in("sent")
+        pk = browsers(api.regulator("PK").token)
+        home = pk.get("/workspace").text
+        alert_id = re.search(r'id="alert-([0-9a-z]+)"', home)
+        assert alert_id, "the sent PEN's alert is in the inbox"
+        done = pk.post(
+            f"/workspace/alerts/{alert_id.group(1)}/acknowledge",
+            data={"csrf": csrf_of(pk, "/workspace")},
+            headers={"HX-Request": "true"},
+        )
+        assert done.status_code == 200 and "<html" not in done.text
+        alert = api.regulator("PK").get(f"/api/v1/alerts/{alert_id.group(1)}").json()
+        assert alert["status"] == "acknowledged"
+        audit = api.admin.get(AUDIT, params={"subject_id": alert_id.group(1)}).json()["items"]
+        assert [e["action"] for e in audit] == ["alert.acknowledged"]
+        assert f'id="alert-{alert_id.group(1)}"' not in pk.get("/workspace").text
+
+    def test_a_flag_is_triaged_with_its_explanation_and_evidence_in_view(
+        self, browsers: Browser, api: Api
+    ) -> None:
+        pen = lane(api).pen_in("sent")
+        flag = manual_flag(api.regulator("PK"), pen, "high", "Importer unknown to the registry")
+        pk = browsers(api.regulator("PK").token)
+        queue = pk.get("/workspace/flags").text
+        assert "Importer unknown to the registry" in queue and f'id="flag-{flag["id"]}"' in queue
+        refused = post_form(
+            pk,
+            f"/workspace/flags/{flag['id']}/triage",
+            {"status": "under_review"},
+            "/workspace/flags",
+        )
+        assert refused.status_code == 200 and 'role="alert"' in refused.text
+        moved = post_form(
+            pk,
+            f"/workspace/flags/{flag['id']}/triage",
+            {"status": "under_review", "note": "Asking the registry"},
+            "/workspace/flags",
+        )
+        assert moved.status_code == 303
+        assert api.regulator("PK").get(f"/api/v1/flags/{flag['id']}").json()["status"] == (
+            "under_review"
+        )
