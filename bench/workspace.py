@@ -39,8 +39,8 @@ def first_link(client: httpx.Client, path: str, prefix: str) -> str | None:
     """The first link to `prefix…` on a page (a PEN, shipment or incident to open)."""
     import re
 
-    found = re.search(rf'href="({re.escape(prefix)}[0-9a-z]+)"', client.get(path).text)
-    return found.group(1) if found else None
+    links = re.findall(rf'href="({re.escape(prefix)}[0-9a-z]+)"', client.get(path).text)
+    return next((link for link in links if not link.endswith("/new")), None)
 
 
 def pages(clients: dict[str, httpx.Client]) -> list[tuple[str, str]]:
@@ -57,10 +57,10 @@ def pages(clients: dict[str, httpx.Client]) -> list[tuple[str, str]]:
         ("pk", "/workspace/incidents"),
     ]
     pen = first_link(pk, "/workspace/pens", "/workspace/pens/")
-    if pen and not pen.endswith("/new"):
+    if pen:
         found.append(("pk", pen))
     shipment = first_link(customs, "/workspace/shipments", "/workspace/shipments/")
-    if shipment and not shipment.endswith("/new"):
+    if shipment:
         found.append(("customs", shipment))
         reference = customs.get(shipment).text.split("<h1>", 1)[1].split("</h1>")[0].split()[-1]
         found.append(("customs", f"/workspace/shipments?q={reference}"))
