@@ -136,7 +136,22 @@ class _Summaries:
 
 def _sections(s: _Summaries, language: Language) -> list[Table]:
     """Tables 1 to 9 of the report, headings in the reader's language."""
-    return _notification_tables(s, language) + _activity_tables(s, language)
+    tables = _notification_tables(s, language) + _activity_tables(s, language)
+    return [_country_names(table, language) for table in tables]
+
+
+def _country_names(table: Table, language: Language) -> Table:
+    """The "Country name" column in the reader's language (pycountry's translations), from
+    the ISO code in the column before it."""
+    heading = language.gettext("Country name")
+    if heading not in table.headings or table.headings.index(heading) == 0:
+        return table
+    name = table.headings.index(heading)
+    rows = [
+        [*row[:name], language.country(row[name - 1]) or row[name], *row[name + 1 :]]
+        for row in table.rows
+    ]
+    return Table(table.title, table.headings, rows, table.kinds)
 
 
 def _requirements_table(s: _Summaries, language: Language) -> Table:

@@ -78,3 +78,4 @@ class TestReportsInTheReadersLanguage:
         assert '<html lang="fr" dir="ltr">' in html
         assert "Tableau 7. Saisies, par pays, avec leur origine" in html
         assert "Pays importateur" in html
+        assert "Allemagne" in html  # Table 2's country names, from pycountry's French

@@ -175,6 +175,7 @@
       meta.columns.forEach(function (column) {
         var td = document.createElement("td");
         var value = row[column[0]];
+        if (column[0] === "country_name" && COUNTRIES[row.country]) { value = COUNTRIES[row.country]; }
         var kind = /rate|share/.test(column[0]) ? "share" : null;
         td.textContent = fmt(value, kind);
         if (typeof value === "number") { td.className = "num"; }
