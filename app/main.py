@@ -25,7 +25,8 @@ from app.dashboard.pages import router as dashboard_router
 from app.dashboard.pages import static_files as dashboard_static
 from app.metrics import Metrics
 from app.metrics import router as metrics_router
-from app.workspace.access import SignInRequired, sign_in_redirect
+from app.workspace.access import NotForYourRole, SignInRequired, sign_in_redirect
+from app.workspace.pages import refusal_page
 from app.workspace.pages import static_files as workspace_static
 from app.workspace.pen_pages import router as workspace_pens_router
 from app.workspace.router import router as workspace_router
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (workspace_router, workspace_pens_router, workspace_shipments_router):
         app.include_router(router)
     app.add_exception_handler(SignInRequired, sign_in_redirect)
+    app.add_exception_handler(NotForYourRole, refusal_page)
     app.mount("/dashboard/static", dashboard_static, name="dashboard-static")
     app.mount("/workspace/static", workspace_static, name="workspace-static")
 

@@ -17,9 +17,14 @@ from app.core.db import SessionDep, SettingsDep
 from app.core.problems import Forbidden
 from app.dashboard.cookies import COOKIE_NAME, principal_from_cookie, signing_secret
 from app.dashboard.pages import same_origin
+from app.i18n import N_
 
 # Officers who work cases here; analysts and admins read the dashboard.
 WORKSPACE_ROLES = frozenset({Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT})
+
+
+class NotForYourRole(Forbidden):
+    """A workspace page that is not for the officer's role: a page saying so, 403."""
 
 
 class SignInRequired(Exception):
@@ -42,7 +47,7 @@ def workspace_user(request: Request, session: SessionDep, settings: SettingsDep)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(target if request.method == "GET" else "/workspace")
     if principal.role not in WORKSPACE_ROLES:
-        raise Forbidden("The workspace is for regulators, customs and law enforcement.")
+        raise NotForYourRole(N_("The workspace is for regulators, customs and law enforcement."))
     return principal
 
 

@@ -74,3 +74,10 @@ def operator_names(session: Session, ids: set[str]) -> dict[str, str]:
         return {}
     rows = session.exec(select(Operator.id, Operator.name).where(col(Operator.id).in_(ids)))
     return dict(rows.all())
+
+
+def refusal_page(request: Request, exc: Exception) -> Response:
+    """A workspace page refused to this role: said in words, with the way home (403)."""
+    language = request_language(request)
+    message = language.gettext(str(getattr(exc, "detail", "")))
+    return render(request, "refused.html", {"message": message}, 403, using=templates)

@@ -14,9 +14,9 @@ from app.auth.service import Principal
 from app.core.config import Settings
 from app.core.db import SessionDep, SettingsDep
 from app.core.fields import MeansOfPayment, ModeOfTransport, Unit
-from app.core.problems import Forbidden, Problem
+from app.core.problems import Problem
 from app.dashboard.strings import value_label
-from app.i18n import Language
+from app.i18n import N_, Language
 from app.i18n.web import LanguageDep, request_language
 from app.notifications import service
 from app.notifications.models import PreExportNotification
@@ -30,7 +30,7 @@ from app.notifications.schemas import (
 from app.notifications.states import TRANSITIONS, Action, Decision, PenStatus, Side
 from app.operators.models import Operator
 from app.reference.models import Substance
-from app.workspace.access import WorkspaceUser, check_form
+from app.workspace.access import NotForYourRole, WorkspaceUser, check_form
 from app.workspace.forms import NOT_SAVED, as_list, checked, form_of
 from app.workspace.pages import operator_names, page
 
@@ -39,7 +39,7 @@ router = APIRouter(prefix="/workspace/pens", include_in_schema=False)
 
 def _regulator(principal: Principal) -> Principal:
     if principal.role != Role.REGULATOR:
-        raise Forbidden("Pre-export notifications are kept by regulators.")
+        raise NotForYourRole(N_("Pre-export notifications are kept by regulators."))
     return principal
 
 

@@ -12,14 +12,14 @@ from app.auth.roles import Role
 from app.auth.service import Principal
 from app.core.config import Settings
 from app.core.db import SessionDep, SettingsDep
-from app.core.problems import Forbidden, Problem
+from app.core.problems import Problem
 from app.core.types import utcnow
-from app.i18n import Language
+from app.i18n import N_, Language
 from app.i18n.web import LanguageDep
 from app.shipments import service
 from app.shipments.schemas import EventCreate, ShipmentCreate
 from app.shipments.states import EventType
-from app.workspace.access import WorkspaceUser, check_form
+from app.workspace.access import NotForYourRole, WorkspaceUser, check_form
 from app.workspace.forms import NOT_SAVED, as_list, checked, form_of
 from app.workspace.pages import operator_names, page
 from app.workspace.pen_pages import form_choices, labelled
@@ -29,7 +29,7 @@ router = APIRouter(prefix="/workspace/shipments", include_in_schema=False)
 
 def _customs(principal: Principal) -> Principal:
     if principal.role != Role.CUSTOMS:
-        raise Forbidden("Shipments and border events are recorded by customs.")
+        raise NotForYourRole(N_("Shipments and border events are recorded by customs."))
     return principal
 
 

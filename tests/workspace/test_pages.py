@@ -224,3 +224,13 @@ class TestInboxAndTriage:
         assert api.regulator("PK").get(f"/api/v1/flags/{flag['id']}").json()["status"] == (
             "under_review"
         )
+
+
+def test_a_page_not_for_the_role_says_so_in_the_readers_language(
+    browsers: Browser, api: Api
+) -> None:
+    customs = browsers(api.customs("PK").token)
+    refused = customs.get("/workspace/pens?lang=es")
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "las autoridades de fiscalización" in refused.text
