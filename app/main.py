@@ -20,10 +20,17 @@ from app.core.migrations import head_revision, stored_revision
 from app.core.nul_guard import NulGuardMiddleware
 from app.core.openapi import install_openapi, operation_id
 from app.core.problems import install_problem_handlers
+from app.dashboard.pages import home_router
 from app.dashboard.pages import router as dashboard_router
 from app.dashboard.pages import static_files as dashboard_static
 from app.metrics import Metrics
 from app.metrics import router as metrics_router
+from app.workspace.access import NotForYourRole, SignInRequired, sign_in_redirect
+from app.workspace.pages import refusal_page
+from app.workspace.pages import static_files as workspace_static
+from app.workspace.pen_pages import router as workspace_pens_router
+from app.workspace.router import router as workspace_router
+from app.workspace.shipment_pages import router as workspace_shipments_router
 
 DESCRIPTION = """
 pentrack: pre-export notifications (1988 Convention, Article 12(10)(a)), shipment tracking and
@@ -81,7 +88,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(api_router)
     app.include_router(metrics_router)
     app.include_router(dashboard_router)
+    app.include_router(home_router)
+    for router in (workspace_router, workspace_pens_router, workspace_shipments_router):
+        app.include_router(router)
+    app.add_exception_handler(SignInRequired, sign_in_redirect)
+    app.add_exception_handler(NotForYourRole, refusal_page)
     app.mount("/dashboard/static", dashboard_static, name="dashboard-static")
+    app.mount("/workspace/static", workspace_static, name="workspace-static")
 
     # HEAD too (load balancers probe with it), kept out of the OpenAPI as GET's twin.
     @app.head("/healthz", include_in_schema=False)

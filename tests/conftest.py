@@ -22,6 +22,9 @@ from app.rules.service import seed_builtin_rules
 from seed.loader import risk_list_rows, seed_reference
 from tests.factories import Api
 
+# The browser tests' shared demo server and Chromium (session-scoped, started on first use).
+pytest_plugins = ["tests.browser"]
+
 # The suite's webhook receivers and peer nodes listen on 127.0.0.1: every app, worker and
 # server it starts may send there (tests/alerts/test_destinations.py builds apps that may not).
 os.environ["PENTRACK_ALLOW_PRIVATE_DESTINATIONS"] = "true"

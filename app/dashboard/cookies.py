@@ -25,7 +25,7 @@ COOKIE_NAME = "pentrack_session"
 _PROCESS_SECRET = secrets.token_bytes(32)
 
 
-def _secret(settings: Settings) -> bytes:
+def signing_secret(settings: Settings) -> bytes:
     if settings.session_secret is None:
         return _PROCESS_SECRET
     return settings.session_secret.get_secret_value().encode()
@@ -35,7 +35,7 @@ def _signature(
     settings: Settings, user_id: str, issued_ms: int, expires: int, token_hash: str
 ) -> str:
     message = f"{user_id}.{issued_ms}.{expires}.{token_hash}".encode()
-    digest = hmac.new(_secret(settings), message, hashlib.sha256).digest()
+    digest = hmac.new(signing_secret(settings), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 

@@ -3,6 +3,7 @@ a region): one aggregate query each over the figures of app/dashboard/figures.py
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -332,6 +333,8 @@ def region_flow_summary(session: Session, scope: Scope, applied: Applied) -> Reg
             route = (exp, _canonical_transit(transit_key), imp)
             for tally in (flows.months[month][kind], flows.routes[route][kind], flows.totals[kind]):
                 tally.add(n, kg, cas, density)
+    for month in _months(scope.period.start, scope.period.end):
+        flows.months[month]  # a month without activity is a month of zeros, not a gap
     return RegionFlowSummary(
         filters=applied,
         totals=FlowTotals(
@@ -345,6 +348,19 @@ def region_flow_summary(session: Session, scope: Scope, applied: Applied) -> Reg
         ],
         by_route=_route_flows(flows),
     )
+
+
+MAX_FILLED_MONTHS = 600
+
+
+def _months(start: date, end: date) -> list[str]:
+    """Every YYYY-MM from `start` to `end` (at most fifty years' worth)."""
+    months: list[str] = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month) and len(months) < MAX_FILLED_MONTHS:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def _canonical_transit(transit_key: str | None) -> str:

@@ -9,7 +9,9 @@ from app.dashboard import flag_summaries, pen_summaries, shipment_summaries
 from app.dashboard.deps import Summarised
 from app.dashboard.exports import Table, table_of
 from app.dashboard.names import names
+from app.dashboard.regions import get_region
 from app.dashboard.schemas import (
+    Applied,
     CountryReplies,
     FlagSummary,
     Interdiction,
@@ -20,6 +22,7 @@ from app.dashboard.schemas import (
     RequirementSummary,
     ShipmentSummary,
 )
+from app.i18n import N_, Language, language_for
 
 ACETIC_ANHYDRIDE = "108-24-7"
 
@@ -28,12 +31,19 @@ ACETIC_ANHYDRIDE = "108-24-7"
 class AnnualReport:
     title: str
     subtitle: str
-    headline: list[tuple[str, Any]]
+    # (label, value): every filter that made the report, so a filtered report never looks global.
+    filters: list[tuple[str, str]]
+    # (label, value, kind): kind as in exports.Table ("count", "quantity", "share").
+    headline: list[tuple[str, Any, str]]
     sections: list[Table]
 
 
-def annual_report(session: Session, filters: Summarised) -> AnnualReport:
-    """Every table of the report, computed with the same filters."""
+def annual_report(
+    session: Session, filters: Summarised, language: Language | None = None
+) -> AnnualReport:
+    """Every table of the report, computed with the same filters, in the reader's language."""
+    language = language or language_for(None)
+    _ = language.gettext
     scope, applied = filters.scope, filters.applied
     if scope.substance is None:
         scope = replace(scope, substance=ACETIC_ANHYDRIDE)
@@ -49,27 +59,69 @@ def annual_report(session: Session, filters: Summarised) -> AnnualReport:
     period = (
         str(applied.year)
         if applied.year is not None
-        else f"{applied.date_from.isoformat()} to {applied.date_to.isoformat()}"
+        else _("%(start)s to %(end)s")
+        % {"start": language.date(applied.date_from), "end": language.date(applied.date_to)}
     )
-    sections = _sections(_Summaries(pens, replies, shipments, flags, requirements, flows))
-    scope_note = f" — rows {applied.scope_country} is party to" if applied.scope_country else ""
+    summaries = _Summaries(pens, replies, shipments, flags, requirements, flows)
     return AnnualReport(
-        title=f"{substance}: pre-export notifications, stopped shipments and seizures, {period}",
-        subtitle=f"Substance {scope.substance}; period {applied.date_from} to {applied.date_to}"
-        f"{scope_note}; replies judged as of {applied.as_of}.",
+        title=_(
+            "%(substance)s: pre-export notifications, stopped shipments and seizures, %(period)s"
+        )
+        % {"substance": substance, "period": period},
+        subtitle=_("Replies judged as of %(day)s.") % {"day": language.date(applied.as_of)},
+        filters=report_filters(applied, substance, language),
         headline=[
-            ("PENs sent", pens.totals.pens),
-            ("Notified quantity (kg)", pens.totals.quantity_kg),
-            ("Notified quantity (l)", pens.totals.quantity_l),
-            ("Objections", replies.totals.objection),
-            ("Not replied to after the reply date", replies.totals.unanswered),
-            ("Shipments stopped", shipments.totals.stopped),
-            ("Shipments seized", shipments.totals.seized),
-            ("Seized quantity (kg)", shipments.totals.seized_kg),
-            ("Governments invoking 12(10)(a)", requirements.totals.governments_requiring_pens),
+            (_("PENs sent"), pens.totals.pens, "count"),
+            (_("Notified quantity (kg)"), pens.totals.quantity_kg, "quantity"),
+            (_("Notified quantity (l)"), pens.totals.quantity_l, "quantity"),
+            (_("Objections"), replies.totals.objection, "count"),
+            (_("Objection rate"), replies.totals.objection_rate, "share"),
+            (_("Not replied to after the reply date"), replies.totals.unanswered, "count"),
+            (_("Shipments stopped"), shipments.totals.stopped, "count"),
+            (_("Shipments seized"), shipments.totals.seized, "count"),
+            (_("Seized quantity (kg)"), shipments.totals.seized_kg, "quantity"),
+            (
+                _("Governments invoking 12(10)(a)"),
+                requirements.totals.governments_requiring_pens,
+                "count",
+            ),
         ],
-        sections=sections,
+        sections=_sections(summaries, language),
     )
+
+
+def report_filters(applied: Applied, substance: str, language: Language) -> list[tuple[str, str]]:
+    """The filters in words, each named: period, substance, route, region, the reader's scope."""
+    _ = language.gettext
+    found = [
+        (
+            _("Period"),
+            _("%(start)s to %(end)s")
+            % {"start": language.date(applied.date_from), "end": language.date(applied.date_to)},
+        ),
+        (_("Substance"), f"{substance} ({applied.substance})"),
+    ]
+    for label, code in (
+        (_("Exporting country"), applied.exporting_country),
+        (_("Importing country"), applied.importing_country),
+        (_("Transit country"), applied.transit_country),
+    ):
+        if code:
+            found.append((label, f"{language.country(code)} ({code})"))
+    if applied.region:
+        region = get_region(applied.region)
+        found.append((_("Region"), region.name if region else applied.region))
+    if applied.scope_country:
+        found.append(
+            (
+                _("Scope"),
+                _("only rows %(country)s is party to")
+                % {"country": language.country(applied.scope_country)},
+            )
+        )
+    else:
+        found.append((_("Scope"), _("all countries")))
+    return found
 
 
 @dataclass(frozen=True)
@@ -82,61 +134,104 @@ class _Summaries:
     flows: RegionFlowSummary
 
 
-def _sections(s: _Summaries) -> list[Table]:
-    """Tables 1 to 9 of the report."""
-    return _notification_tables(s) + _activity_tables(s)
+def _sections(s: _Summaries, language: Language) -> list[Table]:
+    """Tables 1 to 9 of the report, headings in the reader's language."""
+    tables = _notification_tables(s, language) + _activity_tables(s, language)
+    return [_country_names(table, language) for table in tables]
 
 
-def _notification_tables(s: _Summaries) -> list[Table]:
-    """Tables 1 to 5: requirements, notifications and replies."""
-    return [
-        table_of(
+def _country_names(table: Table, language: Language) -> Table:
+    """The "Country name" column in the reader's language (pycountry's translations), from
+    the ISO code in the column before it."""
+    heading = language.gettext("Country name")
+    if heading not in table.headings or table.headings.index(heading) == 0:
+        return table
+    name = table.headings.index(heading)
+    rows = [
+        [*row[:name], language.country(row[name - 1]) or row[name], *row[name + 1 :]]
+        for row in table.rows
+    ]
+    return Table(table.title, table.headings, rows, table.kinds)
+
+
+def _requirements_table(s: _Summaries, language: Language) -> Table:
+    """Table 1; the "Since" column only when some date is known (the public list gives few)."""
+    table = table_of(
+        N_(
             "Table 1. Governments that have invoked article 12, paragraph 10 (a), "
-            "and declarations of no licit need",
-            list(s.requirements.requirements),
-            Requirement,
+            "and declarations of no licit need"
         ),
+        list(s.requirements.requirements),
+        Requirement,
+        language.gettext,
+    )
+    since = list(Requirement.model_fields).index("since")
+    if all(row[since] is None for row in table.rows):
+        return table.without_column(since)
+    return table
+
+
+def _notification_tables(s: _Summaries, language: Language) -> list[Table]:
+    """Tables 1 to 5: requirements, notifications and replies."""
+    quantities = ["text", "text", "count", "quantity", "quantity"]
+    return [
+        _requirements_table(s, language),
         _table(
-            "Table 2. Pre-export notifications sent, by exporting country",
+            language,
+            N_("Table 2. Pre-export notifications sent, by exporting country"),
             ["Exporting country", "Country name", "PENs", "Quantity (kg)", "Quantity (l)"],
             [
                 [r.country, r.country_name, r.pens, r.quantity_kg, r.quantity_l]
                 for r in s.pens.by_exporting_country
             ],
+            quantities,
         ),
         _table(
-            "Table 3. Pre-export notifications received, by importing country",
+            language,
+            N_("Table 3. Pre-export notifications received, by importing country"),
             ["Importing country", "Country name", "PENs", "Quantity (kg)", "Quantity (l)"],
             [
                 [r.country, r.country_name, r.pens, r.quantity_kg, r.quantity_l]
                 for r in s.pens.by_importing_country
             ],
+            quantities,
         ),
         _table(
-            "Table 4. Pre-export notifications, exporting → importing country",
+            language,
+            N_("Table 4. Pre-export notifications, exporting → importing country"),
             ["Exporting country", "Importing country", "PENs", "Quantity (kg)", "Quantity (l)"],
             [
                 [r.exporting_country, r.importing_country, r.pens, r.quantity_kg, r.quantity_l]
                 for r in s.pens.matrix
             ],
+            quantities,
         ),
         table_of(
-            "Table 5. Replies: objections and notifications not replied to, by importing country",
+            N_(
+                "Table 5. Replies: objections and notifications not replied to, by importing country"
+            ),
             list(s.replies.by_importing_country),
             CountryReplies,
+            language.gettext,
         ),
     ]
 
 
-def _activity_tables(s: _Summaries) -> list[Table]:
+def _activity_tables(s: _Summaries, language: Language) -> list[Table]:
     """Tables 6 to 9: stops, seizures, flows and flags."""
     stopped = [row for row in s.shipments.stopped_and_seized if row.event == "stopped"]
     seized = [row for row in s.shipments.stopped_and_seized if row.event == "seized"]
     return [
-        table_of("Table 6. Stopped and suspended shipments", stopped, Interdiction),
-        table_of("Table 7. Seizures, by country, with origin", seized, Interdiction),
+        table_of(
+            N_("Table 6. Stopped and suspended shipments"), stopped, Interdiction, language.gettext
+        ),
+        table_of(
+            N_("Table 7. Seizures, by country, with origin"), seized, Interdiction, language.gettext
+        ),
         _table(
-            f"Table 8. Flows towards {s.flows.totals.region_name}, by month",
+            language,
+            language.gettext("Table 8. Flows towards %(region)s, by month")
+            % {"region": s.flows.totals.region_name},
             [
                 "Month",
                 "PENs",
@@ -150,17 +245,29 @@ def _activity_tables(s: _Summaries) -> list[Table]:
                 [m.month, m.pens, m.pen_kg, m.pen_l, m.shipments, m.shipment_kg, m.shipment_l]
                 for m in s.flows.by_month
             ],
+            ["text", "count", "quantity", "quantity", "count", "quantity", "quantity"],
         ),
         _table(
-            "Table 9. Suspicious-transaction flags, by rule",
+            language,
+            N_("Table 9. Suspicious-transaction flags, by rule"),
             ["Rule", "Severity", "Flags", "Confirmed", "Dismissed", "Median time to triage (h)"],
             [
                 [f.rule, f.severity, f.flags, f.confirmed, f.dismissed, f.median_triage_hours]
                 for f in s.flags.by_rule
             ],
+            ["text", "text", "count", "count", "count", "quantity"],
         ),
     ]
 
 
-def _table(title: str, headings: list[str], rows: list[list[Any]]) -> Table:
-    return Table(title, headings, rows)
+def _table(
+    language: Language,
+    title: str,
+    headings: list[str],
+    rows: list[list[Any]],
+    kinds: list[str] | None = None,
+) -> Table:
+    """A table with its title and headings in the reader's language."""
+    return Table(
+        language.gettext(title), [language.gettext(h) for h in headings], rows, kinds or []
+    )

@@ -2,19 +2,17 @@
 
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
 
 from app.core.db import SessionDep
 from app.core.problems import problem_responses
 from app.dashboard import exports, summaries
 from app.dashboard.deps import FiltersDep, SummaryReader
 from app.dashboard.form_d import form_d
-from app.dashboard.pages import SECURITY_HEADERS
+from app.dashboard.pages import render
 from app.dashboard.regions import regions
 from app.dashboard.report import annual_report
 from app.dashboard.schemas import (
@@ -29,13 +27,13 @@ from app.dashboard.schemas import (
     RequirementSummary,
     ShipmentSummary,
 )
+from app.i18n.web import LanguageDep
 
 router = APIRouter(
     prefix="/summaries",
     tags=["summaries"],
     responses=problem_responses(401, 403, 422),
 )
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
 class ExportFormat(StrEnum):
@@ -172,23 +170,29 @@ def report(
     request: Request,
     session: SessionDep,
     filters: FiltersDep,
+    language: LanguageDep,
     format: Annotated[ReportFormat, Query(description="json, xlsx or html (printable)")] = (
         ReportFormat.XLSX
     ),
 ) -> Response:
     """The tables of INCB's annual precursors report for one year and substance (default acetic
     anhydride), as a workbook, a printable page, or JSON."""
-    built = annual_report(session, filters)
+    built = annual_report(session, filters, language)
     stem = f"pentrack-annual-report-{_period_slug(filters.applied)}"
     if format == ReportFormat.XLSX:
-        preface = [[built.subtitle]]
-        headline = exports.Table("Summary", ["Figure", "Value"], [list(h) for h in built.headline])
+        _ = language.gettext
+        # Every sheet says which filters made it: a filtered report must not look global.
+        preface = [[f"{label}: {value}" for label, value in built.filters], [built.subtitle]]
+        headline = exports.Table(
+            _("Summary"),
+            [_("Figure"), _("Value")],
+            [[label, value] for label, value, _kind in built.headline],
+            ["text", "quantity"],
+        )
         body = exports.to_xlsx([headline, *built.sections], preface=preface)
         return _download(body, exports.XLSX_MEDIA_TYPE, f"{stem}.xlsx")
     if format == ReportFormat.HTML:
-        page = templates.TemplateResponse(request, "annual_report.html", {"report": built})
-        page.headers.update(SECURITY_HEADERS)
-        return page
+        return render(request, "annual_report.html", {"report": built, "lang": language})
     return Response(content=_report_json(built), media_type="application/json")
 
 
@@ -200,6 +204,7 @@ def report(
 def export_table(
     session: SessionDep,
     filters: FiltersDep,
+    language: LanguageDep,
     summary: SummaryName,
     table: Annotated[str, Query(max_length=40, description="e.g. by_exporting_country")],
     format: Annotated[ExportFormat, Query()] = ExportFormat.CSV,
@@ -214,7 +219,7 @@ def export_table(
             [{"loc": ("query", "table"), "msg": f"One of: {allowed}.", "type": "enum"}]
         )
     computed = summaries.compute(session, kind.name, filters)
-    found = exports.tables_of(computed, {table: kind.tables[table]})[table]
+    found = exports.tables_of(computed, {table: kind.tables[table]}, language.gettext)[table]
     stem = f"pentrack-{kind.name}-{table}-{_period_slug(filters.applied)}"
     if format == ExportFormat.XLSX:
         return _download(exports.to_xlsx([found]), exports.XLSX_MEDIA_TYPE, f"{stem}.xlsx")

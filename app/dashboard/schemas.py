@@ -97,9 +97,14 @@ class ReplyFigures(BaseModel):
     p90_reply_days: float | None = Field(title="90th percentile reply time (days)")
 
 
-class CountryReplies(ReplyFigures):
+class _ImportingCountry(BaseModel):
     country: str = Field(title="Importing country")
     country_name: str = Field(title="Country name")
+
+
+class CountryReplies(ReplyFigures, _ImportingCountry):
+    """One importing country's replies; the country comes first (pydantic orders fields from
+    the last base to the first)."""
 
 
 class ReplySummary(BaseModel):

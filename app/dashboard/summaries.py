@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.dashboard import flag_summaries, incident_summaries, pen_summaries, shipment_summaries
 from app.dashboard.deps import Summarised
 from app.dashboard.schemas import Overview
+from app.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -30,63 +31,63 @@ KINDS: dict[str, SummaryKind] = {
             "Pre-export notifications sent and received",
             pen_summaries.pen_summary,
             {
-                "by_exporting_country": "PENs sent, by exporting country",
-                "by_importing_country": "PENs received, by importing country",
-                "matrix": "PENs, exporting → importing country",
-                "by_substance": "PENs by substance",
+                "by_exporting_country": N_("PENs sent, by exporting country"),
+                "by_importing_country": N_("PENs received, by importing country"),
+                "matrix": N_("PENs, exporting → importing country"),
+                "by_substance": N_("PENs by substance"),
             },
         ),
         SummaryKind(
             "replies",
             "Replies to pre-export notifications",
             pen_summaries.reply_summary,
-            {"by_importing_country": "Replies by importing country"},
+            {"by_importing_country": N_("Replies by importing country")},
         ),
         SummaryKind(
             "shipments",
             "Shipments, stops, seizures and quantity gaps",
             shipment_summaries.shipment_summary,
             {
-                "by_status": "Shipments by status",
-                "stopped_and_seized": "Stopped and seized shipments",
-                "gaps": "Observed vs notified quantities",
+                "by_status": N_("Shipments by status"),
+                "stopped_and_seized": N_("Stopped and seized shipments"),
+                "gaps": N_("Observed vs notified quantities"),
             },
         ),
         SummaryKind(
             "flags",
             "Suspicious-transaction flags",
             flag_summaries.flag_summary,
-            {"by_rule": "Flags by rule and severity", "by_severity": "Flags by severity"},
+            {"by_rule": N_("Flags by rule and severity"), "by_severity": N_("Flags by severity")},
         ),
         SummaryKind(
             "incidents",
             "Incidents: seizures, stopped shipments, diversions, laboratories, thefts",
             incident_summaries.incident_summary,
             {
-                "by_kind": "Incidents by kind",
-                "seizures_by_substance": "Seizures by substance",
-                "seizures_by_country": "Seizures by recording country",
-                "seizures_by_origin": "Seizures by country of origin",
-                "by_method": "Methods of concealment and diversion",
+                "by_kind": N_("Incidents by kind"),
+                "seizures_by_substance": N_("Seizures by substance"),
+                "seizures_by_country": N_("Seizures by recording country"),
+                "seizures_by_origin": N_("Seizures by country of origin"),
+                "by_method": N_("Methods of concealment and diversion"),
             },
         ),
         SummaryKind(
             "backtracking",
             "Backtracking requests",
             incident_summaries.backtracking_summary,
-            {"by_addressed_country": "Backtracking requests by addressed country"},
+            {"by_addressed_country": N_("Backtracking requests by addressed country")},
         ),
         SummaryKind(
             "pen-requirements",
             "Governments requiring PENs (Article 12(10)(a)) and no-licit-need declarations",
             pen_summaries.requirement_summary,
-            {"requirements": "PEN requirements and no-licit-need declarations"},
+            {"requirements": N_("PEN requirements and no-licit-need declarations")},
         ),
         SummaryKind(
             "region-flows",
             "Flows towards the region of concern",
             pen_summaries.region_flow_summary,
-            {"by_month": "Flows by month", "by_route": "Flows by route"},
+            {"by_month": N_("Flows by month"), "by_route": N_("Flows by route")},
         ),
     )
 }

@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import String, cast, exists, or_
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
@@ -144,6 +144,33 @@ def list_shipments(
         if value is not None:
             query = query.where(column == value)
     return paginate(session, query, col(Shipment.id), limit=limit, cursor=cursor)
+
+
+def look_up_shipments(
+    session: Session, principal: Principal, text: str, *, limit: int = 50
+) -> list[Shipment]:
+    """Shipments the caller may read whose customs reference or PEN reference is `text`, or
+    that carry a container of that number (the workspace's look-up box)."""
+    wanted = text.strip()
+    if not wanted:
+        return []
+    container = cast(Shipment.container_ids, String).like(
+        f'%"{wanted.upper().replace("%", "").replace("_", "")}"%'
+    )
+    query = (
+        select(Shipment)
+        .where(visible_to(principal))
+        .where(
+            or_(
+                col(Shipment.customs_reference) == wanted,
+                col(Shipment.pen_reference) == wanted.upper(),
+                container,
+            )
+        )
+        .order_by(col(Shipment.created_at).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query).all())
 
 
 def events_of(session: Session, shipment_id: str) -> list[ShipmentEvent]:

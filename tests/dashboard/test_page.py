@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -54,13 +55,44 @@ class TestSignIn:
         assert response.status_code == 401
         assert COOKIE_NAME not in response.headers.get("set-cookie", "")
 
-    def test_customs_is_refused(self, browser: TestClient, api: Api) -> None:
+    def test_customs_signs_in_to_the_workspace_not_the_summaries(
+        self, browser: TestClient, api: Api
+    ) -> None:
         response = browser.post(
             "/dashboard/sign-in",
-            content=f"token={api.customs('DE').token}",
+            content=f"token={api.customs('DE').token}&next=/dashboard",
             headers={"Content-Type": "application/x-www-form-urlencoded"},
+            follow_redirects=False,
         )
-        assert response.status_code == 403
+        assert response.status_code == 303
+        assert response.headers["location"] == "/workspace"
+        assert browser.get("/dashboard").status_code == 403
+        assert browser.get("/api/v1/summaries/overview").status_code == 403
+
+    def test_next_never_leaves_the_site(self, browser: TestClient, api: Api) -> None:
+        response = browser.post(
+            "/dashboard/sign-in",
+            content=f"token={api.analyst().token}&next=//evil.example/x",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/dashboard"
+
+
+class TestFrontDoor:
+    def test_root_leads_a_browser_to_sign_in(self, browser: TestClient) -> None:
+        response = browser.get("/", follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/sign-in"
+        page = browser.get("/")
+        assert page.status_code == 200 and 'name="token"' in page.text
+        assert 'href="/docs"' in page.text
+
+    def test_root_leads_a_signed_in_analyst_to_the_dashboard(
+        self, browser: TestClient, api: Api
+    ) -> None:
+        sign_in(browser, api.analyst().token)
+        response = browser.get("/", follow_redirects=False)
+        assert response.headers["location"] == "/dashboard"
 
     def test_session_reads_the_page_and_the_api(self, browser: TestClient, api: Api) -> None:
         sign_in(browser, api.analyst().token)
@@ -240,6 +272,54 @@ class TestExports:
             "/api/v1/summaries/annual-report", params={"year": YEAR, "format": "html"}
         )
         assert html.status_code == 200 and "Table 7. Seizures" in html.text
+
+    def test_a_filtered_report_says_so_on_every_sheet_and_page(self, api: Api) -> None:
+        build(api)
+        params = {"year": YEAR, "importing_country": "PK"}
+        analyst = api.analyst()
+        xlsx = analyst.get("/api/v1/summaries/annual-report", params={**params, "format": "xlsx"})
+        workbook = load_workbook(io.BytesIO(xlsx.content))
+        for sheet in workbook.worksheets:
+            preface = " ".join(
+                str(v) for v in next(sheet.iter_rows(min_row=2, max_row=2, values_only=True)) if v
+            )
+            assert "Importing country: Pakistan (PK)" in preface, sheet.title
+        html = analyst.get("/api/v1/summaries/annual-report", params={**params, "format": "html"})
+        assert "Importing country" in html.text and "Pakistan (PK)" in html.text
+        everything = analyst.get(
+            "/api/v1/summaries/annual-report", params={"year": YEAR, "format": "html"}
+        )
+        assert "Pakistan (PK)" not in everything.text and "all countries" in everything.text
+
+    def test_the_report_reads_like_a_report(self, api: Api) -> None:
+        """Grouped digits, whole litres to one decimal, rates as percentages, no empty "Since"
+        column, the importing country first in Table 5."""
+        build(api)
+        analyst = api.analyst()
+        params = {"year": YEAR, "format": "xlsx"}
+        workbook = load_workbook(
+            io.BytesIO(analyst.get("/api/v1/summaries/annual-report", params=params).content)
+        )
+        table1, table5 = workbook.worksheets[1], workbook.worksheets[5]
+        headings1 = [c.value for c in table1[5]]
+        assert "Since" not in headings1 and headings1[:2] == ["Country", "Country name"]
+        headings5 = [c.value for c in table5[5]]
+        assert headings5[:2] == ["Importing country", "Country name"]
+        rate = headings5.index("Objection rate") + 1
+        assert table5.cell(row=6, column=rate).number_format == "0.0%"
+        assert table5.cell(row=6, column=headings5.index("PENs sent") + 1).number_format == "#,##0"
+        html = analyst.get(
+            "/api/v1/summaries/annual-report", params={"year": YEAR, "format": "html"}
+        ).text
+        assert "Since" not in html
+        assert not re.search(r">\d+\.\d{3}<", html), "three-decimal figures"
+        assert not re.search(r">0\.\d{4,}<", html), "raw rates"
+        assert re.search(r">\d+\.\d%<", html), "rates as percentages"
+
+    def test_months_without_activity_stay_on_the_flows_axis(self, api: Api) -> None:
+        build(api)
+        body = api.analyst().get("/api/v1/summaries/region-flows", params={"year": YEAR}).json()
+        assert [m["month"] for m in body["by_month"]] == [f"{YEAR}-{m:02d}" for m in range(1, 13)]
 
 
 @pytest.mark.parametrize(

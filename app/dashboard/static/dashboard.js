@@ -1,21 +1,38 @@
-/* pentrack dashboard: reads /api/v1/summaries with the session cookie and draws each panel. */
+/* pentrack dashboard: reads /api/v1/summaries with the session cookie and draws each panel.
+
+   Every load has a number; only the latest load may write to the page, and starting a new load
+   aborts the older requests, so a slow earlier answer never replaces a newer filter's figures. */
 (function () {
   "use strict";
   var AA = "108-24-7";
   var API = "/api/v1/summaries/";
-  var META = JSON.parse(document.getElementById("table-meta").textContent);
+  var MAX_ROWS = 500;
+  function data(id) { return JSON.parse(document.getElementById(id).textContent); }
+  var META = data("table-meta");
+  var STR = data("strings");
+  var COUNTRIES = data("country-names");
+  var LANG = document.documentElement.lang || "en";
   var form = document.getElementById("filters");
   var statusLine = document.getElementById("status");
   var charts = {};
-  var numberFormat = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 });
+  var latest = 0;
+  var inflight = null;
+  var numberFormat = new Intl.NumberFormat(LANG, { maximumFractionDigits: 1, numberingSystem: "latn" });
+  var shareFormat = new Intl.NumberFormat(LANG, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1, numberingSystem: "latn" });
   var PALETTE = ["#0b5cad", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#be123c", "#0e7490", "#4d7c0f"];
 
+  function t(key) { return STR[key] || key; }
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
   function field(id) { return document.getElementById(id); }
+  function countryName(code) { return COUNTRIES[code] ? COUNTRIES[code] + " (" + code + ")" : code; }
+
+  function byYear() { return field("f-year").value !== ""; }
 
   function params() {
     var p = new URLSearchParams();
-    var year = field("f-year").value;
-    if (year) { p.set("year", year); } else {
+    if (byYear()) { p.set("year", field("f-year").value); } else {
       if (field("f-from").value) { p.set("from", field("f-from").value); }
       if (field("f-to").value) { p.set("to", field("f-to").value); }
     }
@@ -25,6 +42,20 @@
       if (value) { p.set(pair[1], pair[1].indexOf("country") >= 0 ? value.toUpperCase() : value); }
     });
     return p;
+  }
+
+  /* What the filters say, in words: "2026 · Acetic anhydride · importing country: Pakistan (PK)". */
+  function describe(query) {
+    var parts = [];
+    if (query.has("year")) { parts.push(query.get("year")); }
+    else { parts.push(fill(t("{from} to {to}"), { from: query.get("from") || "…", to: query.get("to") || "…" })); }
+    var substance = field("f-substance");
+    parts.push(query.has("substance") ? substance.options[substance.selectedIndex].text : t("All substances"));
+    [["exporting_country", "exporting country"], ["importing_country", "importing country"], ["transit_country", "transit country"]].forEach(function (pair) {
+      if (query.has(pair[0])) { parts.push(t(pair[1]) + ": " + countryName(query.get(pair[0]))); }
+    });
+    if (query.has("region")) { var region = field("f-region"); parts.push(t("region") + ": " + region.options[region.selectedIndex].text); }
+    return parts.join(" · ");
   }
 
   function restore() {
@@ -43,9 +74,8 @@
   }
 
   function syncPeriod() {
-    var byYear = field("f-year").value !== "";
-    field("f-from").disabled = byYear;
-    field("f-to").disabled = byYear;
+    field("f-from").disabled = byYear();
+    field("f-to").disabled = byYear();
   }
 
   function syncAA() {
@@ -54,15 +84,15 @@
 
   function fmt(value, kind) {
     if (value === null || value === undefined) { return "—"; }
-    if (kind === "share") { return (value * 100).toFixed(1) + "%"; }
+    if (kind === "share") { return shareFormat.format(value); }
     if (typeof value === "number") { return numberFormat.format(value); }
     if (Array.isArray(value)) { return value.join(", "); }
-    if (typeof value === "boolean") { return value ? "yes" : "no"; }
+    if (typeof value === "boolean") { return value ? t("yes") : t("no"); }
     return String(value);
   }
 
-  function getJSON(name, query) {
-    return fetch(API + name + "?" + query.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
+  function getJSON(name, query, signal) {
+    return fetch(API + name + "?" + query.toString(), { credentials: "same-origin", headers: { Accept: "application/json" }, signal: signal })
       .then(function (response) {
         return response.json().then(function (body) {
           if (!response.ok) {
@@ -78,18 +108,22 @@
     var p = new URLSearchParams(query);
     p.set("table", table);
     p.set("format", format);
+    p.set("lang", LANG);
     return API + summary + "/export?" + p.toString();
   }
 
-  function renderTable(container, summary, table, rows, query) {
-    var meta = META[summary + "." + table];
-    var block = document.createElement("div");
-    block.className = "table-block";
-    block.dataset.table = table;
+  function tableHeader(meta, summary, table, rows, query) {
     var header = document.createElement("header");
     var title = document.createElement("h3");
-    title.textContent = meta.title + " (" + rows.length + ")";
+    title.textContent = meta.title + " (" + numberFormat.format(rows.length) + ")";
     header.appendChild(title);
+    if (rows.length > MAX_ROWS) {
+      var cut = document.createElement("p");
+      cut.className = "cut";
+      cut.textContent = fill(t("The first {shown} of {all} rows are shown; download the table for all of them."),
+        { shown: numberFormat.format(MAX_ROWS), all: numberFormat.format(rows.length) });
+      header.appendChild(cut);
+    }
     var links = document.createElement("span");
     links.className = "exports";
     ["csv", "xlsx"].forEach(function (format) {
@@ -98,15 +132,23 @@
       a.textContent = format.toUpperCase();
       a.setAttribute("download", "");
       a.dataset.export = format;
-      a.setAttribute("aria-label", meta.title + ": download " + format.toUpperCase());
+      a.setAttribute("aria-label", meta.title + ": " + t("download") + " " + format.toUpperCase());
       links.appendChild(a);
     });
     header.appendChild(links);
-    block.appendChild(header);
+    return header;
+  }
+
+  function renderTable(container, summary, table, rows, query) {
+    var meta = META[summary + "." + table];
+    var block = document.createElement("div");
+    block.className = "table-block";
+    block.dataset.table = table;
+    block.appendChild(tableHeader(meta, summary, table, rows, query));
     if (!rows.length) {
       var empty = document.createElement("p");
       empty.className = "empty";
-      empty.textContent = "Nothing in this period and scope.";
+      empty.textContent = t("Nothing in this period and scope.");
       block.appendChild(empty);
       container.appendChild(block);
       return;
@@ -128,11 +170,12 @@
     thead.appendChild(tr);
     tableEl.appendChild(thead);
     var tbody = document.createElement("tbody");
-    rows.slice(0, 500).forEach(function (row) {
+    rows.slice(0, MAX_ROWS).forEach(function (row) {
       var r = document.createElement("tr");
       meta.columns.forEach(function (column) {
         var td = document.createElement("td");
         var value = row[column[0]];
+        if (column[0] === "country_name" && COUNTRIES[row.country]) { value = COUNTRIES[row.country]; }
         var kind = /rate|share/.test(column[0]) ? "share" : null;
         td.textContent = fmt(value, kind);
         if (typeof value === "number") { td.className = "num"; }
@@ -146,10 +189,12 @@
     container.appendChild(block);
   }
 
-  function drawChart(id, type, labels, datasets, stacked) {
+  /* counts: whole-number ticks only (no "0.1 PEN"). */
+  function drawChart(id, type, labels, datasets, stacked, counts) {
     if (charts[id]) { charts[id].destroy(); }
     var canvas = document.getElementById(id);
     if (!window.Chart || !canvas) { return; }
+    var rtl = document.documentElement.dir === "rtl";
     charts[id] = new window.Chart(canvas, {
       type: type,
       data: {
@@ -159,112 +204,195 @@
         })
       },
       options: {
-        responsive: true, maintainAspectRatio: false, animation: false,
-        plugins: { legend: { labels: { font: { size: 13 } } } },
-        scales: { x: { stacked: !!stacked, ticks: { font: { size: 12 } } }, y: { stacked: !!stacked, beginAtZero: true, ticks: { font: { size: 12 } } } }
+        responsive: true, maintainAspectRatio: false, animation: false, locale: LANG,
+        plugins: { legend: { rtl: rtl, labels: { font: { size: 13 } } }, tooltip: { rtl: rtl } },
+        scales: {
+          x: { stacked: !!stacked, reverse: rtl, ticks: { font: { size: 12 }, autoSkip: false, maxRotation: 90 } },
+          y: { stacked: !!stacked, beginAtZero: true, position: rtl ? "right" : "left", ticks: { font: { size: 12 }, precision: counts ? 0 : undefined } }
+        }
       }
     });
   }
 
+  function countries(rows) { return rows.map(function (r) { return r.country; }); }
+
   var CHARTS = {
     pens: function (s) {
       var top = s.by_exporting_country.slice(0, 15);
-      drawChart("chart-pens", "bar", top.map(function (r) { return r.country; }), [
-        { label: "PENs sent", data: top.map(function (r) { return r.pens; }) }
-      ]);
+      drawChart("chart-pens", "bar", countries(top), [
+        { label: t("PENs sent"), data: top.map(function (r) { return r.pens; }) }
+      ], false, true);
     },
     replies: function (s) {
       var top = s.by_importing_country.slice(0, 15);
-      var keys = [["no_objection", "No objection"], ["objection", "Objection"], ["information_requested", "Information requested"], ["unanswered", "Unanswered"], ["awaiting", "Awaiting"]];
-      drawChart("chart-replies", "bar", top.map(function (r) { return r.country; }), keys.map(function (k) {
-        return { label: k[1], data: top.map(function (r) { return r[k[0]]; }) };
-      }), true);
+      var keys = ["no_objection", "objection", "information_requested", "unanswered", "awaiting"];
+      drawChart("chart-replies", "bar", countries(top), keys.map(function (k) {
+        return { label: t(k), data: top.map(function (r) { return r[k]; }) };
+      }), true, true);
     },
     shipments: function (s) {
-      drawChart("chart-shipments", "bar", s.by_status.map(function (r) { return r.status.replace("_", " "); }), [
-        { label: "Shipments", data: s.by_status.map(function (r) { return r.shipments; }) }
-      ]);
+      drawChart("chart-shipments", "bar", s.by_status.map(function (r) { return t(r.status); }), [
+        { label: t("Shipments"), data: s.by_status.map(function (r) { return r.shipments; }) }
+      ], false, true);
     },
     flags: function (s) {
-      drawChart("chart-flags", "bar", s.by_severity.map(function (r) { return r.severity; }), [
-        { label: "Confirmed", data: s.by_severity.map(function (r) { return r.confirmed; }) },
-        { label: "Dismissed", data: s.by_severity.map(function (r) { return r.dismissed; }) },
-        { label: "Not decided", data: s.by_severity.map(function (r) { return r.flags - r.confirmed - r.dismissed; }) }
-      ], true);
+      drawChart("chart-flags", "bar", s.by_severity.map(function (r) { return t(r.severity); }), [
+        { label: t("confirmed"), data: s.by_severity.map(function (r) { return r.confirmed; }) },
+        { label: t("dismissed"), data: s.by_severity.map(function (r) { return r.dismissed; }) },
+        { label: t("Not decided"), data: s.by_severity.map(function (r) { return r.flags - r.confirmed - r.dismissed; }) }
+      ], true, true);
     },
     "region-flows": function (s) {
       drawChart("chart-region-flows", "bar", s.by_month.map(function (r) { return r.month; }), [
-        { label: "Notified (kg)", data: s.by_month.map(function (r) { return r.pen_kg; }) },
-        { label: "Shipped (kg)", data: s.by_month.map(function (r) { return r.shipment_kg; }) }
-      ]);
+        { label: t("Notified (kg)"), data: s.by_month.map(function (r) { return r.pen_kg; }) },
+        { label: t("Shipped (kg)"), data: s.by_month.map(function (r) { return r.shipment_kg; }) }
+      ], false, false);
     },
     incidents: function (s) {
-      drawChart("chart-incidents", "bar", s.by_kind.map(function (r) { return r.kind.replace("_", " "); }), [
-        { label: "Incidents", data: s.by_kind.map(function (r) { return r.incidents; }) }
-      ]);
+      drawChart("chart-incidents", "bar", s.by_kind.map(function (r) { return t(r.kind); }), [
+        { label: t("Incidents"), data: s.by_kind.map(function (r) { return r.incidents; }) }
+      ], false, true);
     },
     backtracking: function (s) {
       var top = s.by_addressed_country.slice(0, 15);
-      drawChart("chart-backtracking", "bar", top.map(function (r) { return r.country; }), [
-        { label: "Answered", data: top.map(function (r) { return r.answered; }) },
-        { label: "Open, not overdue", data: top.map(function (r) { return r.open - r.overdue; }) },
-        { label: "Overdue", data: top.map(function (r) { return r.overdue; }) }
-      ], true);
+      drawChart("chart-backtracking", "bar", countries(top), [
+        { label: t("Answered"), data: top.map(function (r) { return r.answered; }) },
+        { label: t("Open, not overdue"), data: top.map(function (r) { return r.open - r.overdue; }) },
+        { label: t("Overdue"), data: top.map(function (r) { return r.overdue; }) }
+      ], true, true);
     },
     "pen-requirements": function (s) {
-      drawChart("chart-pen-requirements", "bar", ["Require PENs", "No licit need"], [
-        { label: "Governments", data: [s.totals.governments_requiring_pens, s.totals.governments_no_licit_need] }
-      ]);
+      drawChart("chart-pen-requirements", "bar", [t("Require PENs"), t("No licit need")], [
+        { label: t("Governments"), data: [s.totals.governments_requiring_pens, s.totals.governments_no_licit_need] }
+      ], false, true);
     }
   };
 
   function renderHeadline(overview) {
     document.querySelectorAll("[data-figure]").forEach(function (dd) {
-      dd.textContent = fmt(overview[dd.dataset.figure], dd.dataset.kind);
+      dd.textContent = overview ? fmt(overview[dd.dataset.figure], dd.dataset.kind) : "—";
     });
   }
 
-  function load() {
-    var query = params();
-    history.replaceState(null, "", "?" + query.toString());
+  function panels() { return Array.prototype.slice.call(document.querySelectorAll("[data-summary]")); }
+
+  function renderPanel(panel, summary, query) {
+    var name = panel.dataset.summary;
+    var container = panel.querySelector(".tables");
+    container.textContent = "";
+    container.dataset.tables.split(" ").forEach(function (table) {
+      renderTable(container, name, table, summary[table], query);
+    });
+    CHARTS[name](summary);
+  }
+
+  /* Nothing on the page may show figures of a period or filter that is not the one asked for. */
+  function clearFigures(message) {
+    renderHeadline(null);
+    panels().forEach(function (panel) {
+      var container = panel.querySelector(".tables");
+      container.textContent = "";
+      var p = document.createElement("p");
+      p.className = "empty";
+      p.textContent = message;
+      container.appendChild(p);
+      var canvas = panel.querySelector("canvas");
+      if (charts[canvas.id]) { charts[canvas.id].destroy(); delete charts[canvas.id]; }
+    });
+  }
+
+  function showError(message) {
+    statusLine.className = "status error";
+    statusLine.textContent = message;
+    document.body.dataset.state = "error";
+    clearFigures(t("Not shown: the filters are not valid."));
+  }
+
+  function setReportLinks(query) {
     var report = new URLSearchParams(query);
     if (!report.get("substance")) { report.set("substance", AA); }
+    report.set("lang", LANG);
     report.set("format", "xlsx");
     field("report-xlsx").href = API + "annual-report?" + report.toString();
     report.set("format", "html");
     field("report-html").href = API + "annual-report?" + report.toString();
     var formD = new URLSearchParams(query);
     formD.set("format", "xlsx");
+    formD.set("lang", LANG);
     field("report-form-d").href = API + "form-d?" + formD.toString();
-    statusLine.className = "status";
-    statusLine.textContent = "Loading…";
-    document.body.dataset.state = "loading";
-    var panels = Array.prototype.slice.call(document.querySelectorAll("[data-summary]"));
-    var jobs = [getJSON("overview", query).then(renderHeadline)];
-    panels.forEach(function (panel) {
-      var name = panel.dataset.summary;
-      jobs.push(getJSON(name, query).then(function (summary) {
-        var container = panel.querySelector(".tables");
-        container.textContent = "";
-        container.dataset.tables.split(" ").forEach(function (table) {
-          renderTable(container, name, table, summary[table], query);
-        });
-        CHARTS[name](summary);
-      }));
+  }
+
+  function keepFiltersAcrossLanguages(query) {
+    document.querySelectorAll(".languages a[hreflang]").forEach(function (a) {
+      var p = new URLSearchParams(query);
+      p.set("lang", a.getAttribute("hreflang"));
+      a.href = "?" + p.toString();
     });
-    return Promise.all(jobs).then(function () {
-      var f = query.toString().replace(/&/g, " · ").replace(/=/g, " ");
-      statusLine.textContent = "Showing " + (f || "this year") + ".";
+  }
+
+  /* The period the form asks for, or why it cannot be loaded yet. */
+  function periodProblem() {
+    if (byYear()) { return null; }
+    var from = field("f-from").value, to = field("f-to").value;
+    if (!from && !to) { return "wait"; }
+    if (from && to && from > to) { return fill(t("The first day ({from}) is after the last day ({to})."), { from: from, to: to }); }
+    return null;
+  }
+
+  function load() {
+    var problem = periodProblem();
+    if (problem === "wait") {
+      latest += 1;
+      if (inflight) { inflight.abort(); inflight = null; }
+      statusLine.className = "status";
+      statusLine.textContent = t("Choose the first and last day of the period.");
+      document.body.dataset.state = "waiting";
+      clearFigures(t("Choose the first and last day of the period."));
+      return Promise.resolve();
+    }
+    if (problem) {
+      latest += 1;
+      if (inflight) { inflight.abort(); inflight = null; }
+      showError(problem);
+      return Promise.resolve();
+    }
+    var query = params();
+    var mine = ++latest;
+    if (inflight) { inflight.abort(); }
+    var controller = new AbortController();
+    inflight = controller;
+    history.replaceState(null, "", "?" + query.toString());
+    setReportLinks(query);
+    keepFiltersAcrossLanguages(query);
+    statusLine.className = "status";
+    statusLine.textContent = t("Loading…");
+    document.body.dataset.state = "loading";
+    var all = panels();
+    var jobs = [getJSON("overview", query, controller.signal)].concat(all.map(function (panel) {
+      return getJSON(panel.dataset.summary, query, controller.signal);
+    }));
+    return Promise.all(jobs).then(function (answers) {
+      if (mine !== latest) { return; }
+      renderHeadline(answers[0]);
+      all.forEach(function (panel, i) { renderPanel(panel, answers[i + 1], query); });
+      statusLine.textContent = fill(t("Showing {filters}."), { filters: describe(query) });
       document.body.dataset.state = "ready";
+      document.body.dataset.query = query.toString();
+      inflight = null;
     }).catch(function (error) {
-      statusLine.className = "status error";
-      statusLine.textContent = "Could not load: " + error.message;
-      document.body.dataset.state = "error";
+      if (mine !== latest || error.name === "AbortError") { return; }
+      inflight = null;
+      showError(t("Could not load:") + " " + error.message);
     });
   }
 
   form.addEventListener("submit", function (event) { event.preventDefault(); load(); });
-  field("f-year").addEventListener("change", function () { syncPeriod(); load(); });
+  field("f-year").addEventListener("change", function () {
+    syncPeriod();
+    if (!byYear()) { field("f-from").focus(); }
+    load();
+  });
+  ["f-from", "f-to"].forEach(function (id) { field(id).addEventListener("change", load); });
   field("f-substance").addEventListener("change", function () { syncAA(); load(); });
   field("f-region").addEventListener("change", load);
   field("f-aa").addEventListener("click", function () {

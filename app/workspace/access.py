@@ -1,0 +1,72 @@
+"""Who is at the workspace (the dashboard's session cookie, never a bearer token), and the
+CSRF check every workspace form passes: a token bound to the session cookie, and this site's
+Origin."""
+
+import hashlib
+import hmac
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth.roles import Role
+from app.auth.service import Principal
+from app.core.config import Settings
+from app.core.db import SessionDep, SettingsDep
+from app.core.problems import Forbidden
+from app.dashboard.cookies import COOKIE_NAME, principal_from_cookie, signing_secret
+from app.dashboard.pages import same_origin
+from app.i18n import N_
+
+# Officers who work cases here; analysts and admins read the dashboard.
+WORKSPACE_ROLES = frozenset({Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT})
+
+
+class NotForYourRole(Forbidden):
+    """A workspace page that is not for the officer's role: a page saying so, 403."""
+
+
+class SignInRequired(Exception):
+    """No live session: the browser is sent to sign in, then back here."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+def sign_in_redirect(request: Request, exc: Exception) -> Response:
+    path = exc.path if isinstance(exc, SignInRequired) else "/workspace"
+    return RedirectResponse(f"/sign-in?next={quote(path)}", status_code=303)
+
+
+def workspace_user(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+    """The signed-in officer, or a redirect to sign-in; other roles get 403."""
+    cookie = request.cookies.get(COOKIE_NAME)
+    principal = principal_from_cookie(session, settings, cookie) if cookie else None
+    if principal is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(target if request.method == "GET" else "/workspace")
+    if principal.role not in WORKSPACE_ROLES:
+        raise NotForYourRole(N_("The workspace is for regulators, customs and law enforcement."))
+    return principal
+
+
+WorkspaceUser = Annotated[Principal, Depends(workspace_user)]
+
+
+def csrf_token(settings: Settings, request: Request) -> str:
+    """A token bound to this session's cookie: a form of another site cannot know it."""
+    cookie = request.cookies.get(COOKIE_NAME, "")
+    message = f"csrf.{cookie}".encode()
+    return hmac.new(signing_secret(settings), message, hashlib.sha256).hexdigest()[:32]
+
+
+class CrossSiteForm(Forbidden):
+    title = "Form not accepted"
+
+
+def check_form(request: Request, settings: Settings, form: dict[str, str]) -> None:
+    """Every workspace POST: from this site, carrying this session's token."""
+    expected = csrf_token(settings, request)
+    if not same_origin(request) or not hmac.compare_digest(form.get("csrf", ""), expected):
+        raise CrossSiteForm("This form was not sent from this session's own page; reload it.")

@@ -1,0 +1,82 @@
+"""HTML forms into the API's own request models, with a message beside each field."""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from app.i18n import N_, Language
+
+Model = TypeVar("Model", bound=BaseModel)
+
+# A form sent back with its messages is a page like any other: 200, so that browsers log no
+# failed load in the console (the messages, aria-invalid and role=alert carry the refusal).
+NOT_SAVED = 200
+
+# Pydantic's error types a person meets in a form, in words that translate.
+MESSAGES = {
+    "missing": N_("Required."),
+    "string_too_short": N_("Required."),
+    "greater_than": N_("Must be more than zero."),
+    "decimal_parsing": N_("Write a number, e.g. 1200.5."),
+    "float_parsing": N_("Write a number, e.g. 1200.5."),
+    "date_from_datetime_parsing": N_("Write a date as YYYY-MM-DD."),
+    "date_parsing": N_("Write a date as YYYY-MM-DD."),
+    "datetime_from_date_parsing": N_("Write a date and time."),
+    "datetime_parsing": N_("Write a date and time."),
+    "enum": N_("Choose one of the options."),
+    "string_pattern_mismatch": N_("Not in the expected form."),
+}
+
+
+@dataclass
+class Checked(Generic[Model]):
+    """A valid model, or the messages: field name → message, and those of the whole form."""
+
+    model: Model | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+
+def _named(model: type[BaseModel], message: str) -> str:
+    """The field a whole-model message is about, when it names one ("a reason is required")."""
+    words = set(re.findall(r"[a-z_]+", message))
+    for name in sorted(model.model_fields, key=len, reverse=True):
+        if name in words:
+            return name
+    return ""
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """The posted fields (the last value of each), stripped."""
+    form = await request.form()
+    return {key: str(value).strip() for key, value in form.items() if isinstance(value, str)}
+
+
+def as_list(text: str | None) -> list[str]:
+    """ "AE, IR" or "AE IR" as ["AE", "IR"]."""
+    return [part.upper() for part in (text or "").replace(",", " ").split() if part]
+
+
+def checked(model: type[Model], data: dict[str, Any], language: Language) -> "Checked[Model]":
+    """Validate `data` (empty fields left out) as the API would."""
+    cleaned = {key: value for key, value in data.items() if value not in ("", None)}
+    try:
+        return Checked(model=model.model_validate(cleaned))
+    except ValidationError as error:
+        result: Checked[Model] = Checked()
+        for problem in error.errors():
+            where = str(problem["loc"][0]) if problem["loc"] else _named(model, problem["msg"])
+            text = MESSAGES.get(problem["type"])
+            message = (
+                language.gettext(text)
+                if text
+                else str(problem["msg"]).removeprefix("Value error, ")
+            )
+            if where and where in model.model_fields:
+                result.errors.setdefault(where, message)
+            else:
+                result.general.append(message)
+        return result
