@@ -60,6 +60,8 @@ Quantity = Annotated[
 ]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# What a column of 500 characters holds (a declaration's goods description, a PEN's intended use).
+MediumText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 class Unit(StrEnum):

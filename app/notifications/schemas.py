@@ -11,6 +11,7 @@ from app.core.fields import (
     JSONObject,
     LongText,
     MeansOfPayment,
+    MediumText,
     ModeOfTransport,
     PlausibleDate,
     Quantity,
@@ -133,7 +134,7 @@ class NotificationCreate(CompletePen):
     expected_point_of_entry: ShortText
     mode_of_transport: ModeOfTransport
     means_of_payment: MeansOfPayment
-    intended_use: LongText | None = None
+    intended_use: MediumText | None = None
     reply_by: PlausibleDate | None = None
 
     @model_validator(mode="after")

@@ -8,6 +8,7 @@ from app.core.fields import (
     CountryCode,
     LongText,
     MeansOfPayment,
+    MediumText,
     ModeOfTransport,
     PlausibleDate,
     PlausibleDateTime,
@@ -44,7 +45,7 @@ class ShipmentCreate(BaseModel):
     consignee_id: ShortText | None = None
     substance: CasNumber
     declared_hs_code: HsCode
-    declared_description: LongText | None = None
+    declared_description: MediumText | None = None
     quantity: Quantity
     unit: Unit
     mode_of_transport: ModeOfTransport
