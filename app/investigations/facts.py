@@ -5,12 +5,13 @@ record whose flag an officer confirmed, or was named in a seizure) and `watchlis
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import bindparam, exists, func, or_
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from app.incidents.models import Incident, IncidentOperator
-from app.investigations.entities import entity_of_operators
-from app.investigations.models import EntityMember
+from app.investigations.entities import entity_of_operators, resolve_pending
+from app.investigations.models import EntityMember, WatchlistEntry
 from app.investigations.watchlists import entries_for, hits
 from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
@@ -35,39 +36,68 @@ def mates_of(session: Session, parties: Iterable[str]) -> set[str]:
     return parties | set(mates)
 
 
-def _confirmed_flags(session: Session, mates: set[str], own: str) -> int:
-    def count(model: Any, subject_type: str) -> int:
-        named = or_(
-            col(model.exporter_id).in_(mates),
-            col(model.importer_id).in_(mates),
-            col(model.consignee_id).in_(mates),
-        )
-        query = (
-            select(func.count())
-            .select_from(Flag)
-            .join(
-                model,
-                and_(col(Flag.subject_type) == subject_type, col(model.id) == Flag.subject_id),
-            )
-            .where(Flag.status == CONFIRMED, named, model.id != own)
-        )
-        return int(session.exec(query).one())
-
-    return count(Shipment, "shipment") + count(PreExportNotification, "pre_export_notification")
-
-
-def _seizures(session: Session, mates: set[str], own: str) -> int:
-    query = (
-        select(func.count(func.distinct(IncidentOperator.incident_id)))
-        .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
-        .where(
-            col(IncidentOperator.operator_id).in_(mates),
-            Incident.kind == SEIZURE,
-            func.coalesce(Incident.shipment_id, "") != own,
-            func.coalesce(Incident.notification_id, "") != own,
-        )
+_PARTIES: Any = bindparam("parties", expanding=True)
+_OWN: Any = bindparam("own")
+_MATES = select(EntityMember.operator_id).where(
+    col(EntityMember.entity_id).in_(
+        select(EntityMember.entity_id).where(col(EntityMember.operator_id).in_(_PARTIES))
     )
-    return int(session.exec(query).one() or 0)
+)
+
+
+def _named(column: Any) -> Any:
+    """The column names a party or an operator of a party's entity."""
+    return or_(col(column).in_(_PARTIES), col(column).in_(_MATES))
+
+
+def _confirmed_on(model: Any, subject_type: str) -> Any:
+    return (
+        select(func.count())
+        .select_from(Flag)
+        .join(model, col(model.id) == Flag.subject_id)
+        .where(
+            Flag.status == CONFIRMED,
+            Flag.subject_type == subject_type,
+            or_(_named(model.exporter_id), _named(model.importer_id), _named(model.consignee_id)),
+            model.id != _OWN,
+        )
+        .scalar_subquery()
+    )
+
+
+# Built once, like gather's statements on the write path: confirmed flags on other shipments
+# and PENs naming a party or an entity mate, seizures naming one (the subject's own excluded),
+# how many parties are resolved, and whether any watch-list entry exists.
+_LINKS = sql_select(
+    _confirmed_on(Shipment, "shipment"),
+    _confirmed_on(PreExportNotification, "pre_export_notification"),
+    select(func.count(func.distinct(IncidentOperator.incident_id)))
+    .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
+    .where(
+        _named(IncidentOperator.operator_id),
+        Incident.kind == SEIZURE,
+        func.coalesce(Incident.shipment_id, "") != _OWN,
+        func.coalesce(Incident.notification_id, "") != _OWN,
+    )
+    .scalar_subquery(),
+    select(func.count())
+    .select_from(EntityMember)
+    .where(col(EntityMember.operator_id).in_(_PARTIES))
+    .scalar_subquery(),
+    exists().where(col(WatchlistEntry.id).is_not(None)),
+)
+
+
+def _links(session: Session, subject_id: str, parties: list[str]) -> tuple[int, bool]:
+    """(confirmed flags and seizures linked, whether the watch list has entries); parties not
+    resolved yet are resolved first."""
+    params = {"parties": parties, "own": subject_id}
+    shipments, pens, seizures, resolved, watching = (
+        session.connection().execute(_LINKS, params).one()
+    )
+    if resolved < len(set(parties)) and resolve_pending(session):
+        shipments, pens, seizures, _, watching = session.connection().execute(_LINKS, params).one()
+    return int(shipments) + int(pens) + int(seizures or 0), bool(watching)
 
 
 def investigation_facts(
@@ -79,11 +109,9 @@ def investigation_facts(
     if not parties:
         linked, watched = 0, 0
     else:
-        mates = mates_of(session, parties)
-        linked = _confirmed_flags(session, mates, subject.id) + _seizures(
-            session, mates, subject.id
-        )
-        entries = entries_for(session, countries)
+        linked, watching = _links(session, subject.id, parties)
+        entries = entries_for(session, countries) if watching else []
+        mates = mates_of(session, parties) if entries else set()
         operators = (
             list(session.exec(select(Operator).where(col(Operator.id).in_(mates))).all())
             if entries

@@ -47,6 +47,9 @@ def _rows(url: str, sql: str) -> list[tuple]:
     return rows
 
 
+AFTER_TRIAGE = "SELECT id FROM rule WHERE code = 'linked-to-confirmed'"
+
+
 class TestDemoFlags:
     def test_are_exactly_what_the_engine_raises_one_subject_at_a_time(self, demo: Demo) -> None:
         stored = set(
@@ -60,6 +63,12 @@ class TestDemoFlags:
                 for r in raised_one_by_one(session, now)
             }
         engine.dispose()
+        # `linked-to-confirmed` reads other flags' triage, which the demo writes after judging
+        # every subject (and seed/demo_facts.py does not compute it): judged again now, it
+        # would see the confirmed flags the demo judged without.
+        later = {row[0] for row in _rows(demo.url, AFTER_TRIAGE)}
+        stored = {flag for flag in stored if flag[2] not in later}
+        evaluated = {flag for flag in evaluated if flag[2] not in later}
         assert len(stored) > 1000
         assert stored == evaluated
 
