@@ -25,7 +25,6 @@ from seed.loader import seed_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
 LAUNCH_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -48,9 +47,7 @@ def free_port() -> int:
 
 def pentrack(database_url: str, *args: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", *args]
-        if False
-        else [str(Path(sys.executable).parent / "pentrack"), *args],
+        [str(Path(sys.executable).parent / "pentrack"), *args],
         env={**os.environ, "PENTRACK_DATABASE_URL": database_url},
         capture_output=True,
         text=True,

@@ -189,6 +189,12 @@ async def sign_in(request: Request, session: SessionDep, settings: SettingsDep) 
     if principal is None:
         error = language.gettext("That token is not valid.")
         return _page(request, "sign_in.html", {"error": error, "next": wanted}, status=401)
+    if principal.role == Role.INDUSTRY:
+        # No page serves a company yet: its reports are filed and read through the API.
+        error = language.gettext(
+            "Industry users file and read their reports through the API (/api/v1/industry-reports)."
+        )
+        return _page(request, "sign_in.html", {"error": error, "next": wanted}, status=403)
     target = wanted or home_of(principal)
     if target.startswith("/dashboard") and principal.role not in READERS:
         target = home_of(principal)

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.dashboard.test_browser import CHROMIUM, LAUNCH_ARGS, free_port
+from tests.browser import CHROMIUM, LAUNCH_ARGS, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "test-results" / "investigations"
