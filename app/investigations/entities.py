@@ -9,7 +9,7 @@ party is not resolved yet. `pentrack entities resolve` redoes everything from sc
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, text
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
@@ -102,6 +102,7 @@ def _store(session: Session, operators: Sequence[Operator], resolution: Resoluti
 
 def resolve_all(session: Session) -> int:
     """Resolve every operator again from scratch (decisions kept); the number of entities."""
+    _resolve_alone(session)
     for table in (EntityMember, Entity, EntityKey):
         session.exec(delete(table))
     operators = list(session.exec(select(Operator).order_by(col(Operator.id))).all())
@@ -152,8 +153,21 @@ def resolve_new(session: Session) -> int:
     return resolve_pending(session)
 
 
+# Any constant: the key of the advisory lock that lets one transaction at a time resolve.
+RESOLUTION_LOCK = 0x70_65_6E_65  # "pene"
+
+
+def _resolve_alone(session: Session) -> None:
+    """On PostgreSQL, wait for any other transaction resolving entities to commit (and then see
+    what it stored): two writers judging PENs to the same new operator would otherwise both
+    resolve it and collide on the entity's key. SQLite has one writer anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RESOLUTION_LOCK})
+
+
 def resolve_pending(session: Session) -> int:
     """Resolve the operators no entity holds yet, with their neighbourhood; how many."""
+    _resolve_alone(session)
     pending = _pending(session)
     if len(pending) > FULL_RESOLUTION_AT:
         resolve_all(session)
