@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -90,43 +90,45 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         _drop_postgres(server, name)
 
 
-@pytest.fixture(scope="session")
-def demo_server(demo_database: tuple[str, int]) -> Iterator[str]:
-    url, _ = demo_database
+@contextmanager
+def serving(database_url: str) -> Iterator[str]:
+    """`pentrack`'s app under uvicorn on a free port of 127.0.0.1, on `database_url`; its base
+    URL once it answers /healthz (the test fails clearly if it never does)."""
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "PENTRACK_DATABASE_URL": url},
+        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env={**os.environ, "PENTRACK_DATABASE_URL": database_url},
         cwd=ROOT,
         start_new_session=True,
-    )
+    )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
+        deadline = time.monotonic() + 60
+        while not _answers(base):
             if process.poll() is not None:
                 pytest.fail("the server exited on start")
+            if time.monotonic() > deadline:
+                pytest.fail("the server did not answer /healthz within 60 s")
             time.sleep(0.1)
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_database: tuple[str, int]) -> Iterator[str]:
+    url, _ = demo_database
+    with serving(url) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -105,6 +105,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "decide entity":           (403, 403,               200, 200, 200, 200,          403, 403, 403, 403),
     "create watchlist entry":  (201, 403,               201, 201, 201, 201,          403, 403, 403, 403),
     "list watchlist entries":  (200, 200,               200, 200, 200, 200,          403, 403, 403, 403),
+    "read watchlist entry":    (200, 200,               200, 404, 404, 404,          403, 403, 403, 403),
     "create case":             (403, 403,               201, 201, 201, 201,          403, 403, 403, 403),
     "list cases":              (403, 403,               200, 200, 200, 200,          403, 403, 403, 403),
     "read case":               (403, 403,               200, 200, 404, 404,          403, 403, 403, 403),
@@ -177,6 +178,7 @@ LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
     "decide entity":           (200, 200, 200, 200),
     "create watchlist entry":  (201, 201, 201, 201),
     "list watchlist entries":  (200, 200, 200, 200),
+    "read watchlist entry":    (200, 404, 404, 404),
     "create case":             (201, 201, 201, 201),
     "list cases":              (200, 200, 200, 200),
     "read case":               (404, 404, 404, 404),
@@ -256,6 +258,7 @@ INDUSTRY: dict[str, tuple[int, int, int, int]] = {
     "read outcomes":           (403, 403, 403, 403),
     "create watchlist entry":  (403, 403, 403, 403),
     "list watchlist entries":  (403, 403, 403, 403),
+    "read watchlist entry":    (403, 403, 403, 403),
     "list entities":           (403, 403, 403, 403),
     "read entity":             (403, 403, 403, 403),
     "read entity links":       (403, 403, 403, 403),
@@ -279,6 +282,14 @@ class World:
     def lane(self) -> Lane:
         """Built on first use: actions that need no PEN skip its cost."""
         return lane(self.api)
+
+
+def _entry(world: World) -> str:
+    """A watch-list entry of the exporting country (Germany), scoped to it alone."""
+    body = {"name": "Acme", "reason": "Seizure in 2016", "country_scope": ["DE"]}
+    response = world.api.regulator("DE").post("/api/v1/watchlists/entries", json=body)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
 
 
 def _pen(world: World, status: str) -> dict[str, Any]:
@@ -545,6 +556,7 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
         "/api/v1/watchlists/entries", json={"name": "Acme", "reason": "Seizure in 2016"}
     ),
     "list watchlist entries": lambda w: w.caller.get("/api/v1/watchlists/entries"),
+    "read watchlist entry": lambda w: w.caller.get(f"/api/v1/watchlists/entries/{_entry(w)}"),
     "create case": lambda w: w.caller.post(CASE_PATH, json={"title": "Acme network"}),
     "list cases": lambda w: w.caller.get(CASE_PATH),
     "read case": lambda w: w.caller.get(f"{CASE_PATH}/{_case(w)}"),

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
+from app.core.keys import drop_keys, keep_keys
 from app.incidents import scopes as incident_scopes
 
 
@@ -80,22 +81,6 @@ def narrowest(*scopes: str) -> str:
     return max((Scope(s) for s in scopes), key=ORDER.index).value
 
 
-def _drop(value: Any, keys: frozenset[str]) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop(v, keys) for k, v in value.items() if k not in keys}
-    if isinstance(value, list):
-        return [_drop(v, keys) for v in value]
-    return value
-
-
-def _keep(value: Any, keys: frozenset[str]) -> Any:
-    if isinstance(value, dict):
-        return {k: _keep(v, keys) for k, v in value.items() if k in keys}
-    if isinstance(value, list):
-        return [_keep(v, keys) for v in value]
-    return value
-
-
 def shape(payload: dict[str, Any], scope: str, redact: Iterable[str] = ()) -> dict[str, Any]:
     """The part of `payload` that `scope` lets leave, less the `redact` keys (a new dict).
 
@@ -107,10 +92,10 @@ def shape(payload: dict[str, Any], scope: str, redact: Iterable[str] = ()) -> di
         case Scope.FULL:
             shaped = payload
         case Scope.CONFIDENTIAL:
-            shaped = _drop(payload, CONFIDENTIAL_KEYS)
+            shaped = drop_keys(payload, CONFIDENTIAL_KEYS)
         case Scope.SUMMARY:
-            shaped = _keep(payload, SUMMARY_KEYS)
-    result: dict[str, Any] = _drop(shaped, extra)
+            shaped = keep_keys(payload, SUMMARY_KEYS)
+    result: dict[str, Any] = drop_keys(shaped, extra)
     dropped = _dropped(payload, result)
     if dropped:
         _neutralise(payload, result, dropped)

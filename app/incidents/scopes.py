@@ -15,6 +15,8 @@ countries read it (`service.to_detail`).
 from enum import StrEnum
 from typing import Any
 
+from app.core.keys import drop_keys, keep_keys
+
 
 class IncidentScope(StrEnum):
     FULL = "full"
@@ -73,28 +75,12 @@ def narrowest(*scopes: str) -> str:
     return max((IncidentScope(s) for s in scopes), key=ORDER.index).value
 
 
-def _drop(value: Any, keys: frozenset[str]) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop(v, keys) for k, v in value.items() if k not in keys}
-    if isinstance(value, list):
-        return [_drop(v, keys) for v in value]
-    return value
-
-
-def _keep(value: Any, keys: frozenset[str]) -> Any:
-    if isinstance(value, dict):
-        return {k: _keep(v, keys) for k, v in value.items() if k in keys}
-    if isinstance(value, list):
-        return [_keep(v, keys) for v in value]
-    return value
-
-
 def shape_incident(data: dict[str, Any], scope: str) -> dict[str, Any]:
     """The part of an incident (as a dict) that `scope` lets another country read."""
     match IncidentScope(scope):
         case IncidentScope.FULL:
             return data
         case IncidentScope.CONFIDENTIAL:
-            return dict(_drop(data, CONFIDENTIAL_KEYS))
+            return dict(drop_keys(data, CONFIDENTIAL_KEYS))
         case IncidentScope.SUMMARY:
-            return dict(_keep(data, SUMMARY_KEYS))
+            return dict(keep_keys(data, SUMMARY_KEYS))

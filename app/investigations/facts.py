@@ -107,7 +107,7 @@ def investigation_facts(
 ) -> dict[str, Any]:
     """The facts, for a subject (a PEN or shipment) naming `parties`, from the link statement's
     `row` (link_columns); the watch lists are read only when they hold an entry."""
-    if not parties or row is None:
+    if not parties:
         linked, watched = 0, 0
     else:
         linked = int(row.confirmed_on_shipments or 0) + int(row.confirmed_on_pens or 0)
@@ -115,6 +115,10 @@ def investigation_facts(
         watched = (
             _watchlist_hits(session, subject, parties, containers) if row.watchlist_entries else 0
         )
+    return _facts(linked, watched)
+
+
+def _facts(linked: int, watched: int) -> dict[str, Any]:
     return {
         "linked_to_confirmed": linked > 0,
         "linked_confirmed_count": linked,
@@ -151,7 +155,7 @@ def new_subjects_investigation_facts(
     parties' entity mates, the confirmed flags and the seizures naming any of them."""
     wanted = sorted({p for parties in parties_of for p in parties})
     if not wanted:
-        return [investigation_facts(session, s, [], [], None) for s in subjects]
+        return [_facts(0, 0) for _ in subjects]
     entity_of_operators(session, wanted)  # resolves the parties no entity holds yet
     same = aliased(EntityMember)
     mates: dict[str, set[str]] = {p: {p} for p in wanted}
@@ -172,14 +176,7 @@ def new_subjects_investigation_facts(
         watched = (
             _watchlist_hits(session, subject, parties, containers) if watching and parties else 0
         )
-        facts.append(
-            {
-                "linked_to_confirmed": linked > 0,
-                "linked_confirmed_count": linked,
-                "watchlist_hit": watched > 0,
-                "watchlist_hit_count": watched,
-            }
-        )
+        facts.append(_facts(linked, watched))
     return facts
 
 

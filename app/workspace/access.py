@@ -18,6 +18,7 @@ from app.core.problems import Forbidden
 from app.dashboard.cookies import COOKIE_NAME, principal_from_cookie, signing_secret
 from app.dashboard.pages import same_origin
 from app.i18n import N_
+from app.workspace.forms import form_of
 
 # Officers who work cases here; analysts and admins read the dashboard.
 WORKSPACE_ROLES = frozenset({Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT})
@@ -70,3 +71,10 @@ def check_form(request: Request, settings: Settings, form: dict[str, str]) -> No
     expected = csrf_token(settings, request)
     if not same_origin(request) or not hmac.compare_digest(form.get("csrf", ""), expected):
         raise CrossSiteForm("This form was not sent from this session's own page; reload it.")
+
+
+async def posted_form(request: Request, settings: Settings) -> dict[str, str]:
+    """A workspace POST's fields once `check_form` let them in, the CSRF token left out."""
+    form = await form_of(request)
+    check_form(request, settings, form)
+    return {key: value for key, value in form.items() if key != "csrf"}

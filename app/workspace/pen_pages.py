@@ -30,8 +30,8 @@ from app.notifications.schemas import (
 from app.notifications.states import TRANSITIONS, Action, Decision, PenStatus, Side
 from app.operators.models import Operator
 from app.reference.models import Substance
-from app.workspace.access import NotForYourRole, WorkspaceUser, check_form
-from app.workspace.forms import NOT_SAVED, as_list, checked, form_of
+from app.workspace.access import NotForYourRole, WorkspaceUser, posted_form
+from app.workspace.forms import NOT_SAVED, as_list, checked
 from app.workspace.pages import operator_names, page
 
 router = APIRouter(prefix="/workspace/pens", include_in_schema=False)
@@ -120,9 +120,8 @@ async def draft_pen(
 ) -> Response:
     """Draft a PEN (flows.create_notification, as POST /api/v1/pre-export-notifications)."""
     _regulator(principal)
-    form = await form_of(request)
-    check_form(request, settings, form)
-    data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf"}
+    form = await posted_form(request, settings)
+    data: dict[str, Any] = dict(form)
     data["exporting_country"] = principal.country
     data["transit_countries"] = as_list(form.get("transit_countries"))
     data["importing_country"] = form.get("importing_country", "").upper()
@@ -256,8 +255,7 @@ async def act_on_pen(
     language: LanguageDep,
 ) -> Response:
     """Send, acknowledge, respond, answer, withdraw or confirm arrival."""
-    form = await form_of(request)
-    check_form(request, settings, form)
+    form = await posted_form(request, settings)
     pen = _load(session, principal, pen_id, lock=True)
     if action not in ACTION_BODIES:
         return _show(request, session, settings, principal, pen, status=404)

@@ -23,8 +23,8 @@ from app.rules import flags
 from app.rules.models import Flag, Rule
 from app.rules.schemas import TriageRequest
 from app.rules.states import FlagStatus
-from app.workspace.access import WorkspaceUser, check_form
-from app.workspace.forms import NOT_SAVED, checked, form_of
+from app.workspace.access import WorkspaceUser, posted_form
+from app.workspace.forms import NOT_SAVED, checked
 from app.workspace.pages import page
 
 router = APIRouter(prefix="/workspace", include_in_schema=False)
@@ -90,8 +90,7 @@ async def acknowledge_alert(
     principal: WorkspaceUser,
 ) -> Response:
     """As POST /api/v1/alerts/{id}/acknowledge; htmx swaps the row, a plain form reloads."""
-    form = await form_of(request)
-    check_form(request, settings, form)
+    form = await posted_form(request, settings)
     alert = alerts.get_alert_or_raise(session, principal, alert_id, for_update=True)
     alerts.acknowledge_alert(session, principal, alert, form.get("note") or None)
     if request.headers.get("hx-request"):
@@ -154,8 +153,7 @@ async def triage_flag(
     language: LanguageDep,
 ) -> Response:
     """As POST /api/v1/flags/{id}/triage (flows.triage_flag)."""
-    form = await form_of(request)
-    check_form(request, settings, form)
+    form = await posted_form(request, settings)
     flag = flags.get_flag_or_raise(session, principal, flag_id, for_update=True)
     result = checked(
         TriageRequest, {"status": form.get("status"), "note": form.get("note")}, language

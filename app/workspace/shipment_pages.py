@@ -19,8 +19,8 @@ from app.i18n.web import LanguageDep
 from app.shipments import service
 from app.shipments.schemas import EventCreate, ShipmentCreate
 from app.shipments.states import EventType
-from app.workspace.access import NotForYourRole, WorkspaceUser, check_form
-from app.workspace.forms import NOT_SAVED, as_list, checked, form_of
+from app.workspace.access import NotForYourRole, WorkspaceUser, posted_form
+from app.workspace.forms import NOT_SAVED, as_list, checked
 from app.workspace.pages import operator_names, page
 from app.workspace.pen_pages import form_choices, labelled
 
@@ -88,9 +88,8 @@ async def record_shipment(
 ) -> Response:
     """As POST /api/v1/shipments (flows.record_shipment)."""
     _customs(principal)
-    form = await form_of(request)
-    check_form(request, settings, form)
-    data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf"}
+    form = await posted_form(request, settings)
+    data: dict[str, Any] = dict(form)
     for key in ("exporting_country", "importing_country"):
         data[key] = form.get(key, "").upper()
     data["transit_countries"] = as_list(form.get("transit_countries"))
@@ -167,10 +166,9 @@ async def record_event(
 ) -> Response:
     """As POST /api/v1/shipments/{id}/events (flows.record_shipment_event)."""
     _customs(principal)
-    form = await form_of(request)
-    check_form(request, settings, form)
+    form = await posted_form(request, settings)
     shipment = service.get_shipment_or_raise(session, principal, shipment_id, for_update=True)
-    data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf"}
+    data: dict[str, Any] = dict(form)
     data["country"] = principal.country
     if data.get("occurred_at") and len(data["occurred_at"]) == 16:
         data["occurred_at"] += ":00+00:00"  # a datetime-local field, read as UTC
