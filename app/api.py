@@ -22,12 +22,13 @@ from app.rules.router import flags_router, rules_router
 from app.shipments.router import router as shipments_router
 
 api_router = APIRouter(prefix="/api/v1")
+# Matched in this order, route by route: the write path's routers (PENs, shipments) first.
 for router in (
+    notifications_router,
+    shipments_router,
     reference_router,
     authorities_router,
     operators_router,
-    notifications_router,
-    shipments_router,
     imports_router,
     incidents_router,
     backtracking_router,

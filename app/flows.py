@@ -18,6 +18,7 @@ from app.auth.service import Principal
 from app.core.config import Settings
 from app.core.types import utcnow
 from app.events import service as events
+from app.events.models import DomainEvent
 from app.events.types import EventType, SubjectType
 from app.incidents import backtracking
 from app.incidents import service as incidents
@@ -115,9 +116,23 @@ def emit_flag_event(
     *,
     already_told: list[str] | None = None,
 ) -> None:
-    """Tell the partner authorities about a flag (routing decides who hears what); `score` is
-    the subject's, read from the database when not given; authorities of the `already_told`
-    countries are left out."""
+    """Tell the partner authorities about a flag (routing decides who hears what)."""
+    event = _flag_event(session, event_type, flag, actor_user_id, score, already_told=already_told)
+    outbox.route(session, event)
+
+
+def _flag_event(
+    session: Session,
+    event_type: EventType,
+    flag: Flag,
+    actor_user_id: str | None,
+    score: Decimal | None = None,
+    *,
+    already_told: list[str] | None = None,
+) -> DomainEvent:
+    """The event announcing a flag, emitted for the caller to route; `score` is the subject's,
+    read from the database when not given; authorities of the `already_told` countries are
+    left out."""
     subject = rules.get_subject(session, flag.subject_type, flag.subject_id)
     assert subject is not None  # a flag's subject is never deleted
     if score is None:
@@ -127,7 +142,7 @@ def emit_flag_event(
     route = route_of(session, subject)
     if already_told:
         route["already_told"] = already_told
-    event = events.emit(
+    return events.emit(
         session,
         event_type,
         SubjectType.FLAG,
@@ -136,7 +151,6 @@ def emit_flag_event(
         payload=FlagPayload.of(flag, score).data(_subject_payload(subject)),
         actor_user_id=actor_user_id,
     )
-    outbox.route(session, event)
 
 
 def judge(
@@ -147,10 +161,28 @@ def judge(
 ) -> list[Flag]:
     """Evaluate the rules on a subject and announce every new flag (a shipment's `events`
     when the caller has them)."""
-    judgement = rules.evaluate_subject(session, subject_type, subject_id, events)
-    for flag in judgement.raised:
-        emit_flag_event(session, EventType.FLAG_RAISED, flag, None, judgement.score)
-    return judgement.raised
+    raised, announced = _judged(session, subject_type, subject_id, events)
+    outbox.route_many(session, announced, bulk=False)
+    return raised
+
+
+def _judged(
+    session: Session,
+    subject_type: SubjectType,
+    subject_id: str,
+    history: list[ShipmentEvent] | None = None,
+    *,
+    new: bool = False,
+) -> tuple[list[Flag], list[DomainEvent]]:
+    """`judge` without the routing: the new flags and their events, which the calling flow
+    routes with its own in one pass of the outbox (`new`: the subject was created in this
+    transaction, so it has no flags yet)."""
+    judgement = rules.evaluate_subject(session, subject_type, subject_id, history, new=new)
+    announced = [
+        _flag_event(session, EventType.FLAG_RAISED, flag, None, judgement.score)
+        for flag in judgement.raised
+    ]
+    return judgement.raised, announced
 
 
 def raise_manual_flag(session: Session, principal: Principal, data: FlagCreate) -> Flag:
@@ -173,7 +205,8 @@ def create_notification(
 ) -> PreExportNotification:
     """Draft a PEN and judge it."""
     pen = notifications.create_notification(session, principal, data)
-    judge(session, SubjectType.PEN, pen.id)
+    _, announced = _judged(session, SubjectType.PEN, pen.id, new=True)
+    outbox.route_many(session, announced, bulk=False)
     return pen
 
 
@@ -195,22 +228,25 @@ def transition_notification(
     pen = notifications.transition(
         session, settings, principal, pen, action, decision=decision, text=text
     )
-    judge(session, SubjectType.PEN, pen.id)
-    event = events.emit(
-        session,
-        PEN_EVENTS[action],
-        SubjectType.PEN,
-        pen.id,
-        route=route_of(session, pen),
-        payload=PenPayload.of(pen).data(message=text),
-        actor_user_id=principal.user_id,
+    _, announced = _judged(session, SubjectType.PEN, pen.id)
+    announced.append(
+        events.emit(
+            session,
+            PEN_EVENTS[action],
+            SubjectType.PEN,
+            pen.id,
+            route=route_of(session, pen),
+            payload=PenPayload.of(pen).data(message=text),
+            actor_user_id=principal.user_id,
+        )
     )
-    outbox.route(session, event)
     for flag in draft_flags:
         flag_event = DRAFT_FLAG_EVENTS.get(FlagStatus(flag.status))
         if flag_event is not None:
             # The exporting country heard of it while it was a draft.
-            emit_flag_event(session, flag_event, flag, None, already_told=[pen.exporting_country])
+            told = [pen.exporting_country]
+            announced.append(_flag_event(session, flag_event, flag, None, already_told=told))
+    outbox.route_many(session, announced, bulk=False)
     return pen
 
 
@@ -226,8 +262,9 @@ def record_shipment(session: Session, principal: Principal, data: ShipmentCreate
         payload=ShipmentPayload.of(shipment).data(),
         actor_user_id=principal.user_id,
     )
-    outbox.route(session, event)
-    judge(session, SubjectType.SHIPMENT, shipment.id, events=[])  # a new shipment has none
+    # A new shipment has no border events and no flags yet.
+    _, announced = _judged(session, SubjectType.SHIPMENT, shipment.id, [], new=True)
+    outbox.route_many(session, [event, *announced], bulk=False)
     return shipment
 
 
@@ -277,6 +314,7 @@ def record_shipment_event(
     the shipment's events, the new one last."""
     history = shipments.record_event(session, principal, shipment, data)
     border_event = history[-1]
+    announced: list[DomainEvent] = []
     notified = NOTIFIED_SHIPMENT_EVENTS.get(border_event.type)
     if notified is not None:
         event = events.emit(
@@ -288,11 +326,12 @@ def record_shipment_event(
             payload=ShipmentPayload.of(shipment, border_event).data(),
             actor_user_id=principal.user_id,
         )
-        outbox.route(session, event)
+        announced.append(event)
     incident = incidents.open_from_border_event(session, principal, shipment, border_event)
     if incident is not None:
-        announce_incident(session, incident, principal.user_id)
-    judge(session, SubjectType.SHIPMENT, shipment.id, events=history)
+        announced.append(_incident_event(session, incident, principal.user_id))
+    announced += _judged(session, SubjectType.SHIPMENT, shipment.id, history)[1]
+    outbox.route_many(session, announced, bulk=False)
     return history
 
 
@@ -353,7 +392,11 @@ def incident_route(incident: Incident) -> dict[str, Any]:
 
 
 def announce_incident(session: Session, incident: Incident, actor_user_id: str | None) -> None:
-    event = events.emit(
+    outbox.route(session, _incident_event(session, incident, actor_user_id))
+
+
+def _incident_event(session: Session, incident: Incident, actor_user_id: str | None) -> DomainEvent:
+    return events.emit(
         session,
         EventType.INCIDENT_RECORDED,
         SubjectType.INCIDENT,
@@ -362,7 +405,6 @@ def announce_incident(session: Session, incident: Incident, actor_user_id: str |
         payload=IncidentPayload.of(session, incident).data(),
         actor_user_id=actor_user_id,
     )
-    outbox.route(session, event)
 
 
 def record_incident(session: Session, principal: Principal, data: IncidentCreate) -> Incident:

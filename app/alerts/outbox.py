@@ -18,7 +18,7 @@ from app.alerts.routing import AuthorityRef, EventFacts, RemoteRecipient, RuleSp
 from app.alerts.sharing import shape
 from app.alerts.webhooks import webhook_body
 from app.audit import service as audit
-from app.auth.models import User
+from app.auth.service import authority_of
 from app.authorities.models import Authority
 from app.core import cache
 from app.core.bulk import insert_rows
@@ -115,11 +115,6 @@ def _candidates_of(config: Configuration, countries: frozenset[str]) -> list[Lis
         or a.id in named
         or (international and a.kind == routing.INTERNATIONAL)
     ]
-
-
-def _actor_authority(session: Session, user_id: str | None) -> str | None:
-    actor = session.get(User, user_id) if user_id else None
-    return actor.authority_id if actor else None
 
 
 def _hosted_by(peers: tuple[PeerRef, ...]) -> dict[str, str]:
@@ -233,7 +228,7 @@ def _route(
         return
     authorities = _candidates(config, event.route, writes.candidates) if config.rules else []
     facts = EventFacts.of(
-        event.type, event.route, event.payload, _actor_authority(session, event.actor_user_id)
+        event.type, event.route, event.payload, authority_of(session, event.actor_user_id)
     )
     if confinement is not None:
         # Under a controlled delivery the participants are the only candidates (Article 11).

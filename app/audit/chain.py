@@ -2,11 +2,13 @@
 before it and its own hash over its content. A row changed, removed or inserted out of band
 breaks the chain at that row, and `pentrack audit verify` names it.
 
-Rows are chained when their transaction commits (`before_commit`, below), not when they are
-written: the chain's head is taken under a lock (a PostgreSQL advisory lock; SQLite has one
-writer anyway) only for the moment of the commit, so concurrent writers wait for each other's
-commits, not for each other's whole requests. `audit.service.record` hands each row it writes to
-`remember`; a rolled-back transaction's rows are forgotten with it.
+Rows are chained when their transaction commits (`before_commit`, below): the chain's head is
+taken under a lock (a PostgreSQL advisory lock; SQLite has one writer anyway) only for the moment
+of the commit, so concurrent writers wait for each other's commits, not for each other's whole
+requests. `audit.service.record` hands each row to `defer`: it is written then, already chained,
+in one statement with the transaction's other rows (not inserted, then updated with its link);
+a reader of the trail inside the transaction calls `write_deferred` first. A rolled-back
+transaction's rows are forgotten with it.
 
 The chain proves the trail was not edited with SQL behind the application's back; it is not a
 signature (whoever can write the table and knows this code can also forge a consistent tail).
@@ -19,7 +21,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, MetaData, Table, bindparam, event, select, text, update
+from sqlalchemy import (
+    Connection,
+    MetaData,
+    Table,
+    bindparam,
+    event,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlmodel import Session
 
 from app.audit.models import AuditEvent
@@ -45,9 +57,26 @@ CONTENT = (
 TABLE: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
-def remember(session: Session, row: Mapping[str, Any]) -> None:
-    """Chain this row (as written) when the session commits."""
-    session.info.setdefault(PENDING, []).append(row)
+@dataclass(frozen=True)
+class Deferred:
+    """A row not yet written: inserted, chained, when the session commits."""
+
+    row: Mapping[str, Any]
+
+
+def defer(session: Session, row: Mapping[str, Any]) -> None:
+    """Write and chain this row when the session commits."""
+    session.info.setdefault(PENDING, []).append(Deferred(row))
+
+
+def write_deferred(session: Session) -> None:
+    """Write the deferred rows now (unchained: chained at commit), for a reader of the trail
+    inside the transaction."""
+    pending = session.info.get(PENDING) or []
+    rows = [item.row for item in pending if isinstance(item, Deferred)]
+    if rows:
+        session.connection().execute(insert(TABLE), rows)
+        pending[:] = [item.row if isinstance(item, Deferred) else item for item in pending]
 
 
 @dataclass(frozen=True)
@@ -151,13 +180,15 @@ _STORED = (
     .order_by(TABLE.c.id)
 )
 LINK_BATCH = 5000
+# A request's few rows: one executemany (a COPY costs more to set up than it saves).
+FEW = 50
 
 
-def seal(connection: Connection, rows: Iterable[Mapping[str, Any] | StoredRange]) -> int:
+def seal(connection: Connection, rows: Iterable[Mapping[str, Any] | StoredRange | Deferred]) -> int:
     """Append these rows (their content as written; a stored range's as the database holds
     it), in this order, to the chain; how many. The content is JSON-native and the times aware
-    UTC, so it hashes as it will read back. Staged rows are written to `audit_event` here,
-    chained."""
+    UTC, so it hashes as it will read back. Deferred and staged rows are written to
+    `audit_event` here, chained."""
     if connection.dialect.name == "postgresql":
         connection.execute(_LOCK, {"key": CHAIN_LOCK})
     head = connection.execute(_HEAD).first()
@@ -185,16 +216,22 @@ def seal(connection: Connection, rows: Iterable[Mapping[str, Any] | StoredRange]
 
 
 def _insert_chained(connection: Connection, rows: list[dict[str, Any]]) -> int:
-    if rows:
+    if len(rows) > FEW:
         insert_rows(connection, TABLE, rows)
+    elif rows:
+        connection.execute(insert(TABLE), rows)
     return len(rows)
 
 
 def _expanded(
-    connection: Connection, rows: Iterable[Mapping[str, Any] | StoredRange]
+    connection: Connection, rows: Iterable[Mapping[str, Any] | StoredRange | Deferred]
 ) -> Iterator[tuple[Mapping[str, Any], bool]]:
-    """Each row to chain, and whether it is staged (not yet in `audit_event`)."""
+    """Each row to chain, and whether it is still to be written (deferred or staged, not yet
+    in `audit_event`)."""
     for row in rows:
+        if isinstance(row, Deferred):
+            yield row.row, True
+            continue
         if not isinstance(row, StoredRange):
             yield row, False
             continue

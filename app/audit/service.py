@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, and_, col, or_, select
 
 from app.audit import chain
@@ -21,7 +21,6 @@ from app.rules.models import Flag
 # The audit subject of a controlled delivery's rows (its start, end, reads and handovers).
 CONTROLLED_DELIVERY = "controlled_delivery"
 TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
-_INSERT = insert(TABLE)
 
 
 def record(
@@ -34,10 +33,10 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Write an audit row in the current transaction (it commits or rolls back with the
-    change), with the id of the request that made it (None outside a request); it joins the
-    hash chain when the transaction commits (app/audit/chain.py). Core, not the ORM: every
-    write path writes one or more, and nothing reads them back in the same transaction."""
+    """An audit row of the current transaction (it commits or rolls back with the change),
+    with the id of the request that made it (None outside a request): written, on the hash
+    chain, when the transaction commits (app/audit/chain.py), with the transaction's other
+    rows in one statement."""
     row = {
         "id": new_id(),
         "occurred_at": utcnow(),
@@ -51,8 +50,12 @@ def record(
         "after": after,
         "request_id": current_request_id(),
     }
-    session.connection().execute(_INSERT, row)
-    chain.remember(session, row)
+    chain.defer(session, row)
+
+
+def write_pending(session: Session) -> None:
+    """Write this transaction's audit rows now, for a reader of the trail inside it."""
+    chain.write_deferred(session)
 
 
 def list_events(
@@ -98,8 +101,8 @@ def _about_a_draft() -> ColumnElement[bool]:
     )
 
 
-# From how many rows `record_many` stages them (app/audit/chain.py; bulk imports write batches
-# of thousands).
+# From how many rows `record_many` writes them at once (staged on PostgreSQL, app/audit/chain.py;
+# bulk imports write batches of thousands) instead of deferring them to the commit.
 STAGE_FROM = 100
 
 
@@ -132,6 +135,11 @@ def record_many(
         }
         for row_id, (subject_id, after) in zip(ids, changes, strict=True)
     ]
+    if len(rows) < STAGE_FROM:
+        # A request's few rows wait with its others and are written once, chained.
+        for row in rows:
+            chain.defer(session, row)
+        return
     # Chained at commit from the database, not kept in memory until then; on PostgreSQL many
     # rows wait in the staging table and are written to audit_event once, chained.
     staged = len(rows) >= STAGE_FROM and session.get_bind().dialect.name == "postgresql"

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from app.audit import service as audit
@@ -119,13 +120,27 @@ def _home(authority: Authority | None, operator: Operator | None) -> str:
     return operator.name if operator is not None else "pentrack"
 
 
+_USERS = User.__table__  # type: ignore[attr-defined]
+# The principal `authenticate` found, kept on its session (the outbox names the actor's authority).
+_AUTHENTICATED = "pentrack.authenticated"
+
 # Built once: the lookup runs on every request, and building it cost more than running it.
+# Plain columns through Core: the ORM's identity map and instances cost more than the query.
 _LIVE_TOKEN = (
-    select(User, Authority)
+    sa_select(
+        _USERS.c.id,
+        _USERS.c.name,
+        _USERS.c.role,
+        _USERS.c.authority_id,
+        _USERS.c.operator_id,
+        _USERS.c.last_used_at,
+        col(Authority.country),
+    )
+    .select_from(_USERS)
     .join(Authority, User.authority_id == Authority.id, isouter=True)  # type: ignore[arg-type]
     .where(
-        User.token_hash == bindparam("token_hash"),
-        User.disabled == False,  # noqa: E712
+        _USERS.c.token_hash == bindparam("token_hash"),
+        _USERS.c.disabled == False,  # noqa: E712
         col(User.revoked_at).is_(None),
         or_(col(User.expires_at).is_(None), col(User.expires_at) > bindparam("now")),
         # A disabled authority's users are refused with their authority.
@@ -139,21 +154,34 @@ def authenticate(session: Session, token: str, *, touch: bool = True) -> Princip
     tokens alike, and the users of a disabled authority (one indexed lookup by the token's
     digest). `touch` records the use."""
     now = utcnow()
-    row = session.exec(_LIVE_TOKEN, params={"token_hash": hash_token(token), "now": now}).first()
+    found = session.connection().execute(_LIVE_TOKEN, {"token_hash": hash_token(token), "now": now})
+    row = found.first()
     if row is None:
         return None
-    user, authority = row
-    stale = user.last_used_at is None or now - user.last_used_at > LAST_USE_GRANULARITY
+    stale = row.last_used_at is None or now - row.last_used_at > LAST_USE_GRANULARITY
     if touch and stale:
-        _record_use(session, user.id, now)
-    return Principal(
-        user_id=user.id,
-        name=user.name,
-        role=Role(user.role),
-        authority_id=user.authority_id,
-        country=authority.country if authority else None,
-        operator_id=user.operator_id,
+        _record_use(session, row.id, now)
+    principal = Principal(
+        user_id=row.id,
+        name=row.name,
+        role=Role(row.role),
+        authority_id=row.authority_id,
+        country=row.country,
+        operator_id=row.operator_id,
     )
+    session.info[_AUTHENTICATED] = principal
+    return principal
+
+
+def authority_of(session: Session, user_id: str | None) -> str | None:
+    """The authority a user acts for: the request's own caller without a query."""
+    if user_id is None:
+        return None
+    known = session.info.get(_AUTHENTICATED)
+    if known is not None and known.user_id == user_id:
+        return known.authority_id
+    user = session.get(User, user_id)
+    return user.authority_id if user else None
 
 
 def _record_use(session: Session, user_id: str, now: datetime) -> None:

@@ -28,19 +28,21 @@ def emit(
     payload: dict[str, Any],
     actor_user_id: str | None = None,
 ) -> DomainEvent:
-    """Write the event in the caller's transaction and return it."""
-    event = DomainEvent(
-        id=new_id(),
-        type=type.value,
-        subject_type=subject_type.value,
-        subject_id=subject_id,
-        route=route,
-        payload=payload,
-        actor_user_id=actor_user_id,
-    )
+    """Write the event in the caller's transaction and return it (a read-only stand-in with
+    the table's attributes, as `emit_many`'s)."""
+    row = {
+        "id": new_id(),
+        "type": type.value,
+        "subject_type": subject_type.value,
+        "subject_id": subject_id,
+        "route": route,
+        "payload": payload,
+        "actor_user_id": actor_user_id,
+        "occurred_at": utcnow(),
+    }
     # Core, not the ORM: written at once, so rows that refer to it need no flush first.
-    session.connection().execute(_INSERT, event.model_dump())
-    return event
+    session.connection().execute(_INSERT, row)
+    return cast(DomainEvent, SimpleNamespace(**row))
 
 
 def emit_many(

@@ -327,10 +327,13 @@ def evaluate_subject(
     subject_type: str,
     subject_id: str,
     events: list[ShipmentEvent] | None = None,
+    *,
+    new: bool = False,
 ) -> Judgement:
     """Evaluate every enabled current rule against the subject, in the caller's transaction,
     and raise the flags not raised before for the same rule version (a shipment's `events`,
-    in recorded order, when the caller has them)."""
+    in recorded order, when the caller has them; `new`: a subject created in this transaction,
+    which has no flags to look up)."""
     enabled = _enabled(session, subject_type)
     rules = enabled.rules
     subject = get_subject(session, subject_type, subject_id)
@@ -340,7 +343,9 @@ def evaluate_subject(
     if not hits:
         return Judgement([], Decimal(0))
     existing = (
-        session.connection()
+        []
+        if new
+        else session.connection()
         .execute(_SUBJECT_FLAGS, {"subject_type": subject_type, "subject_id": subject_id})
         .all()
     )

@@ -9,8 +9,9 @@ The alerts themselves are confined in one place, the outbox's routing decision
 (`confinements` here feeds app/alerts/outbox.py, which hands it to app/alerts/routing.py).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,6 +21,7 @@ from app.audit.models import AuditEvent
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.authorities.models import Authority
+from app.core import cache
 from app.core.db import WRITES, open_session
 from app.core.ids import new_id
 from app.core.types import utcnow
@@ -72,18 +74,40 @@ def latest_of(session: Session, shipment_id: str) -> ControlledDelivery | None:
     ).first()
 
 
+@dataclass(frozen=True)
+class Register:
+    """The shipments that have had a controlled delivery, and the active ones' confinements:
+    few rows, read on every routed event and shipment read, so kept in the routing cache
+    (app/core/cache.py; the table's triggers say when it changed)."""
+
+    ever: frozenset[str]
+    active: Mapping[str, Confinement]
+
+
+_DELIVERIES = ControlledDelivery.__table__  # type: ignore[attr-defined]
+_REGISTER = select(
+    _DELIVERIES.c.id, _DELIVERIES.c.shipment_id, _DELIVERIES.c.status, _DELIVERIES.c.participants
+)
+
+
+def _load_register(session: Session) -> Register:
+    rows = session.connection().execute(_REGISTER).all()
+    active = {
+        r.shipment_id: Confinement(r.id, r.shipment_id, tuple(r.participants))
+        for r in rows
+        if r.status == ACTIVE
+    }
+    return Register(frozenset(r.shipment_id for r in rows), MappingProxyType(active))
+
+
+def register(session: Session) -> Register:
+    return cache.cached(session, cache.ROUTING, "controlled_deliveries", _load_register)
+
+
 def confinements(session: Session, shipment_ids: Iterable[str]) -> dict[str, Confinement]:
-    """Shipment id → its active controlled delivery, for the shipments that have one (one
-    indexed query for any number of shipments)."""
-    wanted = sorted(set(shipment_ids))
-    if not wanted:
-        return {}
-    rows = session.exec(
-        select(ControlledDelivery).where(
-            col(ControlledDelivery.shipment_id).in_(wanted), ControlledDelivery.status == ACTIVE
-        )
-    )
-    return {r.shipment_id: Confinement(r.id, r.shipment_id, tuple(r.participants)) for r in rows}
+    """Shipment id → its active controlled delivery, for the shipments that have one."""
+    active = register(session).active
+    return {s: active[s] for s in shipment_ids if s in active}
 
 
 def is_participant(principal: Principal, delivery: ControlledDelivery) -> bool:
@@ -175,6 +199,8 @@ def reading(
     """What a reader of the shipment learns of its controlled delivery: participants the
     whole of it; others only the "do not stop" contact while it is active. The read is
     audited whenever the shipment has one."""
+    if shipment.id not in register(session).ever:
+        return None, None
     delivery = latest_of(session, shipment.id)
     if delivery is None:
         return None, None
@@ -213,6 +239,7 @@ def get_for_participant_or_raise(
 
 def detail(session: Session, delivery: ControlledDelivery) -> ControlledDeliveryDetail:
     """The controlled delivery with its audit trail, oldest first (participants only)."""
+    audit.write_pending(session)
     rows = session.exec(
         select(AuditEvent)
         .where(AuditEvent.subject_type == SUBJECT, AuditEvent.subject_id == delivery.id)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.cache import ROUTING, group_info
 from app.core.types import JSONType, UTCDateTime, utcnow
 
 
@@ -98,7 +99,11 @@ class ControlledDelivery(SQLModel, table=True):
     automatic alerts about the shipment reach only them (app/alerts/routing.py)."""
 
     __tablename__ = "controlled_delivery"
-    __table_args__ = (Index("ix_controlled_delivery_shipment_status", "shipment_id", "status"),)
+    __table_args__ = (
+        Index("ix_controlled_delivery_shipment_status", "shipment_id", "status"),
+        # Routing reads the controlled deliveries from the cache (app/shipments/controlled.py).
+        group_info(ROUTING),
+    )
 
     id: str = Field(primary_key=True, max_length=32)
     shipment_id: str = Field(foreign_key="shipment.id", max_length=32)

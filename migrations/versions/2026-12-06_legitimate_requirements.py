@@ -13,6 +13,7 @@ import sqlmodel
 from alembic import op
 
 import app.core.types
+from migrations.cache_triggers import join_group, leave_group
 
 revision: str = "3d5f7b9c1e28"
 down_revision: str | Sequence[str] | None = "2c4e6a8b0d17"
@@ -20,7 +21,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLE = "legitimate_requirement"
-OPERATIONS = ("insert", "update", "delete")
 
 
 def upgrade() -> None:
@@ -41,26 +41,10 @@ def upgrade() -> None:
     op.create_index(
         "uq_legitimate_requirement_country_cas", TABLE, ["country", "cas_number"], unique=True
     )
-    # As migration 2026-12-01_cache_versions makes the reference tables' triggers.
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            f"CREATE TRIGGER cache_bump_{TABLE}_any AFTER INSERT OR UPDATE OR DELETE "
-            f"OR TRUNCATE ON {TABLE} FOR EACH STATEMENT EXECUTE FUNCTION cache_bump('reference')"
-        )
-        return
-    for operation in OPERATIONS:
-        op.execute(
-            f"CREATE TRIGGER cache_bump_{TABLE}_{operation} AFTER {operation.upper()} "
-            f"ON {TABLE} BEGIN UPDATE cache_version SET version = version + 1 "
-            f"WHERE name = 'reference'; END"
-        )
+    join_group(TABLE, "reference")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS cache_bump_{TABLE}_any ON {TABLE}")
-    else:
-        for operation in OPERATIONS:
-            op.execute(f"DROP TRIGGER IF EXISTS cache_bump_{TABLE}_{operation}")
+    leave_group(TABLE)
     op.drop_index("uq_legitimate_requirement_country_cas", TABLE)
     op.drop_table(TABLE)

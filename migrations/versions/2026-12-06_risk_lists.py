@@ -14,6 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 import app.core.types
+from migrations.cache_triggers import join_group, leave_group
 
 revision: str = "4e6a8c0d2f39"
 down_revision: str | Sequence[str] | None = "3d5f7b9c1e28"
@@ -21,7 +22,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLE = "risk_list"
-OPERATIONS = ("insert", "update", "delete")
 
 
 def upgrade() -> None:
@@ -39,25 +39,9 @@ def upgrade() -> None:
         sa.Column("updated_at", app.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("code"),
     )
-    # As migration 2026-12-01_cache_versions makes the reference tables' triggers.
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            f"CREATE TRIGGER cache_bump_{TABLE}_any AFTER INSERT OR UPDATE OR DELETE "
-            f"OR TRUNCATE ON {TABLE} FOR EACH STATEMENT EXECUTE FUNCTION cache_bump('reference')"
-        )
-        return
-    for operation in OPERATIONS:
-        op.execute(
-            f"CREATE TRIGGER cache_bump_{TABLE}_{operation} AFTER {operation.upper()} "
-            f"ON {TABLE} BEGIN UPDATE cache_version SET version = version + 1 "
-            f"WHERE name = 'reference'; END"
-        )
+    join_group(TABLE, "reference")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS cache_bump_{TABLE}_any ON {TABLE}")
-    else:
-        for operation in OPERATIONS:
-            op.execute(f"DROP TRIGGER IF EXISTS cache_bump_{TABLE}_{operation}")
+    leave_group(TABLE)
     op.drop_table(TABLE)

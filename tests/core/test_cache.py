@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from app.core.cache import CACHE_GROUP
 from app.models import metadata
-from tests.factories import Api, lane
+from tests.factories import Api, lane, record_shipment
 
 FLAGS = "/api/v1/flags"
 
@@ -37,6 +37,12 @@ def every_cached_table_has_rows(api: Api) -> None:
     assert api.admin.post("/api/v1/peers", json=peer).status_code == 201
     requirement = {"country": "PK", "cas_number": "90-82-4", "quantity_kg": 1, "source": "test"}
     assert api.admin.post("/api/v1/legitimate-requirements", json=requirement).status_code == 201
+    trade = lane(api)
+    shipment = record_shipment(api.customs("DE"), None, **trade.shipment_body())
+    started = api.law_enforcement("DE").post(
+        f"/api/v1/shipments/{shipment['id']}/controlled-delivery", json={}
+    )
+    assert started.status_code == 201, started.text
 
 
 def test_reference_data_rules_and_routing_are_the_cached_groups() -> None:
@@ -51,6 +57,7 @@ def test_reference_data_rules_and_routing_are_the_cached_groups() -> None:
         "routing_rule": "routing",
         "peer": "routing",
         "authority": "routing",
+        "controlled_delivery": "routing",
     }
 
 
@@ -65,9 +72,12 @@ def test_every_change_to_a_cached_table_moves_its_version(
     before = versions(engine)
     with engine.connect() as connection:
         transaction = connection.begin()
-        column = {"country": "name", "substance": "name", "risk_list": "title"}.get(
-            table, "created_at"
-        )
+        column = {
+            "country": "name",
+            "substance": "name",
+            "risk_list": "title",
+            "controlled_delivery": "started_at",
+        }.get(table, "created_at")
         changed = connection.execute(text(f"UPDATE {table} SET {column} = {column}"))
         assert changed.rowcount > 0
         inside = dict(connection.execute(text("SELECT name, version FROM cache_version")).all())  # type: ignore[arg-type]
