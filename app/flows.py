@@ -161,9 +161,9 @@ def judge(
 ) -> list[Flag]:
     """Evaluate the rules on a subject and announce every new flag (a shipment's `events`
     when the caller has them)."""
-    raised, announced = _judged(session, subject_type, subject_id, events)
+    judgement, announced = _judged(session, subject_type, subject_id, events)
     outbox.route_many(session, announced, bulk=False)
-    return raised
+    return judgement.raised
 
 
 def _judged(
@@ -173,16 +173,19 @@ def _judged(
     history: list[ShipmentEvent] | None = None,
     *,
     new: bool = False,
-) -> tuple[list[Flag], list[DomainEvent]]:
-    """`judge` without the routing: the new flags and their events, which the calling flow
-    routes with its own in one pass of the outbox (`new`: the subject was created in this
-    transaction, so it has no flags yet)."""
-    judgement = rules.evaluate_subject(session, subject_type, subject_id, history, new=new)
+    known: list[Flag] | None = None,
+) -> tuple[rules.Judgement, list[DomainEvent]]:
+    """`judge` without the routing: the judgement and its new flags' events, which the calling
+    flow routes with its own in one pass of the outbox (`new`: the subject was created in this
+    transaction, so it has no flags yet; `known`: its flags, read in this transaction)."""
+    judgement = rules.evaluate_subject(
+        session, subject_type, subject_id, history, new=new, known=known
+    )
     announced = [
         _flag_event(session, EventType.FLAG_RAISED, flag, None, judgement.score)
         for flag in judgement.raised
     ]
-    return judgement.raised, announced
+    return judgement, announced
 
 
 def raise_manual_flag(session: Session, principal: Principal, data: FlagCreate) -> Flag:
@@ -205,7 +208,7 @@ def create_notification(
 ) -> PreExportNotification:
     """Draft a PEN and judge it."""
     pen = notifications.create_notification(session, principal, data)
-    _, announced = _judged(session, SubjectType.PEN, pen.id, new=True)
+    announced = _judged(session, SubjectType.PEN, pen.id, new=True)[1]
     outbox.route_many(session, announced, bulk=False)
     return pen
 
@@ -228,7 +231,9 @@ def transition_notification(
     pen = notifications.transition(
         session, settings, principal, pen, action, decision=decision, text=text
     )
-    _, announced = _judged(session, SubjectType.PEN, pen.id)
+    # Sending: the draft's flags are all its flags (read above).
+    known = draft_flags if action == Action.SEND else None
+    judgement, announced = _judged(session, SubjectType.PEN, pen.id, known=known)
     announced.append(
         events.emit(
             session,
@@ -245,7 +250,9 @@ def transition_notification(
         if flag_event is not None:
             # The exporting country heard of it while it was a draft.
             told = [pen.exporting_country]
-            announced.append(_flag_event(session, flag_event, flag, None, already_told=told))
+            announced.append(
+                _flag_event(session, flag_event, flag, None, judgement.score, already_told=told)
+            )
     outbox.route_many(session, announced, bulk=False)
     return pen
 

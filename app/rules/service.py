@@ -329,26 +329,35 @@ def evaluate_subject(
     events: list[ShipmentEvent] | None = None,
     *,
     new: bool = False,
+    known: Sequence[Flag] | None = None,
 ) -> Judgement:
     """Evaluate every enabled current rule against the subject, in the caller's transaction,
     and raise the flags not raised before for the same rule version (a shipment's `events`,
-    in recorded order, when the caller has them; `new`: a subject created in this transaction,
-    which has no flags to look up)."""
+    in recorded order, when the caller has them). The subject's flags are looked up when a rule
+    hits, unless the caller knows them: `new`, a subject created in this transaction, has none;
+    `known` are all of them, read in this transaction (then the score is given even when no
+    rule hits)."""
     enabled = _enabled(session, subject_type)
     rules = enabled.rules
     subject = get_subject(session, subject_type, subject_id)
-    if not rules or subject is None:
-        return Judgement([], Decimal(0))
-    hits = evaluate(rules, facts_for(session, subject, rules, events, enabled.statements))
-    if not hits:
-        return Judgement([], Decimal(0))
-    existing = (
-        []
-        if new
-        else session.connection()
-        .execute(_SUBJECT_FLAGS, {"subject_type": subject_type, "subject_id": subject_id})
-        .all()
+    hits = (
+        evaluate(rules, facts_for(session, subject, rules, events, enabled.statements))
+        if rules and subject is not None
+        else []
     )
+    if not hits and known is None:
+        return Judgement([], Decimal(0))
+    existing: Sequence[tuple[str | None, str, Any]]
+    if known is not None:
+        existing = [(f.rule_id, f.status, f.weight) for f in known]
+    elif new:
+        existing = []
+    else:
+        existing = (
+            session.connection()
+            .execute(_SUBJECT_FLAGS, {"subject_type": subject_type, "subject_id": subject_id})
+            .all()
+        )
     raised_before = {rule_id for rule_id, _, _ in existing}
     raised = [
         flag
