@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.core.config import Settings
+from app.core.problems import Problem, problem_response
 from app.dashboard.pages import page_templates, render
 from app.i18n import N_
 from app.i18n.web import request_language
@@ -26,6 +27,7 @@ templates = page_templates(HERE / "templates")
 static_files = StaticFiles(directory=HERE / "static")
 
 OFFICERS = frozenset({Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT})
+INVESTIGATORS = frozenset({Role.REGULATOR, Role.LAW_ENFORCEMENT})
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ SECTIONS = (
     Section("/workspace/shipments", N_("Shipments"), OFFICERS),
     Section("/workspace/flags", N_("Flags"), OFFICERS),
     Section("/workspace/incidents", N_("Incidents"), OFFICERS),
+    Section("/workspace/backtracking", N_("Backtracking requests"), OFFICERS),
+    Section("/workspace/cases", N_("Cases"), INVESTIGATORS),
+    Section(
+        "/workspace/reports", N_("Industry reports"), frozenset({Role.INDUSTRY, Role.REGULATOR})
+    ),
     Section("/dashboard", N_("Dashboard"), frozenset({Role.REGULATOR, Role.LAW_ENFORCEMENT})),
 )
 
@@ -81,3 +88,19 @@ def refusal_page(request: Request, exc: Exception) -> Response:
     language = request_language(request)
     message = language.gettext(str(getattr(exc, "detail", "")))
     return render(request, "refused.html", {"message": message}, 403, using=templates)
+
+
+def problem_page(request: Request, exc: Exception) -> Response:
+    """A problem met by a workspace page, as a page (a record invisible to the reader: 404,
+    "not found"); elsewhere, the API's problem+json."""
+    assert isinstance(exc, Problem)
+    path = request.url.path
+    if not path.startswith("/workspace") or path.startswith("/workspace/static"):
+        return problem_response(exc, path)
+    if exc.status == 404:
+        context = {"title": N_("Not found"), "message": N_("There is nothing here for you.")}
+    else:
+        context = {"title": N_("Not accepted"), "message": exc.detail}
+    language = request_language(request)
+    context = {key: language.gettext(value) for key, value in context.items()}
+    return render(request, "refused.html", context, exc.status, using=templates)

@@ -1,0 +1,225 @@
+"""Cases in the workspace: the cases of the officer's authority, one case with its items,
+members and notes, and the forms that open a case, add a note and add an item. Each calls the
+API's own service (app/investigations/cases.py): the same membership rule, the same audit."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from app.auth.principal import Principal
+from app.authorities.models import Authority
+from app.core.config import Settings
+from app.core.db import SessionDep, SettingsDep
+from app.core.problems import Problem
+from app.i18n import N_, Language
+from app.i18n.web import LanguageDep
+from app.incidents.scopes import IncidentScope
+from app.investigations import cases
+from app.investigations.schemas import CaseCreate, CaseItemCreate, CaseItemType, CaseNoteCreate
+from app.workspace.access import NotForYourRole, WorkspaceUser, posted_form
+from app.workspace.forms import NOT_SAVED, checked, refusal_shown
+from app.workspace.pages import INVESTIGATORS, page
+from app.workspace.pen_pages import labelled
+
+router = APIRouter(prefix="/workspace/cases", include_in_schema=False)
+
+# Where an item of a case opens in the workspace (entities and flags have no page of their own).
+ITEM_PAGES = {
+    "incident": "/workspace/incidents/",
+    "shipment": "/workspace/shipments/",
+    "pre_export_notification": "/workspace/pens/",
+}
+
+
+def _investigator(principal: Principal) -> Principal:
+    if principal.role not in INVESTIGATORS:
+        raise NotForYourRole(N_("Cases are worked by regulators and law enforcement."))
+    return principal
+
+
+def _list(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    language: Language,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    general: list[str] | None = None,
+    status: int = 200,
+) -> Response:
+    found = cases.list_cases(session, principal, 100, None).items
+    context = {
+        "cases": sorted(found, key=lambda c: c.updated_at, reverse=True),
+        "scopes": labelled([s.value for s in IncidentScope], language),
+        "form": form or {"scope": IncidentScope.CONFIDENTIAL.value},
+        "errors": errors or {},
+        "general": general or [],
+    }
+    return page(request, settings, principal, "cases.html", context, status=status)
+
+
+@router.get("")
+def case_list(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: WorkspaceUser,
+    language: LanguageDep,
+) -> Response:
+    """The cases the officer's authority opened or was invited into, and the form to open one."""
+    _investigator(principal)
+    return _list(request, session, settings, principal, language)
+
+
+@router.post("")
+async def open_case(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: WorkspaceUser,
+    language: LanguageDep,
+) -> Response:
+    """As POST /api/v1/cases (cases.create_case)."""
+    _investigator(principal)
+    form = await posted_form(request, settings)
+    result = checked(CaseCreate, dict(form), language)
+    general = list(result.general)
+    if result.model is not None:
+        try:
+            case = cases.create_case(session, principal, result.model)
+            return RedirectResponse(f"/workspace/cases/{case.id}", status_code=303)
+        except Problem as problem:
+            general.append(refusal_shown(session, problem))
+    return _list(
+        request,
+        session,
+        settings,
+        principal,
+        language,
+        form=form,
+        errors=result.errors,
+        general=general,
+        status=NOT_SAVED,
+    )
+
+
+def _authority_names(session: Session, ids: set[str]) -> dict[str, str]:
+    rows = session.exec(select(Authority.id, Authority.name).where(col(Authority.id).in_(ids)))
+    return dict(rows.all())
+
+
+def _show(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    language: Language,
+    case_id: str,
+    *,
+    failed: str | None = None,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    general: list[str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The case as the officer reads it (cases.read_case: audited, items cut to its scope)."""
+    case = cases.get_case_or_raise(session, principal, case_id)
+    detail = cases.read_case(session, principal, case)
+    authorities = {m.authority_id for m in detail.members}
+    authorities |= {n.author_authority_id for n in detail.notes if n.author_authority_id}
+    context = {
+        "case": detail,
+        "authorities": _authority_names(session, authorities),
+        "item_pages": ITEM_PAGES,
+        "item_types": labelled([t.value for t in CaseItemType], language),
+        "failed": failed,
+        "form": form or {},
+        "errors": errors or {},
+        "general": general or [],
+    }
+    return page(request, settings, principal, "case.html", context, status=status)
+
+
+@router.get("/{case_id}")
+def show_case(
+    case_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: WorkspaceUser,
+    language: LanguageDep,
+) -> Response:
+    """One case: members, items, notes (404 unless the officer's authority is a member)."""
+    _investigator(principal)
+    return _show(request, session, settings, principal, language, case_id)
+
+
+async def _change(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    language: Language,
+    case_id: str,
+    what: str,
+    model: type[BaseModel],
+) -> Response:
+    """A note or an item, through the API's service, or the case again with the messages."""
+    _investigator(principal)
+    form = await posted_form(request, settings)
+    case = cases.get_case_or_raise(session, principal, case_id, for_update=True)
+    result = checked(model, dict(form), language)
+    general = list(result.general)
+    if result.model is not None:
+        try:
+            add: Any = cases.add_note if what == "note" else cases.add_item
+            add(session, principal, case, result.model)
+            return RedirectResponse(f"/workspace/cases/{case_id}#{what}s", status_code=303)
+        except Problem as problem:
+            general.append(refusal_shown(session, problem))
+    return _show(
+        request,
+        session,
+        settings,
+        principal,
+        language,
+        case_id,
+        failed=what,
+        form=form,
+        errors=result.errors,
+        general=general,
+        status=NOT_SAVED,
+    )
+
+
+@router.post("/{case_id}/notes")
+async def add_note(
+    case_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: WorkspaceUser,
+    language: LanguageDep,
+) -> Response:
+    """As POST /api/v1/cases/{id}/notes (cases.add_note)."""
+    args = (request, session, settings, principal, language, case_id)
+    return await _change(*args, "note", CaseNoteCreate)
+
+
+@router.post("/{case_id}/items")
+async def add_item(
+    case_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: WorkspaceUser,
+    language: LanguageDep,
+) -> Response:
+    """As POST /api/v1/cases/{id}/items (cases.add_item): a record the officer may read."""
+    args = (request, session, settings, principal, language, case_id)
+    return await _change(*args, "item", CaseItemCreate)
