@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.factories import AUDIT, Api
+from tests.factories import AUDIT, Api, lane
 from tests.incidents.helpers import REQUESTS, ask, record_incident
 from tests.industry.helpers import REPORTS, file
 from tests.workspace.helpers import Browser, csrf_of, post_form
@@ -270,3 +270,72 @@ class TestLanguageOfTheUser:
         assert 'lang="es"' in fresh.get("/workspace").text
         fresh.cookies.set("pentrack_lang", "ar")
         assert 'lang="ar"' in fresh.get("/workspace").text
+
+
+class TestConfidentiality:
+    def test_a_draft_pen_never_enters_a_case_nor_shows_in_it(
+        self, browsers: Browser, api: Api
+    ) -> None:
+        draft = lane(api).draft()
+        de = browsers(api.regulator("DE").token)
+        opened = post_form(de, "/workspace/cases", {"title": "Lane DE-PK"}, "/workspace/cases")
+        page = opened.headers["location"]
+        refused = post_form(
+            de, f"{page}/items", {"type": "pre_export_notification", "id": draft["id"]}, page
+        )
+        assert refused.status_code == 200 and 'role="alert"' in refused.text
+        assert draft["reference"] not in de.get(page).text
+        assert api.regulator("DE").get(f"/api/v1/cases/{page.rsplit('/', 1)[1]}").json()[
+            "items"
+        ] == ([])
+
+    def test_an_uninvited_countrys_record_does_not_reach_an_invited_member(
+        self, browsers: Browser, api: Api
+    ) -> None:
+        incident = record_incident(
+            api.law_enforcement("IR"), origin_country="AF", destination_country="PK"
+        )
+        owner = api.law_enforcement("PK")
+        case = owner.post("/api/v1/cases", json={"title": "Iranian seizure", "scope": "full"})
+        case_id = case.json()["id"]
+        item = {"type": "incident", "id": incident["id"]}
+        assert owner.post(f"/api/v1/cases/{case_id}/items", json=item).status_code == 201
+        invited = api.law_enforcement("DE")
+        member = {"authority_id": invited.authority_id}
+        assert owner.post(f"/api/v1/cases/{case_id}/members", json=member).status_code == 201
+        assert (
+            incident["reference"] in browsers(owner.token).get(f"/workspace/cases/{case_id}").text
+        )
+        seen = browsers(invited.token).get(f"/workspace/cases/{case_id}")
+        assert seen.status_code == 200 and "Iranian seizure" in seen.text
+        assert incident["reference"] not in seen.text and incident["id"] not in seen.text
+
+    def test_the_country_asked_reads_a_confidential_incident_without_its_description(
+        self, browsers: Browser, api: Api
+    ) -> None:
+        incident = record_incident(
+            api.law_enforcement("PK"), scope="confidential", origin_country="IN"
+        )
+        ask(api.law_enforcement("PK"), incident, "FR", scope="confidential")
+        fr = browsers(api.regulator("FR").token)
+        assert incident["reference"] in fr.get("/workspace/backtracking").text
+        page = fr.get(f"/workspace/incidents/{incident['id']}")
+        assert page.status_code == 200
+        assert "routine inspection" not in page.text
+        assert (
+            "routine inspection"
+            in browsers(api.law_enforcement("PK").token)
+            .get(f"/workspace/incidents/{incident['id']}")
+            .text
+        )
+
+    def test_a_report_reaches_no_other_company_or_country(
+        self, browsers: Browser, api: Api
+    ) -> None:
+        file(api.industry("DE"), narrative="Asked for delivery to a PO box in Jebel Ali.")
+        for token in (api.industry("FR").token, api.regulator("FR").token):
+            assert "PO box" not in browsers(token).get("/workspace/reports").text
+            assert "Falcon Trading" not in browsers(token).get("/workspace/reports").text
+        assert (
+            "Falcon Trading" in browsers(api.regulator("DE").token).get("/workspace/reports").text
+        )
