@@ -83,6 +83,7 @@ def _incident(
         "requests": _requests(session, principal, incident_id=incident.id),
         "may_ask": principal.role in OFFICERS and principal.country == incident.country,
         "scopes": labelled([s.value for s in IncidentScope], language),
+        "reply_days": settings.backtracking_reply_days,
         "form": form or {},
         "errors": errors or {},
         "general": general or [],
