@@ -106,6 +106,7 @@ class TestBacktracking:
         de = browsers(api.regulator("DE").token)
         received = de.get("/workspace/backtracking").text
         assert f'id="request-{request_id}"' in received
+        assert de.get(f"/workspace/incidents/{incident['id']}").status_code == 200
         assert "Who supplied this acetic anhydride?" in received
         answer = f"/workspace/backtracking/{request_id}/answer"
         empty = post_form(de, answer, {"findings": ""}, "/workspace/backtracking")
@@ -163,8 +164,9 @@ class TestIndustryReports:
         assert home.headers["location"] == "/workspace/reports"
         reports = browser.get("/workspace/reports").text
         assert 'href="/workspace/pens"' not in reports and 'href="/workspace"' not in reports
-        assert browser.get("/workspace").status_code == 403
-        assert browser.get("/workspace/pens").status_code == 403
+        for elsewhere in ("", "/pens", "/shipments", "/flags", "/incidents", "/cases"):
+            assert browser.get(f"/workspace{elsewhere}").status_code == 403
+        assert browser.get("/dashboard").status_code == 403
 
         bad = post_form(
             browser,
