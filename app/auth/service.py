@@ -204,11 +204,15 @@ def _record_use(session: Session, user_id: str, now: datetime) -> None:
 
 def save_language(session: Session, user_id: str, code: str) -> None:
     """Keep the language a signed-in user picked, for their next sign-in in any browser (a
-    preference, not audited). In a short write transaction of its own: the page that carries
-    the choice is a read."""
-    engine = session.get_bind().engine
-    with open_session(engine, write=True) as writer:
-        writer.execute(update(User).where(col(User.id) == user_id).values(language=code))
+    preference, not audited). A page that carries the choice is most often a read: then in a
+    short write transaction of its own; in a write request, in the request's own (on SQLite a
+    second writer would wait for the first's lock)."""
+    change = update(User).where(col(User.id) == user_id).values(language=code)
+    if session.info.get(WRITES):
+        session.execute(change)
+        return
+    with open_session(session.get_bind().engine, write=True) as writer:
+        writer.execute(change)
         writer.commit()
 
 

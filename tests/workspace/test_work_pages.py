@@ -341,3 +341,13 @@ class TestConfidentiality:
         assert (
             "Falcon Trading" in browsers(api.regulator("DE").token).get("/workspace/reports").text
         )
+
+    def test_a_form_sent_with_a_language_saves_it_too(self, browsers: Browser, api: Api) -> None:
+        officer = api.law_enforcement("PK")
+        browser = browsers(officer.token)
+        token = csrf_of(browser, "/workspace/cases")
+        opened = browser.post(
+            "/workspace/cases?lang=ru", data={"csrf": token, "title": "Лаборатория"}
+        )
+        assert opened.status_code == 303
+        assert 'lang="ru"' in browsers(officer.token).get("/workspace/cases").text
