@@ -1,7 +1,9 @@
 """Cases in the workspace: the cases of the officer's authority, one case with its items,
-members and notes, and the forms that open a case, add a note and add an item. Each calls the
+members and notes, and the forms that open a case, add a note or an item and (for the authority
+that opened it) invite another investigating authority. Each calls the
 API's own service (app/investigations/cases.py): the same membership rule, the same audit."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,7 +20,14 @@ from app.i18n import N_, Language
 from app.i18n.web import LanguageDep
 from app.incidents.scopes import IncidentScope
 from app.investigations import cases
-from app.investigations.schemas import CaseCreate, CaseItemCreate, CaseItemType, CaseNoteCreate
+from app.investigations.models import Case
+from app.investigations.schemas import (
+    CaseCreate,
+    CaseItemCreate,
+    CaseItemType,
+    CaseMemberCreate,
+    CaseNoteCreate,
+)
 from app.workspace.access import NotForYourRole, WorkspaceUser, posted_form
 from app.workspace.forms import NOT_SAVED, checked, refusal_shown
 from app.workspace.pages import INVESTIGATORS, page
@@ -113,6 +122,20 @@ def _authority_names(session: Session, ids: set[str]) -> dict[str, str]:
     return dict(rows.all())
 
 
+def _invitable(session: Session, members: set[str], language: Language) -> list[tuple[str, str]]:
+    """The investigating authorities (regulators, law enforcement) not yet members."""
+    rows = session.exec(
+        select(Authority.id, Authority.name, Authority.country)
+        .where(
+            col(Authority.kind).in_(cases.INVESTIGATING_KINDS),
+            col(Authority.enabled).is_(True),
+            col(Authority.id).not_in(members),
+        )
+        .order_by(col(Authority.country), col(Authority.name))
+    ).all()
+    return [(i, f"{name} — {language.country(country)}") for i, name, country in rows]
+
+
 def _show(
     request: Request,
     session: Session,
@@ -130,11 +153,13 @@ def _show(
     """The case as the officer reads it (cases.read_case: audited, items cut to its scope)."""
     case = cases.get_case_or_raise(session, principal, case_id)
     detail = cases.read_case(session, principal, case)
-    authorities = {m.authority_id for m in detail.members}
-    authorities |= {n.author_authority_id for n in detail.notes if n.author_authority_id}
+    members = {m.authority_id for m in detail.members}
+    authorities = members | {n.author_authority_id for n in detail.notes if n.author_authority_id}
+    owner = principal.authority_id == case.owner_authority_id
     context = {
         "case": detail,
         "authorities": _authority_names(session, authorities),
+        "invitable": _invitable(session, members, language) if owner else [],
         "item_pages": ITEM_PAGES,
         "item_types": labelled([t.value for t in CaseItemType], language),
         "failed": failed,
@@ -159,6 +184,15 @@ def show_case(
     return _show(request, session, settings, principal, language, case_id)
 
 
+# How each form changes a case: the API's own service call.
+Change = Callable[[Session, Principal, Case, Any], object]
+CHANGES: dict[str, tuple[type[BaseModel], Change]] = {
+    "note": (CaseNoteCreate, cases.add_note),
+    "item": (CaseItemCreate, cases.add_item),
+    "member": (CaseMemberCreate, lambda s, p, c, data: cases.invite(s, p, c, data.authority_id)),
+}
+
+
 async def _change(
     request: Request,
     session: Session,
@@ -167,18 +201,18 @@ async def _change(
     language: Language,
     case_id: str,
     what: str,
-    model: type[BaseModel],
 ) -> Response:
-    """A note or an item, through the API's service, or the case again with the messages."""
+    """A note, an item or a member, through the API's service, or the case again with the
+    messages."""
     _investigator(principal)
     form = await posted_form(request, settings)
     case = cases.get_case_or_raise(session, principal, case_id, for_update=True)
+    model, apply = CHANGES[what]
     result = checked(model, dict(form), language)
     general = list(result.general)
     if result.model is not None:
         try:
-            add: Any = cases.add_note if what == "note" else cases.add_item
-            add(session, principal, case, result.model)
+            apply(session, principal, case, result.model)
             return RedirectResponse(f"/workspace/cases/{case_id}#{what}s", status_code=303)
         except Problem as problem:
             general.append(refusal_shown(session, problem))
@@ -208,7 +242,7 @@ async def add_note(
 ) -> Response:
     """As POST /api/v1/cases/{id}/notes (cases.add_note)."""
     args = (request, session, settings, principal, language, case_id)
-    return await _change(*args, "note", CaseNoteCreate)
+    return await _change(*args, "note")
 
 
 @router.post("/{case_id}/items")
@@ -222,4 +256,18 @@ async def add_item(
 ) -> Response:
     """As POST /api/v1/cases/{id}/items (cases.add_item): a record the officer may read."""
     args = (request, session, settings, principal, language, case_id)
-    return await _change(*args, "item", CaseItemCreate)
+    return await _change(*args, "item")
+
+
+@router.post("/{case_id}/members")
+async def invite_member(
+    case_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: WorkspaceUser,
+    language: LanguageDep,
+) -> Response:
+    """As POST /api/v1/cases/{id}/members (cases.invite): the owner invites an authority."""
+    args = (request, session, settings, principal, language, case_id)
+    return await _change(*args, "member")

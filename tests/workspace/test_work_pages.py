@@ -65,6 +65,32 @@ class TestCases:
         police.get(f"/api/v1/cases/{twin['id']}")
         assert set(audit_actions(api, case_id)) == set(audit_actions(api, twin["id"]))
 
+    def test_the_owner_invites_an_authority_which_then_reads_the_case(
+        self, browsers: Browser, api: Api
+    ) -> None:
+        police = browsers(api.law_enforcement("PK").token)
+        opened = post_form(police, "/workspace/cases", {"title": "Shared"}, "/workspace/cases")
+        page = opened.headers["location"]
+        post_form(police, f"{page}/notes", {"text": "Consignee seen in 2016"}, page)
+        germany = api.regulator("DE")
+        assert browsers(germany.token).get(page).status_code == 404
+        assert f'<option value="{germany.authority_id}"' in police.get(page).text
+        invited = post_form(police, f"{page}/members", {"authority_id": germany.authority_id}, page)
+        assert invited.status_code == 303, invited.text
+        again = post_form(police, f"{page}/members", {"authority_id": germany.authority_id}, page)
+        assert again.status_code == 200 and 'role="alert"' in again.text
+        de = browsers(germany.token)
+        assert "Consignee seen in 2016" in de.get(page).text
+        assert 'data-action="invite-member"' not in de.get(page).text
+        refused = de.post(
+            f"{page}/members",
+            data={"csrf": csrf_of(de, page), "authority_id": api.authority("FR")},
+        )
+        assert refused.status_code == 403
+        case_id = page.rsplit("/", 1)[1]
+        members = api.regulator("DE").get(f"/api/v1/cases/{case_id}").json()["members"]
+        assert {m["country"] for m in members} == {"PK", "DE"}
+
     def test_a_case_of_another_authority_is_a_404_page_and_customs_have_none(
         self, browsers: Browser, api: Api
     ) -> None:
