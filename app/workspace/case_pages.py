@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.authorities.models import Authority
 from app.core.config import Settings
 from app.core.db import SessionDep, SettingsDep
-from app.core.problems import Problem
+from app.core.problems import NotFound, Problem
 from app.i18n import N_, Language
 from app.i18n.web import LanguageDep
 from app.incidents.scopes import IncidentScope
@@ -193,6 +193,10 @@ CHANGES: dict[str, tuple[type[BaseModel], Change]] = {
 }
 
 
+# The case page's forms: the path's last part → the change.
+PARTS = {"notes": "note", "items": "item", "members": "member"}
+
+
 async def _change(
     request: Request,
     session: Session,
@@ -231,43 +235,19 @@ async def _change(
     )
 
 
-@router.post("/{case_id}/notes")
-async def add_note(
+@router.post("/{case_id}/{part}")
+async def change_case(
     case_id: str,
+    part: str,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     principal: WorkspaceUser,
     language: LanguageDep,
 ) -> Response:
-    """As POST /api/v1/cases/{id}/notes (cases.add_note)."""
-    args = (request, session, settings, principal, language, case_id)
-    return await _change(*args, "note")
-
-
-@router.post("/{case_id}/items")
-async def add_item(
-    case_id: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    principal: WorkspaceUser,
-    language: LanguageDep,
-) -> Response:
-    """As POST /api/v1/cases/{id}/items (cases.add_item): a record the officer may read."""
-    args = (request, session, settings, principal, language, case_id)
-    return await _change(*args, "item")
-
-
-@router.post("/{case_id}/members")
-async def invite_member(
-    case_id: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    principal: WorkspaceUser,
-    language: LanguageDep,
-) -> Response:
-    """As POST /api/v1/cases/{id}/members (cases.invite): the owner invites an authority."""
-    args = (request, session, settings, principal, language, case_id)
-    return await _change(*args, "member")
+    """As POST /api/v1/cases/{id}/notes, /items and /members (cases.add_note, add_item,
+    invite: the owner invites an authority)."""
+    what = PARTS.get(part)
+    if what is None:
+        raise NotFound(f"No form {part!r} on a case.")
+    return await _change(request, session, settings, principal, language, case_id, what)
