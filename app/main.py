@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_exception_handler(SignInRequired, sign_in_redirect)
     app.add_exception_handler(NotForYourRole, refusal_page)
     app.add_exception_handler(Problem, problem_page)
+    app.add_exception_handler(RequestValidationError, problem_page)
     app.mount("/dashboard/static", dashboard_static, name="dashboard-static")
     app.mount("/workspace/static", workspace_static, name="workspace-static")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session, col, select
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.core.config import Settings
-from app.core.problems import Problem, problem_response
+from app.core.problems import Problem, ValidationFailed, problem_response, validation_problem
 from app.dashboard.pages import page_templates, render
 from app.i18n import N_
 from app.i18n.web import request_language
@@ -90,12 +91,21 @@ def refusal_page(request: Request, exc: Exception) -> Response:
     return render(request, "refused.html", {"message": message}, 403, using=templates)
 
 
+def _a_page(path: str) -> bool:
+    return path.startswith("/workspace") and not path.startswith("/workspace/static")
+
+
 def problem_page(request: Request, exc: Exception) -> Response:
     """A problem met by a workspace page, as a page (a record invisible to the reader: 404,
-    "not found"); elsewhere, the API's problem+json."""
-    assert isinstance(exc, Problem)
+    "not found"; an address with a value the page does not know: 422); elsewhere, the API's
+    problem+json."""
     path = request.url.path
-    if not path.startswith("/workspace") or path.startswith("/workspace/static"):
+    if isinstance(exc, RequestValidationError):
+        if not _a_page(path):
+            return problem_response(validation_problem(exc), path)
+        exc = ValidationFailed(N_("The address holds a value this page does not know."))
+    assert isinstance(exc, Problem)
+    if not _a_page(path):
         return problem_response(exc, path)
     if exc.status == 404:
         context = {"title": N_("Not found"), "message": N_("There is nothing here for you.")}

@@ -377,3 +377,16 @@ class TestConfidentiality:
         )
         assert opened.status_code == 303
         assert 'lang="ru"' in browsers(officer.token).get("/workspace/cases").text
+
+
+def test_an_unknown_value_in_a_page_address_is_a_page_and_the_api_stays_json(
+    browsers: Browser, api: Api
+) -> None:
+    regulator = browsers(api.regulator("DE").token)
+    page = regulator.get("/workspace/reports?status=lost&lang=fr")
+    assert page.status_code == 422
+    assert page.headers["content-type"].startswith("text/html")
+    assert "valeur que cette page ne connaît pas" in page.text
+    response = api.regulator("DE").get(f"{REPORTS}?status=lost")
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
