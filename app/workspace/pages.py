@@ -95,10 +95,10 @@ def _a_page(path: str) -> bool:
     return path.startswith("/workspace") and not path.startswith("/workspace/static")
 
 
-def problem_page(request: Request, exc: Exception) -> Response:
+async def problem_page(request: Request, exc: Exception) -> Response:
     """A problem met by a workspace page, as a page (a record invisible to the reader: 404,
     "not found"; an address with a value the page does not know: 422); elsewhere, the API's
-    problem+json."""
+    problem+json. Async: the API's problems answer without a trip to the thread pool."""
     path = request.url.path
     if isinstance(exc, RequestValidationError):
         if not _a_page(path):
