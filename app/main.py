@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 
@@ -19,16 +20,19 @@ from app.core.middleware import IdempotencyMiddleware, RequestContextMiddleware
 from app.core.migrations import head_revision, stored_revision
 from app.core.nul_guard import NulGuardMiddleware
 from app.core.openapi import install_openapi, operation_id
-from app.core.problems import install_problem_handlers
+from app.core.problems import Problem, install_problem_handlers
 from app.dashboard.pages import home_router
 from app.dashboard.pages import router as dashboard_router
 from app.dashboard.pages import static_files as dashboard_static
 from app.metrics import Metrics
 from app.metrics import router as metrics_router
 from app.workspace.access import NotForYourRole, SignInRequired, sign_in_redirect
-from app.workspace.pages import refusal_page
+from app.workspace.case_pages import router as workspace_cases_router
+from app.workspace.incident_pages import router as workspace_incidents_router
+from app.workspace.pages import problem_page, refusal_page
 from app.workspace.pages import static_files as workspace_static
 from app.workspace.pen_pages import router as workspace_pens_router
+from app.workspace.report_pages import router as workspace_reports_router
 from app.workspace.router import router as workspace_router
 from app.workspace.shipment_pages import router as workspace_shipments_router
 
@@ -89,10 +93,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(metrics_router)
     app.include_router(dashboard_router)
     app.include_router(home_router)
-    for router in (workspace_router, workspace_pens_router, workspace_shipments_router):
+    for router in (
+        workspace_router,
+        workspace_pens_router,
+        workspace_shipments_router,
+        workspace_incidents_router,
+        workspace_cases_router,
+        workspace_reports_router,
+    ):
         app.include_router(router)
     app.add_exception_handler(SignInRequired, sign_in_redirect)
     app.add_exception_handler(NotForYourRole, refusal_page)
+    app.add_exception_handler(Problem, problem_page)
+    app.add_exception_handler(RequestValidationError, problem_page)
     app.mount("/dashboard/static", dashboard_static, name="dashboard-static")
     app.mount("/workspace/static", workspace_static, name="workspace-static")
 

@@ -3,8 +3,9 @@
     .venv/bin/python bench/workspace.py [--db sqlite|postgres] [--n 20] [--browser]
 
 A fresh database, `pentrack migrate` and `pentrack seed --demo` (scale 1), `pentrack serve`;
-then, signed in through the sign-in form as the officer each page is for (the DE and PK
-regulators, the PK customs), `--n` GETs of every workspace page, after one warm-up, over a
+then, signed in through the sign-in form as the user each page is for (the DE and PK
+regulators, the PK customs, a German company's industry user), a case opened and an industry
+report filed through the workspace's own forms, `--n` GETs of every workspace page, after one warm-up, over a
 keep-alive connection: p50 and p99 of the time to the whole HTML (the page is server-rendered,
 so this is when a browser can draw it). `--browser` also loads each page `--n` times in
 headless Chromium and reports the p50 of DOMContentLoaded. Results: stdout, and JSON in
@@ -43,6 +44,46 @@ def first_link(client: httpx.Client, path: str, prefix: str) -> str | None:
     return next((link for link in links if not link.endswith("/new")), None)
 
 
+def posted(client: httpx.Client, form_page: str, path: str, form: dict[str, str]) -> str:
+    """Send a workspace form as a browser would; the page it leads to."""
+    import re
+
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get(form_page).text)
+    assert token, form_page
+    response = client.post(path, data={"csrf": token.group(1), **form})
+    assert response.status_code == 303, (path, response.status_code, response.text[:500])
+    return response.headers["location"]
+
+
+def work_pages(clients: dict[str, httpx.Client]) -> list[tuple[str, str]]:
+    """Cases, backtracking requests and industry reports: a case and a report made first."""
+    case = posted(clients["de"], "/workspace/cases", "/workspace/cases", {"title": "Bench"})
+    posted(clients["de"], case, f"{case}/notes", {"text": "Same address as in 2016"})
+    report = posted(
+        clients["industry"],
+        "/workspace/reports/new",
+        "/workspace/reports",
+        {
+            "substance": "108-24-7",
+            "customer_name": "Falcon Trading FZE",
+            "customer_country": "AE",
+            "indicator-unknown_customer": "yes",
+            "narrative": "A new customer wants 20 t by next week, pays cash.",
+        },
+    )
+    return [
+        ("de", "/workspace/cases"),
+        ("de", case),
+        ("de", "/workspace/backtracking"),
+        ("pk", "/workspace/backtracking"),
+        ("de", "/workspace/reports"),
+        ("de", report),
+        ("industry", "/workspace/reports"),
+        ("industry", "/workspace/reports/new"),
+        ("industry", report),
+    ]
+
+
 def pages(clients: dict[str, httpx.Client]) -> list[tuple[str, str]]:
     """(who, path) for every workspace page, with ids taken from the lists."""
     de, pk, customs = clients["de"], clients["pk"], clients["customs"]
@@ -68,7 +109,7 @@ def pages(clients: dict[str, httpx.Client]) -> list[tuple[str, str]]:
     if incident:
         found.append(("pk", incident))
     del de
-    return found
+    return found + work_pages(clients)
 
 
 def measure(client: httpx.Client, path: str, n: int) -> dict[str, Any]:
@@ -97,7 +138,7 @@ def browser_p50(
         chromium = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
         )
-        for who in ("de", "pk", "customs"):
+        for who in tokens:
             page = chromium.new_context().new_page()
             page.goto(f"{base}/sign-in")
             page.fill("#token", tokens[who])
@@ -119,6 +160,20 @@ def browser_p50(
     return found
 
 
+def industry_token(url: str, workdir: Path) -> str:
+    """A token of a German demo company's industry user."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        operator = connection.execute(
+            text("SELECT id FROM operator WHERE country = 'DE' ORDER BY id LIMIT 1")
+        ).scalar_one()
+    engine.dispose()
+    args = ["token", "create", "--role", "industry", "--operator", operator]
+    return pentrack(url, workdir, *args).strip().splitlines()[-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -136,6 +191,7 @@ def main() -> None:
             "pk": create_token(url, workdir, "regulator", "pk-regulator"),
             "customs": create_token(url, workdir, "customs", "pk-customs"),
         }
+        tokens["industry"] = industry_token(url, workdir)
         server = serve_pentrack(url, workdir, PENTRACK_SESSION_COOKIE_SECURE="false")
         try:
             clients = {who: signed_in(server.base_url, t) for who, t in tokens.items()}

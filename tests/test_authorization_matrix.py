@@ -9,6 +9,9 @@ the backtracking request goes from Pakistan to Germany.
 
 Industry callers (users of a company in each country relation) have theirs, `INDUSTRY`.
 
+Workspace pages and forms (rows named "page …") are reached as a browser would, with the
+session cookie of a sign-in by the caller's token and the session's form token.
+
 Law-enforcement callers have their own table, `LAW_ENFORCEMENT`, with a column per country
 relation, keyed by the same actions (so rows added to `MATRIX` elsewhere merge cleanly, and a
 new action cannot forget them).
@@ -39,6 +42,7 @@ from tests.incidents.helpers import INCIDENTS, REQUESTS, ask, incident_body, rec
 from tests.industry.helpers import REPORTS as INDUSTRY_REPORTS
 from tests.industry.helpers import file as file_report
 from tests.industry.helpers import report_body
+from tests.workspace.helpers import page_get, page_post
 
 COUNTRY = {"exporting": "DE", "importing": "PK", "transit": "AE", "unrelated": "FR"}
 REQUIREMENTS = "/api/v1/pen-requirements"
@@ -127,6 +131,23 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "read operation":          (200, 200,               404, 200, 200, 404,          404, 200, 200, 404),
     "tag operation item":      (403, 403,               404, 201, 201, 404,          404, 201, 201, 404),
     "read outcomes":           (200, 200,               404, 200, 200, 404,          404, 200, 200, 404),
+    # Workspace pages and forms (a browser's session): a page answers 200, a form that worked
+    # 303 to the record's page; a role the page is not for, 403; a record the reader may not
+    # see, 404 (pages, never problem+json). The records are those of the API's rows above.
+    "page cases":              (403, 403,               200, 200, 200, 200,          403, 403, 403, 403),
+    "page case":               (403, 403,               200, 200, 404, 404,          403, 403, 403, 403),
+    "page open case":          (403, 403,               303, 303, 303, 303,          403, 403, 403, 403),
+    "page add case note":      (403, 403,               303, 303, 404, 404,          403, 403, 403, 403),
+    "page add case item":      (403, 403,               303, 303, 404, 404,          403, 403, 403, 403),
+    "page invite case member": (403, 403,               403, 303, 404, 404,          403, 403, 403, 403),
+    "page backtracking":       (403, 403,               200, 200, 200, 200,          200, 200, 200, 200),
+    "page ask backtracking":   (403, 403,               403, 303, 403, 404,          403, 303, 403, 404),
+    "page answer backtracking": (403, 403,              303, 403, 404, 404,          403, 403, 404, 404),
+    "page industry reports":   (403, 403,               200, 200, 200, 200,          403, 403, 403, 403),
+    "page new industry report": (403, 403,              403, 403, 403, 403,          403, 403, 403, 403),
+    "page file industry report": (403, 403,             403, 403, 403, 403,          403, 403, 403, 403),
+    "page industry report":    (403, 403,               200, 404, 404, 404,          403, 403, 403, 403),
+    "page triage industry report": (403, 403,           303, 404, 404, 404,          403, 403, 403, 403),
 }
 # Law-enforcement officers of each country relation.
 LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
@@ -199,6 +220,20 @@ LAW_ENFORCEMENT: dict[str, tuple[int, int, int, int]] = {
     "read operation":          (404, 200, 200, 404),
     "tag operation item":      (404, 201, 201, 404),
     "read outcomes":           (404, 200, 200, 404),
+    "page cases":              (200, 200, 200, 200),
+    "page case":               (404, 404, 404, 404),
+    "page open case":          (303, 303, 303, 303),
+    "page add case note":      (404, 404, 404, 404),
+    "page add case item":      (404, 404, 404, 404),
+    "page invite case member": (404, 404, 404, 404),
+    "page backtracking":       (200, 200, 200, 200),
+    "page ask backtracking":   (403, 303, 403, 404),
+    "page answer backtracking": (303, 403, 404, 404),
+    "page industry reports":   (403, 403, 403, 403),
+    "page new industry report": (403, 403, 403, 403),
+    "page file industry report": (403, 403, 403, 403),
+    "page industry report":    (403, 403, 403, 403),
+    "page triage industry report": (403, 403, 403, 403),
 }
 # Industry users of a company in each country relation: their own reports and reference data,
 # nothing else (the German company filed the report read and triaged here).
@@ -269,6 +304,21 @@ INDUSTRY: dict[str, tuple[int, int, int, int]] = {
     "add case item":           (403, 403, 403, 403),
     "add case note":           (403, 403, 403, 403),
     "invite case member":      (403, 403, 403, 403),
+    # In the workspace a company's users reach their industry reports and nothing else.
+    "page cases":              (403, 403, 403, 403),
+    "page case":               (403, 403, 403, 403),
+    "page open case":          (403, 403, 403, 403),
+    "page add case note":      (403, 403, 403, 403),
+    "page add case item":      (403, 403, 403, 403),
+    "page invite case member": (403, 403, 403, 403),
+    "page backtracking":       (403, 403, 403, 403),
+    "page ask backtracking":   (403, 403, 403, 403),
+    "page answer backtracking": (403, 403, 403, 403),
+    "page industry reports":   (200, 200, 200, 200),
+    "page new industry report": (200, 200, 200, 200),
+    "page file industry report": (303, 303, 303, 303),
+    "page industry report":    (200, 404, 404, 404),
+    "page triage industry report": (403, 404, 404, 404),
 }
 # fmt: on
 
@@ -456,6 +506,72 @@ def _operation(world: World) -> dict[str, Any]:
     return dict(response.json())
 
 
+def _page(path: str | Callable[[World], str]) -> Callable[[World], Any]:
+    """A workspace page, read in a browser signed in as the caller."""
+
+    def read(world: World) -> Any:
+        where = path(world) if callable(path) else path
+        return page_get(world.caller.client, world.caller.token, where)
+
+    return read
+
+
+def _form(path: str | Callable[[World], str], form: dict[str, Any]) -> Callable[[World], Any]:
+    """A workspace form, sent from a browser signed in as the caller."""
+
+    def send(world: World) -> Any:
+        where = path(world) if callable(path) else path
+        return page_post(world.caller.client, world.caller.token, where, form)
+
+    return send
+
+
+REPORT_FORM = {
+    "kind": "order",
+    "substance": "108-24-7",
+    "customer_name": "Falcon Trading FZE",
+    "customer_country": "AE",
+    "indicator-unknown_customer": "yes",
+    "narrative": "New customer asks for 20 t by next week, pays cash.",
+}
+WORKSPACE_ACTIONS: dict[str, Callable[[World], Any]] = {
+    "page cases": _page("/workspace/cases"),
+    "page case": _page(lambda w: f"/workspace/cases/{_case(w)}"),
+    "page open case": _form("/workspace/cases", {"title": "Acme network"}),
+    "page add case note": _form(
+        lambda w: f"/workspace/cases/{_case(w)}/notes", {"text": "Same address as in 2016"}
+    ),
+    "page add case item": lambda w: page_post(
+        w.caller.client,
+        w.caller.token,
+        f"/workspace/cases/{_case(w)}/items",
+        {"type": "entity", "id": _entity(w)},
+    ),
+    "page invite case member": lambda w: page_post(
+        w.caller.client,
+        w.caller.token,
+        f"/workspace/cases/{_case(w)}/members",
+        {"authority_id": w.api.authority("FR")},
+    ),
+    "page backtracking": _page("/workspace/backtracking"),
+    "page ask backtracking": _form(
+        lambda w: f"/workspace/incidents/{_incident(w)['id']}/backtracking",
+        {"to_country": "DE", "question": "Who sold this acetic anhydride?"},
+    ),
+    "page answer backtracking": _form(
+        lambda w: f"/workspace/backtracking/{_backtracking(w)['id']}/answer",
+        {"findings": "Sold to a broker"},
+    ),
+    "page industry reports": _page("/workspace/reports"),
+    "page new industry report": _page("/workspace/reports/new"),
+    "page file industry report": _form("/workspace/reports", REPORT_FORM),
+    "page industry report": _page(lambda w: f"/workspace/reports/{_industry_report(w)['id']}"),
+    "page triage industry report": _form(
+        lambda w: f"/workspace/reports/{_industry_report(w)['id']}/triage",
+        {"status": "acknowledged", "feedback": "Received"},
+    ),
+}
+
 ACTIONS: dict[str, Callable[[World], Any]] = {
     "create PEN": lambda w: w.caller.post(PENS, json=w.lane.draft_body()),
     "read draft": lambda w: w.caller.get(f"{PENS}/{_pen(w, 'draft')['id']}"),
@@ -594,6 +710,7 @@ ACTIONS: dict[str, Callable[[World], Any]] = {
         json={"type": "incident", "id": _incident(w)["id"]},
     ),
     "read outcomes": lambda w: w.caller.get(f"{OPERATIONS}/{_operation(w)['id']}/outcomes"),
+    **WORKSPACE_ACTIONS,
 }
 
 CASES = (
@@ -634,6 +751,8 @@ def test_authorization(
     caller = api.actor(Role(role), COUNTRY[relation] if relation else None)
     response = ACTIONS[action](World(api, caller))
     assert response.status_code == expected, response.text
-    if expected >= 400:
+    if action in WORKSPACE_ACTIONS:
+        assert expected == 303 or response.headers["content-type"].startswith("text/html")
+    elif expected >= 400:
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["status"] == expected

@@ -27,3 +27,5 @@ class User(SQLModel, table=True):
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Dashboard and workspace sessions issued before this time are over (sign-out).
     sessions_valid_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The language the user last picked in the workspace or dashboard (None: not yet).
+    language: str | None = Field(default=None, max_length=8)

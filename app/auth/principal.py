@@ -17,6 +17,8 @@ class Principal:
     # The operator an `industry` user speaks for (None for every other role). Its country is
     # not the principal's: an industry user belongs to no authority and reads no country.
     operator_id: str | None = None
+    # The language the user last picked in a page (None: not yet); pages speak it.
+    language: str | None = None
 
     @property
     def is_global_reader(self) -> bool:

@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.auth.roles import COUNTRY_ROLES, ROLE_AUTHORITY_KIND, Role
 from app.auth.schemas import TokenPublic, TokenStatus
 from app.authorities.models import Authority
-from app.core.db import WRITES
+from app.core.db import WRITES, open_session
 from app.core.ids import new_id
 from app.core.pagination import Page, paginate
 from app.core.problems import NotFound, Problem, UnknownReference
@@ -134,6 +134,7 @@ _LIVE_TOKEN = (
         _USERS.c.authority_id,
         _USERS.c.operator_id,
         _USERS.c.last_used_at,
+        _USERS.c.language,
         col(Authority.country),
     )
     .select_from(_USERS)
@@ -168,6 +169,7 @@ def authenticate(session: Session, token: str, *, touch: bool = True) -> Princip
         authority_id=row.authority_id,
         country=row.country,
         operator_id=row.operator_id,
+        language=row.language,
     )
     session.info[_AUTHENTICATED] = principal
     return principal
@@ -198,6 +200,20 @@ def _record_use(session: Session, user_id: str, now: datetime) -> None:
             connection.commit()
     elif session.info.get(WRITES):
         session.execute(touch.where(col(User.id) == user_id))
+
+
+def save_language(session: Session, user_id: str, code: str) -> None:
+    """Keep the language a signed-in user picked, for their next sign-in in any browser (a
+    preference, not audited). A page that carries the choice is most often a read: then in a
+    short write transaction of its own; in a write request, in the request's own (on SQLite a
+    second writer would wait for the first's lock)."""
+    change = update(User).where(col(User.id) == user_id).values(language=code)
+    if session.info.get(WRITES):
+        session.execute(change)
+        return
+    with open_session(session.get_bind().engine, write=True) as writer:
+        writer.execute(change)
+        writer.commit()
 
 
 def list_users(session: Session, *, limit: int, cursor: str | None) -> Page[User]:

@@ -156,8 +156,8 @@ async def _handle_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc, request.url.path)
 
 
-async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+def validation_problem(exc: RequestValidationError) -> ValidationFailed:
+    """A request FastAPI could not validate, as a problem (422 with `errors`)."""
     errors = [
         {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
         for err in exc.errors()
@@ -166,7 +166,12 @@ async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
     detail = (
         f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}" if first else "Invalid request"
     )
-    return problem_response(ValidationFailed(detail, errors=errors), request.url.path)
+    return ValidationFailed(detail, errors=errors)
+
+
+async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(validation_problem(exc), request.url.path)
 
 
 async def _handle_http(request: Request, exc: Exception) -> JSONResponse:

@@ -11,15 +11,18 @@ import hashlib
 import hmac
 import secrets
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from fastapi import Request
 from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.auth.roles import Role
-from app.auth.service import Principal, session_still_valid
+from app.auth.service import Principal, save_language, session_still_valid
 from app.authorities.models import Authority
 from app.core.config import Settings
+from app.i18n.web import SAVED, asked_language
 
 COOKIE_NAME = "pentrack_session"
 _PROCESS_SECRET = secrets.token_bytes(32)
@@ -78,4 +81,21 @@ def principal_from_cookie(session: Session, settings: Settings, value: str) -> P
         authority_id=user.authority_id,
         country=authority.country if authority else None,
         operator_id=user.operator_id,
+        language=user.language,
     )
+
+
+def session_principal(request: Request, session: Session, settings: Settings) -> Principal | None:
+    """The signed-in user of a page (by the session cookie), or None. A language picked with
+    `?lang=` is saved on the user; the user's saved language is what the page speaks then
+    (app/i18n/web.py)."""
+    cookie = request.cookies.get(COOKIE_NAME)
+    principal = principal_from_cookie(session, settings, cookie) if cookie else None
+    if principal is None:
+        return None
+    asked = asked_language(request)
+    if asked is not None and asked != principal.language:
+        save_language(session, principal.user_id, asked)
+        principal = replace(principal, language=asked)
+    setattr(request.state, SAVED, principal.language)
+    return principal

@@ -15,7 +15,7 @@ from app.core.db import SessionDep, SettingsDep
 from app.core.fields import PlausibleDate, is_substance_key
 from app.core.problems import Forbidden, Unauthorized
 from app.core.types import utcnow
-from app.dashboard.cookies import COOKIE_NAME, principal_from_cookie
+from app.dashboard.cookies import session_principal
 from app.dashboard.figures import Period, Scope
 from app.dashboard.regions import get_region
 from app.dashboard.schemas import Applied
@@ -37,10 +37,7 @@ def optional_principal(
         if principal is None:
             raise Unauthorized("The bearer token is not valid.")
         return principal
-    cookie = request.cookies.get(COOKIE_NAME)
-    if cookie:
-        return principal_from_cookie(session, settings, cookie)
-    return None
+    return session_principal(request, session, settings)
 
 
 def summary_reader(

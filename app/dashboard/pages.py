@@ -25,7 +25,7 @@ from app.dashboard.deps import READERS, optional_principal
 from app.dashboard.regions import regions
 from app.dashboard.strings import ROLE_LABELS, page_strings, value_label
 from app.i18n import ENDONYMS, LANGUAGES, N_, Language, country_names
-from app.i18n.web import remember_language, request_language
+from app.i18n.web import SAVED, remember_language, request_language
 from app.reference.models import Substance
 
 HERE = Path(__file__).parent
@@ -164,7 +164,9 @@ def same_origin(request: Request) -> bool:
 
 def home_of(principal: Principal) -> str:
     """Where a signed-in user starts: readers of every country at the dashboard, officers in
-    their workspace."""
+    their workspace, a company's users at its industry reports."""
+    if principal.role == Role.INDUSTRY:
+        return "/workspace/reports"
     return "/dashboard" if principal.role in GLOBAL_READERS else "/workspace"
 
 
@@ -189,12 +191,6 @@ async def sign_in(request: Request, session: SessionDep, settings: SettingsDep) 
     if principal is None:
         error = language.gettext("That token is not valid.")
         return _page(request, "sign_in.html", {"error": error, "next": wanted}, status=401)
-    if principal.role == Role.INDUSTRY:
-        # No page serves a company yet: its reports are filed and read through the API.
-        error = language.gettext(
-            "Industry users file and read their reports through the API (/api/v1/industry-reports)."
-        )
-        return _page(request, "sign_in.html", {"error": error, "next": wanted}, status=403)
     target = wanted or home_of(principal)
     if target.startswith("/dashboard") and principal.role not in READERS:
         target = home_of(principal)
@@ -208,6 +204,9 @@ async def sign_in(request: Request, session: SessionDep, settings: SettingsDep) 
         httponly=True,
         samesite="strict",
     )
+    # The user's saved language, for this browser's next pages (its sign-out page too).
+    setattr(request.state, SAVED, principal.language)
+    remember_language(request, response)
     return response
 
 

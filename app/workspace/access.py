@@ -15,13 +15,15 @@ from app.auth.service import Principal
 from app.core.config import Settings
 from app.core.db import SessionDep, SettingsDep
 from app.core.problems import Forbidden
-from app.dashboard.cookies import COOKIE_NAME, principal_from_cookie, signing_secret
+from app.dashboard.cookies import COOKIE_NAME, session_principal, signing_secret
 from app.dashboard.pages import same_origin
 from app.i18n import N_
 from app.workspace.forms import form_of
 
 # Officers who work cases here; analysts and admins read the dashboard.
 WORKSPACE_ROLES = frozenset({Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT})
+# Whoever files or triages industry reports: a company's users and their regulator.
+REPORT_ROLES = frozenset({Role.INDUSTRY, Role.REGULATOR})
 
 
 class NotForYourRole(Forbidden):
@@ -40,24 +42,39 @@ def sign_in_redirect(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/sign-in?next={quote(path)}", status_code=303)
 
 
-def workspace_user(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
-    """The signed-in officer, or a redirect to sign-in; other roles get 403."""
-    cookie = request.cookies.get(COOKIE_NAME)
-    principal = principal_from_cookie(session, settings, cookie) if cookie else None
+def signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+    """The signed-in user of a workspace page, or a redirect to sign-in."""
+    principal = session_principal(request, session, settings)
     if principal is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(target if request.method == "GET" else "/workspace")
+    return principal
+
+
+def workspace_user(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
+    """The signed-in officer; other roles get 403."""
     if principal.role not in WORKSPACE_ROLES:
         raise NotForYourRole(N_("The workspace is for regulators, customs and law enforcement."))
     return principal
 
 
+def report_user(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
+    """A company's industry user or a regulator; other roles get 403."""
+    if principal.role not in REPORT_ROLES:
+        raise NotForYourRole(N_("Industry reports are for companies and their regulators."))
+    return principal
+
+
 WorkspaceUser = Annotated[Principal, Depends(workspace_user)]
+ReportUser = Annotated[Principal, Depends(report_user)]
 
 
 def csrf_token(settings: Settings, request: Request) -> str:
     """A token bound to this session's cookie: a form of another site cannot know it."""
-    cookie = request.cookies.get(COOKIE_NAME, "")
+    return csrf_for(settings, request.cookies.get(COOKIE_NAME, ""))
+
+
+def csrf_for(settings: Settings, cookie: str) -> str:
     message = f"csrf.{cookie}".encode()
     return hmac.new(signing_secret(settings), message, hashlib.sha256).hexdigest()[:32]
 

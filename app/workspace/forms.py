@@ -6,7 +6,9 @@ from typing import Any, Generic, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
 
+from app.core.problems import Forbidden, NotFound, Problem
 from app.i18n import N_, Language
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -28,6 +30,7 @@ MESSAGES = {
     "datetime_parsing": N_("Write a date and time."),
     "enum": N_("Choose one of the options."),
     "string_pattern_mismatch": N_("Not in the expected form."),
+    "too_short": N_("Choose at least one."),
 }
 
 
@@ -55,9 +58,10 @@ async def form_of(request: Request) -> dict[str, str]:
     return {key: str(value).strip() for key, value in form.items() if isinstance(value, str)}
 
 
-def as_list(text: str | None) -> list[str]:
-    """ "AE, IR" or "AE IR" as ["AE", "IR"]."""
-    return [part.upper() for part in (text or "").replace(",", " ").split() if part]
+def as_list(text: str | None, *, upper: bool = True) -> list[str]:
+    """ "AE, IR" or "AE IR" as ["AE", "IR"] (ids as written, with `upper=False`)."""
+    parts = [part for part in (text or "").replace(",", " ").split() if part]
+    return [part.upper() for part in parts] if upper else parts
 
 
 def checked(model: type[Model], data: dict[str, Any], language: Language) -> "Checked[Model]":
@@ -68,15 +72,26 @@ def checked(model: type[Model], data: dict[str, Any], language: Language) -> "Ch
     except ValidationError as error:
         result: Checked[Model] = Checked()
         for problem in error.errors():
-            where = str(problem["loc"][0]) if problem["loc"] else _named(model, problem["msg"])
+            # A nested field by its path ("customer_name"), a list's item by the list's name.
+            path = [str(p) for p in problem["loc"] if isinstance(p, str)]
+            where = "_".join(path) if path else _named(model, problem["msg"])
             text = MESSAGES.get(problem["type"])
             message = (
                 language.gettext(text)
                 if text
                 else str(problem["msg"]).removeprefix("Value error, ")
             )
-            if where and where in model.model_fields:
+            if (path[0] if path else where) in model.model_fields:
                 result.errors.setdefault(where, message)
             else:
                 result.general.append(message)
         return result
+
+
+def refusal_shown(session: Session, problem: Problem) -> str:
+    """What a form says when the flow refused it (its writes rolled back). A refusal of the
+    reader (403) or of a record it may not see (404) is the page's answer, not a message."""
+    if isinstance(problem, Forbidden | NotFound):
+        raise problem
+    session.rollback()
+    return problem.detail

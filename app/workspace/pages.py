@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session, col, select
@@ -15,6 +16,7 @@ from sqlmodel import Session, col, select
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.core.config import Settings
+from app.core.problems import Problem, ValidationFailed, problem_response, validation_problem
 from app.dashboard.pages import page_templates, render
 from app.i18n import N_
 from app.i18n.web import request_language
@@ -26,6 +28,7 @@ templates = page_templates(HERE / "templates")
 static_files = StaticFiles(directory=HERE / "static")
 
 OFFICERS = frozenset({Role.REGULATOR, Role.CUSTOMS, Role.LAW_ENFORCEMENT})
+INVESTIGATORS = frozenset({Role.REGULATOR, Role.LAW_ENFORCEMENT})
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,11 @@ SECTIONS = (
     Section("/workspace/shipments", N_("Shipments"), OFFICERS),
     Section("/workspace/flags", N_("Flags"), OFFICERS),
     Section("/workspace/incidents", N_("Incidents"), OFFICERS),
+    Section("/workspace/backtracking", N_("Backtracking requests"), OFFICERS),
+    Section("/workspace/cases", N_("Cases"), INVESTIGATORS),
+    Section(
+        "/workspace/reports", N_("Industry reports"), frozenset({Role.INDUSTRY, Role.REGULATOR})
+    ),
     Section("/dashboard", N_("Dashboard"), frozenset({Role.REGULATOR, Role.LAW_ENFORCEMENT})),
 )
 
@@ -81,3 +89,28 @@ def refusal_page(request: Request, exc: Exception) -> Response:
     language = request_language(request)
     message = language.gettext(str(getattr(exc, "detail", "")))
     return render(request, "refused.html", {"message": message}, 403, using=templates)
+
+
+def _a_page(path: str) -> bool:
+    return path.startswith("/workspace") and not path.startswith("/workspace/static")
+
+
+async def problem_page(request: Request, exc: Exception) -> Response:
+    """A problem met by a workspace page, as a page (a record invisible to the reader: 404,
+    "not found"; an address with a value the page does not know: 422); elsewhere, the API's
+    problem+json. Async: the API's problems answer without a trip to the thread pool."""
+    path = request.url.path
+    if isinstance(exc, RequestValidationError):
+        if not _a_page(path):
+            return problem_response(validation_problem(exc), path)
+        exc = ValidationFailed(N_("The address holds a value this page does not know."))
+    assert isinstance(exc, Problem)
+    if not _a_page(path):
+        return problem_response(exc, path)
+    if exc.status == 404:
+        context = {"title": N_("Not found"), "message": N_("There is nothing here for you.")}
+    else:
+        context = {"title": N_("Not accepted"), "message": exc.detail}
+    language = request_language(request)
+    context = {key: language.gettext(value) for key, value in context.items()}
+    return render(request, "refused.html", context, exc.status, using=templates)

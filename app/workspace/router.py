@@ -1,5 +1,5 @@
-"""The workspace home (the inbox and the work waiting), alerts, the flags triage queue and
-incidents. Every action calls the same service or flow as its API twin."""
+"""The workspace home (the inbox and the work waiting), alerts and the flags triage queue.
+Every action calls the same service or flow as its API twin."""
 
 from typing import Any
 
@@ -15,8 +15,6 @@ from app.auth.service import Principal
 from app.core.db import SessionDep, SettingsDep
 from app.core.problems import Problem
 from app.i18n.web import LanguageDep
-from app.incidents import reading
-from app.incidents import service as incidents
 from app.notifications import service as notifications
 from app.notifications.states import PenStatus
 from app.rules import flags
@@ -175,37 +173,3 @@ async def triage_flag(
         "failed": flag_id,
     }
     return page(request, settings, principal, "flags.html", context, status=NOT_SAVED)
-
-
-@router.get("/incidents")
-def incident_list(
-    request: Request, session: SessionDep, settings: SettingsDep, principal: WorkspaceUser
-) -> Response:
-    """Incidents the officer may read, at the officer's reading scope."""
-    listed = incidents.list_incidents(
-        session,
-        principal,
-        kind=None,
-        country=None,
-        named_country=None,
-        substance=None,
-        date_from=None,
-        date_to=None,
-        limit=100,
-        cursor=None,
-    )
-    items = reading.to_public_page(session, principal, listed)["items"]
-    return page(request, settings, principal, "incidents.html", {"incidents": items})
-
-
-@router.get("/incidents/{incident_id}")
-def incident_detail(
-    incident_id: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    principal: WorkspaceUser,
-) -> Response:
-    incident = incidents.get_incident_or_raise(session, principal, incident_id)
-    detail = reading.to_detail(session, principal, incident)
-    return page(request, settings, principal, "incident.html", {"incident": detail})

@@ -113,7 +113,7 @@ class TestReading:
         assert company.get("/api/v1/substances/108-24-7").status_code == 200
         assert company.get("/api/v1/pen-requirements").status_code == 200
 
-    def test_the_dashboard_refuses_industry_sign_in(self, api: Api) -> None:
+    def test_an_industry_user_signs_in_to_its_reports_not_the_dashboard(self, api: Api) -> None:
         company = api.industry("DE")
         response = api.client.post(
             "/dashboard/sign-in",
@@ -122,8 +122,13 @@ class TestReading:
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Origin": "http://testserver",
             },
+            follow_redirects=False,
         )
-        assert response.status_code == 403
+        assert response.status_code == 303
+        assert response.headers["location"] == "/workspace/reports"
+        cookie = response.cookies["pentrack_session"]
+        dashboard = api.client.get("/dashboard", headers={"Cookie": f"pentrack_session={cookie}"})
+        assert dashboard.status_code == 403
 
 
 class TestTriage:

@@ -2,10 +2,8 @@
 as the API, field-level messages, CSRF, sign-in redirects."""
 
 import re
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -14,44 +12,7 @@ from app.core.config import Settings
 from app.core.db import open_session
 from app.main import create_app
 from tests.factories import AUDIT, PENS, Api, lane, manual_flag, pen_body, shipment_body
-
-Browser = Callable[[str], TestClient]
-
-
-@pytest.fixture
-def browsers(settings: Settings, engine: Engine) -> Iterator[Browser]:
-    """A signed-in browser per token (plain http, so the session cookie is sent)."""
-    plain = settings.model_copy(update={"session_cookie_secure": False})
-    app = create_app(plain, engine=engine)
-    opened: list[TestClient] = []
-
-    def signed_in(token: str) -> TestClient:
-        client = TestClient(app, follow_redirects=False)
-        client.__enter__()
-        opened.append(client)
-        response = client.post(
-            "/dashboard/sign-in",
-            content=f"token={token}",
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )
-        assert response.status_code == 303, response.text
-        return client
-
-    yield signed_in
-    for client in opened:
-        client.__exit__(None, None, None)
-
-
-def csrf_of(client: TestClient, path: str) -> str:
-    page = client.get(path)
-    assert page.status_code == 200, page.text
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found, "the page has no form token"
-    return found.group(1)
-
-
-def post_form(client: TestClient, path: str, form: dict[str, Any], page: str) -> Any:
-    return client.post(path, data={"csrf": csrf_of(client, page), **form})
+from tests.workspace.helpers import Browser, csrf_of, post_form
 
 
 def draft_form(exporter: dict[str, Any], importer: dict[str, Any]) -> dict[str, Any]:
