@@ -54,6 +54,7 @@ class TestCommandLine:
         assert result.returncode == 2
         assert "1 to 3650 days" in result.stderr
 
+    @pytest.mark.usefixtures("engine")  # the database migrated, whichever test ran first
     def test_revoking_an_unknown_token_says_so(self, database_url: str) -> None:
         result = run(["token", "revoke", "nope"], database_url)
         assert result.returncode == 2
