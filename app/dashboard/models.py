@@ -55,6 +55,18 @@ SHIPMENT_SUBSTANCE_CREATED_INDEX = Index(
     "status",
     "quantity_kg",
 )
+# Shipments by destination and time: the flows towards a region (about one shipment in twenty is
+# bound for the region of concern) and a view of one importing country read only their rows.
+SHIPMENT_IMPORTING_CREATED_INDEX = Index(
+    "ix_dashboard_shipment_importing_created",
+    _SHIPMENT.c.importing_country,
+    _SHIPMENT.c.created_at,
+    "exporting_country",
+    "cas_number",
+    "status",
+    "quantity_kg",
+    postgresql_include=["transit_countries"],
+)
 # A shipment's route, substance, quantities and notification by its id, and a notification's
 # quantity, status and exporting country by its id: the stops, seizures, observations and flags
 # found by time look their subject up here, reading the index alone (the heap rows are wide).

@@ -144,6 +144,7 @@ def dashboard(
         "meta": script_json(_table_meta(language)),
         "strings": script_json(page_strings(language)),
         "country_names": script_json(dict(country_names(language.code))),
+        "headline_sources": script_json(summaries.HEADLINE),
     }
     return _page(request, "dashboard.html", context)
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, null, select
 from sqlmodel import Session
 
 from app.dashboard.figures import (
@@ -56,8 +56,10 @@ def _shipments(
         density = lookup.densities.get(cas)
         for tally in (total, statuses.setdefault(status, Tally())):
             tally.add(n, kg, cas, density)
-    found = _interdictions(session, dialect, scope, lookup) if table else []
-    distinct_counts, seized_kg = _interdiction_totals(session, dialect, scope)
+    if table:
+        found, (distinct_counts, seized_kg) = _interdictions(session, dialect, scope, lookup)
+    else:
+        found, (distinct_counts, seized_kg) = [], _interdiction_totals(session, dialect, scope)
     totals = ShipmentTotals(
         shipments=total.n,
         quantity_kg=total.kg_out,
@@ -101,42 +103,72 @@ def _per_shipment(dialect: str, scope: Scope, *, by_origin: bool) -> Any:
     return select(*keys, func.max(o.quantity_kg).label("quantity_kg")).group_by(*keys)
 
 
-def _interdiction_totals(
-    session: Session, dialect: str, scope: Scope
-) -> tuple[dict[str, int], Decimal]:
-    """Per type, the distinct shipments stopped (or seized): a shipment stopped in two countries
-    is one stopped shipment; and the seized quantity, each shipment's largest per country."""
-    p = _per_shipment(dialect, scope, by_origin=False).subquery("per_shipment").c
-    counts: dict[str, int] = {}
-    seized_kg = Decimal(0)
-    for event, n, kg in session.execute(
-        select(
-            p.event_type, func.count(p.shipment_id.distinct()), func.sum(p.quantity_kg)
-        ).group_by(p.event_type)
-    ):
-        counts[event] = int(n)
-        if event == "seized":
-            seized_kg = as_decimal(kg)
-    return counts, seized_kg
+# Per type, the distinct shipments stopped (or seized) and the seized quantity: a shipment
+# stopped in two countries is one stopped shipment; its seized quantity is its largest per country.
+_InterdictionTotals = tuple[dict[str, int], Decimal]
+
+
+def _totals_of(per_shipment: Any) -> Any:
+    p = per_shipment.c
+    return select(
+        p.event_type,
+        func.count(p.shipment_id.distinct()).label("shipments"),
+        func.sum(p.quantity_kg).label("quantity_kg"),
+    ).group_by(p.event_type)
+
+
+def _add_totals(totals: _InterdictionTotals, event: str, n: int, kg: Any) -> _InterdictionTotals:
+    counts, seized_kg = totals
+    return {**counts, event: int(n)}, as_decimal(kg) if event == "seized" else seized_kg
+
+
+def _interdiction_totals(session: Session, dialect: str, scope: Scope) -> _InterdictionTotals:
+    """The totals alone (the events alone unless a route or substance is filtered)."""
+    per_shipment = _per_shipment(dialect, scope, by_origin=False).subquery("per_shipment")
+    totals: _InterdictionTotals = ({}, Decimal(0))
+    for event, n, kg in session.execute(_totals_of(per_shipment)):
+        totals = _add_totals(totals, event, n, kg)
+    return totals
 
 
 def _interdiction_query(dialect: str, scope: Scope) -> Any:
     """Stops and seizures grouped per (type, country, origin, substance), each shipment once per
-    (type, country) with its largest quantity."""
-    p = _per_shipment(dialect, scope, by_origin=True).subquery("per_shipment").c
+    (type, country) with its largest quantity (`part` 1); and per type their totals (`part` 2,
+    no country): the events are read once for both."""
+    per_shipment = _per_shipment(dialect, scope, by_origin=True).cte("per_shipment")
+    p = per_shipment.c
     keys = (p.event_type, p.country, p.exporting_country, p.cas_number)
-    return select(*keys, func.count(), func.sum(p.quantity_kg)).group_by(*keys)
+    table = select(literal(1).label("part"), *keys, func.count(), func.sum(p.quantity_kg))
+    totals = _totals_of(per_shipment).subquery("totals").c
+    return table.group_by(*keys).union_all(
+        select(
+            literal(2),
+            totals.event_type,
+            null(),
+            null(),
+            null(),
+            totals.shipments,
+            totals.quantity_kg,
+        )
+    )
 
 
 def _interdictions(
     session: Session, dialect: str, scope: Scope, lookup: Names
-) -> list[Interdiction]:
-    """Shipments stopped or seized in the period, per event country, substance and origin.
+) -> tuple[list[Interdiction], _InterdictionTotals]:
+    """Shipments stopped or seized in the period, per event country, substance and origin, and
+    their totals.
 
     A shipment stopped twice in one country counts once there; its quantity is the largest
     quantity observed at those events, or the declared quantity when none was observed."""
     found = []
-    for event, country, origin, cas, n, kg in session.execute(_interdiction_query(dialect, scope)):
+    totals: _InterdictionTotals = ({}, Decimal(0))
+    for part, event, country, origin, cas, n, kg in session.execute(
+        _interdiction_query(dialect, scope)
+    ):
+        if part == 2:
+            totals = _add_totals(totals, event, n, kg)
+            continue
         tally = Tally()
         tally.add(n, kg, cas, lookup.densities.get(cas))
         found.append(
@@ -153,7 +185,7 @@ def _interdictions(
             )
         )
     found.sort(key=lambda x: (x.event, -x.quantity_kg, x.country, x.origin, x.cas_number))
-    return found
+    return found, totals
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,31 @@ KINDS: dict[str, SummaryKind] = {
 }
 
 
+# Where each headline figure (a field of Overview) is found in the detailed summaries: the
+# summary's name and the field of its `totals`. The overview computes them itself (for API
+# clients); the /dashboard page, which loads every detailed summary anyway, reads them from there
+# instead of asking the server to compute them a second time.
+HEADLINE: dict[str, tuple[str, str]] = {
+    "pens_sent": ("pens", "pens"),
+    "pen_quantity_kg": ("pens", "quantity_kg"),
+    "pen_quantity_l": ("pens", "quantity_l"),
+    "objections": ("replies", "objection"),
+    "objection_rate": ("replies", "objection_rate"),
+    "unanswered": ("replies", "unanswered"),
+    "share_unanswered": ("replies", "share_unanswered"),
+    "shipments": ("shipments", "shipments"),
+    "stopped": ("shipments", "stopped"),
+    "seized": ("shipments", "seized"),
+    "seized_kg": ("shipments", "seized_kg"),
+    "flags": ("flags", "flags"),
+    "flags_confirmed": ("flags", "confirmed"),
+    "governments_requiring_pens": ("pen-requirements", "governments_requiring_pens"),
+    "incidents": ("incidents", "incidents"),
+    "backtracking_sent": ("backtracking", "sent"),
+    "backtracking_response_rate": ("backtracking", "response_rate"),
+}
+
+
 def without_jit(session: Session) -> None:
     """PostgreSQL: no JIT compilation for the rest of the transaction. The summaries are short
     GROUP BYs whose plans cost enough to trigger JIT (~100 ms of compiling at 1,000,000

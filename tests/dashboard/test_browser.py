@@ -210,7 +210,7 @@ def test_a_slow_earlier_answer_never_replaces_the_latest_filter(
         else:
             held.append(route)
 
-    page.route("**/api/v1/summaries/overview?*", hold_all_substances)
+    page.route("**/api/v1/summaries/shipments?*", hold_all_substances)
     page.select_option("#f-year", str(year - 1))  # all substances, held
     page.wait_for_function("document.body.dataset.state === 'loading'")
     page.click("#f-aa")  # acetic anhydride only, answers at once

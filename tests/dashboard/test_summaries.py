@@ -8,6 +8,8 @@ import pytest
 
 from app.core.types import utcnow
 from app.dashboard.regions import REGION_OF_CONCERN
+from app.dashboard.schemas import Overview
+from app.dashboard.summaries import HEADLINE
 from app.rules.models import Flag
 from tests.dashboard.scenario import (
     DENSITY,
@@ -164,6 +166,32 @@ class TestScope:
     def test_admin_sees_everything(self, world: World, api: Api) -> None:
         body = api.admin.get("/api/v1/summaries/pens", params={"year": YEAR}).json()
         check_pens(body, expected_pens(world, *FULL_YEAR))
+
+
+class TestHeadline:
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"year": YEAR},
+            {"year": YEAR, "substance": AA},
+            {"year": YEAR, "importing_country": "PK"},
+        ],
+    )
+    @pytest.mark.parametrize("reader", ["analyst", "regulator"])
+    def test_each_figure_is_the_total_its_summary_details(
+        self, world: World, api: Api, params: dict[str, Any], reader: str
+    ) -> None:
+        """/dashboard shows the headline from the panels' totals (HEADLINE says where each
+        figure is): each equals the overview's figure."""
+        client = api.analyst() if reader == "analyst" else api.regulator("AE")
+        overview = client.get("/api/v1/summaries/overview", params=params).json()
+        assert set(HEADLINE) == set(Overview.model_fields) - {"filters"}
+        answers: dict[str, Any] = {}
+        for figure, (summary, total) in HEADLINE.items():
+            if summary not in answers:
+                answers[summary] = client.get(f"/api/v1/summaries/{summary}", params=params).json()
+            assert overview[figure] == answers[summary]["totals"][total], figure
+        assert overview["pens_sent"] > 0 or "substance" in params
 
 
 class TestReplies:

@@ -11,6 +11,7 @@
   var META = data("table-meta");
   var STR = data("strings");
   var COUNTRIES = data("country-names");
+  var HEADLINE = data("headline-sources");
   var LANG = document.documentElement.lang || "en";
   var form = document.getElementById("filters");
   var statusLine = document.getElementById("status");
@@ -268,9 +269,13 @@
     }
   };
 
-  function renderHeadline(overview) {
+  /* The headline figures are totals of the panels' summaries (HEADLINE says which): the page
+     reads them there rather than asking the server for the overview, which would compute them
+     again. */
+  function renderHeadline(summaries) {
     document.querySelectorAll("[data-figure]").forEach(function (dd) {
-      dd.textContent = overview ? fmt(overview[dd.dataset.figure], dd.dataset.kind) : "—";
+      var source = HEADLINE[dd.dataset.figure];
+      dd.textContent = summaries ? fmt(summaries[source[0]].totals[source[1]], dd.dataset.kind) : "—";
     });
   }
 
@@ -368,13 +373,13 @@
     statusLine.textContent = t("Loading…");
     document.body.dataset.state = "loading";
     var all = panels();
-    var jobs = [getJSON("overview", query, controller.signal)].concat(all.map(function (panel) {
-      return getJSON(panel.dataset.summary, query, controller.signal);
-    }));
+    var jobs = all.map(function (panel) { return getJSON(panel.dataset.summary, query, controller.signal); });
     return Promise.all(jobs).then(function (answers) {
       if (mine !== latest) { return; }
-      renderHeadline(answers[0]);
-      all.forEach(function (panel, i) { renderPanel(panel, answers[i + 1], query); });
+      var byName = {};
+      all.forEach(function (panel, i) { byName[panel.dataset.summary] = answers[i]; });
+      renderHeadline(byName);
+      all.forEach(function (panel, i) { renderPanel(panel, answers[i], query); });
       statusLine.textContent = fill(t("Showing {filters}."), { filters: describe(query) });
       document.body.dataset.state = "ready";
       document.body.dataset.query = query.toString();
