@@ -73,10 +73,14 @@ class Lookups:
         links = select(IncidentOperator).where(col(IncidentOperator.source).in_(FINDINGS))
         for link in session.scalars(links).all():
             self.incidents_of.setdefault(link.operator_id, set()).add(link.incident_id)
-        self.incident_subjects: dict[str, set[str | None]] = {}
+        # Subject id → the incidents opened on it (looked up per subject: a scan of every
+        # incident per subject made the 10⁶-shipment demo quadratic).
+        self.incidents_opened_on: dict[str, set[str]] = {}
         self.incidents_on_route: dict[tuple[str | None, str | None], set[str]] = {}
         for incident in session.scalars(select(Incident)).all():
-            self.incident_subjects[incident.id] = {incident.shipment_id, incident.notification_id}
+            for subject_id in (incident.shipment_id, incident.notification_id):
+                if subject_id:
+                    self.incidents_opened_on.setdefault(subject_id, set()).add(incident.id)
             route = (incident.origin_country, incident.destination_country)
             self.incidents_on_route.setdefault(route, set()).add(incident.id)
 
@@ -85,7 +89,7 @@ class Lookups:
 
     def incidents(self, row: Any) -> dict[str, Any]:
         """gather.incident_facts, from the incidents read once."""
-        own = {i for i, subjects in self.incident_subjects.items() if row.id in subjects}
+        own = self.incidents_opened_on.get(row.id, set())
         named = set().union(*(self.incidents_of.get(p, set()) for p in subject_parties(row)))
         route = self.incidents_on_route.get((row.exporting_country, row.importing_country), set())
         return incident_link_facts(len(named - own), bool(route - own))
