@@ -92,7 +92,9 @@ class Lookups:
         own = self.incidents_opened_on.get(row.id, set())
         named = set().union(*(self.incidents_of.get(p, set()) for p in subject_parties(row)))
         route = self.incidents_on_route.get((row.exporting_country, row.importing_country), set())
-        return incident_link_facts(len(named - own), bool(route - own))
+        # Intersections iterate the smaller set: `own` is empty or one incident, while a busy
+        # route has thousands (a difference would copy them for every subject).
+        return incident_link_facts(len(named) - len(named & own), len(route) > len(route & own))
 
     def common(self, row: Any, quantity_kg: Decimal) -> dict[str, Any]:
         """gather.common_facts, from a subject row."""
