@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.authorities.models import Authority
 from app.core.config import Settings
 from app.core.db import SessionDep, SettingsDep
-from app.core.problems import NotFound, Problem
+from app.core.problems import NotFound
 from app.i18n import N_, Language
 from app.i18n.web import LanguageDep
 from app.incidents.scopes import IncidentScope
@@ -29,7 +29,7 @@ from app.investigations.schemas import (
     CaseNoteCreate,
 )
 from app.workspace.access import NotForYourRole, WorkspaceUser, posted_form
-from app.workspace.forms import NOT_SAVED, checked, refusal_shown
+from app.workspace.forms import NOT_SAVED, checked, submitted
 from app.workspace.pages import INVESTIGATORS, page
 from app.workspace.pen_pages import labelled
 
@@ -97,13 +97,13 @@ async def open_case(
     _investigator(principal)
     form = await posted_form(request, settings)
     result = checked(CaseCreate, dict(form), language)
-    general = list(result.general)
-    if result.model is not None:
-        try:
-            case = cases.create_case(session, principal, result.model)
-            return RedirectResponse(f"/workspace/cases/{case.id}", status_code=303)
-        except Problem as problem:
-            general.append(refusal_shown(session, problem))
+    general = submitted(
+        session,
+        result,
+        lambda data: f"/workspace/cases/{cases.create_case(session, principal, data).id}",
+    )
+    if isinstance(general, RedirectResponse):
+        return general
     return _list(
         request,
         session,
@@ -213,13 +213,14 @@ async def _change(
     case = cases.get_case_or_raise(session, principal, case_id, for_update=True)
     model, apply = CHANGES[what]
     result = checked(model, dict(form), language)
-    general = list(result.general)
-    if result.model is not None:
-        try:
-            apply(session, principal, case, result.model)
-            return RedirectResponse(f"/workspace/cases/{case_id}#{what}s", status_code=303)
-        except Problem as problem:
-            general.append(refusal_shown(session, problem))
+
+    def act(data: Any) -> str:
+        apply(session, principal, case, data)
+        return f"/workspace/cases/{case_id}#{what}s"
+
+    general = submitted(session, result, act)
+    if isinstance(general, RedirectResponse):
+        return general
     return _show(
         request,
         session,

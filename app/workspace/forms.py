@@ -1,10 +1,12 @@
 """HTML forms into the API's own request models, with a message beside each field."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
@@ -95,3 +97,17 @@ def refusal_shown(session: Session, problem: Problem) -> str:
         raise problem
     session.rollback()
     return problem.detail
+
+
+def submitted(
+    session: Session, result: Checked[Model], act: Callable[[Model], str]
+) -> RedirectResponse | list[str]:
+    """A checked form through its flow: `act` runs on the valid model and names the page to go
+    to (303), or the messages to show with the form again (the flow's refusal among them)."""
+    general = list(result.general)
+    if result.model is not None:
+        try:
+            return RedirectResponse(act(result.model), status_code=303)
+        except Problem as problem:
+            general.append(refusal_shown(session, problem))
+    return general

@@ -13,7 +13,6 @@ from app import flows
 from app.auth.principal import Principal
 from app.core.config import Settings
 from app.core.db import SessionDep, SettingsDep
-from app.core.problems import Problem
 from app.i18n import Language
 from app.i18n.web import LanguageDep
 from app.incidents import backtracking, reading
@@ -21,7 +20,7 @@ from app.incidents import service as incidents
 from app.incidents.schemas import BacktrackingAnswer, BacktrackingCreate, BacktrackingStatus
 from app.incidents.scopes import IncidentScope
 from app.workspace.access import WorkspaceUser, posted_form
-from app.workspace.forms import NOT_SAVED, as_list, checked, refusal_shown
+from app.workspace.forms import NOT_SAVED, as_list, checked, submitted
 from app.workspace.pages import OFFICERS, operator_names, page
 from app.workspace.pen_pages import labelled
 
@@ -118,15 +117,14 @@ async def ask_backtracking(
     incident = incidents.get_incident_or_raise(session, principal, incident_id, for_update=True)
     data = {**form, "to_country": form.get("to_country", "").upper()}
     result = checked(BacktrackingCreate, data, language)
-    general = list(result.general)
-    if result.model is not None:
-        try:
-            flows.request_backtracking(session, settings, principal, incident, result.model)
-            return RedirectResponse(
-                f"/workspace/incidents/{incident_id}#backtracking", status_code=303
-            )
-        except Problem as problem:
-            general.append(refusal_shown(session, problem))
+
+    def act(data: BacktrackingCreate) -> str:
+        flows.request_backtracking(session, settings, principal, incident, data)
+        return f"/workspace/incidents/{incident_id}#backtracking"
+
+    general = submitted(session, result, act)
+    if isinstance(general, RedirectResponse):
+        return general
     return _incident(
         request,
         session,
@@ -194,13 +192,14 @@ async def answer_backtracking(
         "operator_ids": as_list(form.get("operator_ids"), upper=False),
     }
     result = checked(BacktrackingAnswer, data, language)
-    general = list(result.general)
-    if result.model is not None:
-        try:
-            flows.answer_backtracking(session, principal, asked, result.model)
-            return RedirectResponse(f"/workspace/backtracking#request-{request_id}", 303)
-        except Problem as problem:
-            general.append(refusal_shown(session, problem))
+
+    def act(answer: BacktrackingAnswer) -> str:
+        flows.answer_backtracking(session, principal, asked, answer)
+        return f"/workspace/backtracking#request-{request_id}"
+
+    general = submitted(session, result, act)
+    if isinstance(general, RedirectResponse):
+        return general
     return _backtracking(
         request,
         session,

@@ -14,7 +14,6 @@ from app.auth.roles import Role
 from app.core.config import Settings
 from app.core.db import SessionDep, SettingsDep
 from app.core.fields import MeansOfPayment, Unit
-from app.core.problems import Problem
 from app.i18n import N_, Language
 from app.i18n.web import LanguageDep
 from app.incidents.schemas import IncidentKind
@@ -25,7 +24,7 @@ from app.industry.models import IndustryReport
 from app.industry.schemas import IndustryReportCreate, IndustryTriage, ReportKind
 from app.industry.states import ALLOWED, ReportStatus, TriageStatus
 from app.workspace.access import NotForYourRole, ReportUser, posted_form
-from app.workspace.forms import NOT_SAVED, as_list, checked, refusal_shown
+from app.workspace.forms import NOT_SAVED, as_list, checked, submitted
 from app.workspace.pages import page
 from app.workspace.pen_pages import labelled
 
@@ -122,13 +121,15 @@ async def file_report(
     _industry(principal)
     form = await posted_form(request, settings)
     result = checked(IndustryReportCreate, _report_data(form), language)
-    general = list(result.general)
-    if result.model is not None:
-        try:
-            report = flows.file_industry_report(session, principal, result.model)
-            return RedirectResponse(f"/workspace/reports/{report.id}", status_code=303)
-        except Problem as problem:
-            general.append(refusal_shown(session, problem))
+    general = submitted(
+        session,
+        result,
+        lambda data: (
+            f"/workspace/reports/{flows.file_industry_report(session, principal, data).id}"
+        ),
+    )
+    if isinstance(general, RedirectResponse):
+        return general
     return _new(
         request,
         settings,
@@ -205,14 +206,16 @@ async def triage_report(
     form = await posted_form(request, settings)
     report = service.get_report_or_raise(session, principal, report_id, for_update=True)
     result = checked(IndustryTriage, _triage_data(form), language)
-    general = list(result.general)
-    if result.model is not None:
-        try:
-            flows.triage_industry_report(session, principal, report, result.model)
-            return RedirectResponse(f"/workspace/reports/{report_id}", status_code=303)
-        except Problem as problem:
-            general.append(refusal_shown(session, problem))
-            report = service.get_report_or_raise(session, principal, report_id)
+
+    def act(data: IndustryTriage) -> str:
+        flows.triage_industry_report(session, principal, report, data)
+        return f"/workspace/reports/{report_id}"
+
+    general = submitted(session, result, act)
+    if isinstance(general, RedirectResponse):
+        return general
+    if len(general) > len(result.general):  # refused: the report as it stands after the rollback
+        report = service.get_report_or_raise(session, principal, report_id)
     return _show(
         request,
         session,
