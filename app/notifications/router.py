@@ -6,13 +6,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app import flows
 from app.auth.deps import CurrentUser, RegulatorUser
-from app.core.db import SessionDep, SettingsDep
+from app.core.db import SessionDep, SettingsDep, one_thread
 from app.core.fields import CasNumber, CountryCode
 from app.core.headers import locate
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 from app.notifications import service
-from app.notifications.deps import LockedNotificationDep, NotificationDep
+from app.notifications.deps import NotificationDep, lock_notification
 from app.notifications.schemas import (
     AnswerRequest,
     ConfirmArrivalRequest,
@@ -39,6 +39,7 @@ TRANSITION_ERRORS = problem_responses(403, 404, 409, 422)
     responses=problem_responses(400, 403, 422),
     summary="Draft a notification",
 )
+@one_thread
 def create_notification(
     data: NotificationCreate,
     session: SessionDep,
@@ -98,10 +99,12 @@ def get_notification(pen: NotificationDep, session: SessionDep) -> NotificationD
     responses=TRANSITION_ERRORS,
     summary="Send a draft",
 )
+@one_thread
 def send(
-    pen: LockedNotificationDep, session: SessionDep, principal: CurrentUser, settings: SettingsDep
+    notification_id: str, session: SessionDep, principal: CurrentUser, settings: SettingsDep
 ) -> NotificationDetail:
     """Send the draft to the importing authority; sets `sent_at` and `reply_by`."""
+    pen = lock_notification(notification_id, session, principal)
     pen = flows.transition_notification(session, settings, principal, pen, Action.SEND)
     return service.to_detail(session, pen)
 
@@ -112,13 +115,15 @@ def send(
     responses=TRANSITION_ERRORS,
     summary="Acknowledge receipt",
 )
+@one_thread
 def acknowledge(
-    pen: LockedNotificationDep,
+    notification_id: str,
     session: SessionDep,
     principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Acknowledge receipt as the importing country's regulator."""
+    pen = lock_notification(notification_id, session, principal)
     pen = flows.transition_notification(session, settings, principal, pen, Action.ACKNOWLEDGE)
     return service.to_detail(session, pen)
 
@@ -129,14 +134,16 @@ def acknowledge(
     responses=TRANSITION_ERRORS,
     summary="Reply to a notification",
 )
+@one_thread
 def respond(
     data: RespondRequest,
-    pen: LockedNotificationDep,
+    notification_id: str,
     session: SessionDep,
     principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """No objection, objection (with reason) or a request for information (with reason)."""
+    pen = lock_notification(notification_id, session, principal)
     pen = flows.transition_notification(
         session,
         settings,
@@ -155,14 +162,16 @@ def respond(
     responses=TRANSITION_ERRORS,
     summary="Answer a request for information",
 )
+@one_thread
 def answer(
     data: AnswerRequest,
-    pen: LockedNotificationDep,
+    notification_id: str,
     session: SessionDep,
     principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Answer the importing authority's questions; the notification is pending again."""
+    pen = lock_notification(notification_id, session, principal)
     pen = flows.transition_notification(
         session, settings, principal, pen, Action.ANSWER, text=data.message
     )
@@ -175,14 +184,16 @@ def answer(
     responses=TRANSITION_ERRORS,
     summary="Withdraw a notification",
 )
+@one_thread
 def withdraw(
     data: WithdrawRequest,
-    pen: LockedNotificationDep,
+    notification_id: str,
     session: SessionDep,
     principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Withdraw the notification (the export will not take place as notified)."""
+    pen = lock_notification(notification_id, session, principal)
     pen = flows.transition_notification(
         session, settings, principal, pen, Action.WITHDRAW, text=data.reason
     )
@@ -195,12 +206,14 @@ def withdraw(
     responses=TRANSITION_ERRORS,
     summary="Confirm arrival",
 )
+@one_thread
 def confirm_arrival(
     data: ConfirmArrivalRequest,
-    pen: LockedNotificationDep,
+    notification_id: str,
     session: SessionDep,
     principal: CurrentUser,
 ) -> NotificationDetail:
     """Record receipt as the importing country's regulator; a quantity more than 5 % off the
     notified one raises a flag."""
+    pen = lock_notification(notification_id, session, principal)
     return service.to_detail(session, flows.confirm_arrival(session, principal, pen, data))
