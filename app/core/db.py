@@ -1,10 +1,9 @@
 """Engine and the one-transaction-per-request session."""
 
-import functools
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from functools import lru_cache, partial
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import anyio
 import anyio.to_thread
@@ -114,13 +113,7 @@ def _keep(session: Session, instance: object) -> None:
         kept.append(instance)
 
 
-# Set once a session has been committed or rolled back and closed (by `one_thread`, in the
-# endpoint's own thread-pool call): the session dependency then has nothing left to do.
-ENDED = "pentrack.ended"
-
-
 def _end(session: Session, *, commit: bool) -> None:
-    session.info[ENDED] = True
     try:
         if commit:
             session.commit()
@@ -143,11 +136,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         try:
             yield session
         except BaseException:
-            if not session.info.get(ENDED):
-                await _end_in_thread(session, commit=False)
+            await _end_in_thread(session, commit=False)
             raise
-        if not session.info.get(ENDED):
-            await _end_in_thread(session, commit=True)
+        await _end_in_thread(session, commit=True)
 
 
 async def _end_in_thread(session: Session, *, commit: bool) -> None:
@@ -156,47 +147,6 @@ async def _end_in_thread(session: Session, *, commit: bool) -> None:
     await anyio.to_thread.run_sync(
         partial(_end, session, commit=commit), limiter=anyio.CapacityLimiter(1)
     )
-
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def one_thread(endpoint: Callable[P, T]) -> Callable[P, Awaitable[T]]:
-    """Serve a sync write endpoint in one thread-pool call: its work, then the commit (or the
-    rollback, on any exception) and the session's close.
-
-    FastAPI hands each sync dependency, a sync endpoint, the endpoint's response validation and
-    the session's end to the thread pool one call at a time: five crossings on a PEN reply, each
-    a wake-up of a worker thread and a wait for the GIL, with the request's write turn held
-    throughout (on SQLite, the database's only writer). Wrapped, the endpoint is an async
-    function to FastAPI (same signature, so the same parameters, dependencies and OpenAPI), whose
-    response is validated on the event loop, and the write costs one crossing besides its
-    principal's (bench/README.md, "one crossing per write"). The endpoint names its session
-    `session`; what it loads for update (the PEN, the shipment) it loads in its body, so that
-    the lock is taken in the same call. Errors stay what they were: the caller is authenticated
-    by its dependency first (401 before anything else), a record the caller may not see is a 404.
-    """
-
-    @functools.wraps(endpoint)
-    async def serve(*args: P.args, **kwargs: P.kwargs) -> T:
-        session = kwargs["session"]
-        assert isinstance(session, Session)
-        return await anyio.to_thread.run_sync(
-            partial(_work_then_end, session, partial(endpoint, *args, **kwargs))
-        )
-
-    return serve
-
-
-def _work_then_end(session: Session, work: Callable[[], T]) -> T:
-    try:
-        result = work()
-    except BaseException:
-        _end(session, commit=False)
-        raise
-    _end(session, commit=True)
-    return result
 
 
 # scope="function": commit before the response is sent, so a failed commit is the answer.

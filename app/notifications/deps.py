@@ -3,10 +3,8 @@
 from typing import Annotated
 
 from fastapi import Depends
-from sqlmodel import Session
 
 from app.auth.deps import CurrentUser
-from app.auth.service import Principal
 from app.core.db import SessionDep
 from app.notifications.models import PreExportNotification
 from app.notifications.service import get_notification_or_raise
@@ -19,12 +17,11 @@ def load_notification(
 
 
 def lock_notification(
-    notification_id: str, session: Session, principal: Principal
+    notification_id: str, session: SessionDep, principal: CurrentUser
 ) -> PreExportNotification:
-    """The PEN, locked for update (404 when invisible to the caller): two concurrent replies to
-    one PEN serialise, and the second sees the first's status. Called in the endpoint's body
-    (`one_thread`), not as a dependency, so that the lock costs no thread-pool call of its own."""
+    # Row lock: two concurrent replies to one PEN serialise, and the second sees the first's status.
     return get_notification_or_raise(session, principal, notification_id, for_update=True)
 
 
 NotificationDep = Annotated[PreExportNotification, Depends(load_notification)]
+LockedNotificationDep = Annotated[PreExportNotification, Depends(lock_notification)]

@@ -6,13 +6,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app import flows
 from app.auth.deps import CurrentUser, RegulatorUser
-from app.core.db import SessionDep, SettingsDep, one_thread
+from app.core.db import SessionDep, SettingsDep
 from app.core.fields import CasNumber, CountryCode
 from app.core.headers import locate
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 from app.notifications import service
-from app.notifications.deps import NotificationDep, lock_notification
+from app.notifications.deps import LockedNotificationDep, NotificationDep
 from app.notifications.schemas import (
     AnswerRequest,
     ConfirmArrivalRequest,
@@ -39,7 +39,6 @@ TRANSITION_ERRORS = problem_responses(403, 404, 409, 422)
     responses=problem_responses(400, 403, 422),
     summary="Draft a notification",
 )
-@one_thread
 def create_notification(
     data: NotificationCreate,
     session: SessionDep,
@@ -99,12 +98,10 @@ def get_notification(pen: NotificationDep, session: SessionDep) -> NotificationD
     responses=TRANSITION_ERRORS,
     summary="Send a draft",
 )
-@one_thread
 def send(
-    notification_id: str, session: SessionDep, principal: CurrentUser, settings: SettingsDep
+    pen: LockedNotificationDep, session: SessionDep, principal: CurrentUser, settings: SettingsDep
 ) -> NotificationDetail:
     """Send the draft to the importing authority; sets `sent_at` and `reply_by`."""
-    pen = lock_notification(notification_id, session, principal)
     pen = flows.transition_notification(session, settings, principal, pen, Action.SEND)
     return service.to_detail(session, pen)
 
@@ -115,15 +112,13 @@ def send(
     responses=TRANSITION_ERRORS,
     summary="Acknowledge receipt",
 )
-@one_thread
 def acknowledge(
-    notification_id: str,
+    pen: LockedNotificationDep,
     session: SessionDep,
     principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Acknowledge receipt as the importing country's regulator."""
-    pen = lock_notification(notification_id, session, principal)
     pen = flows.transition_notification(session, settings, principal, pen, Action.ACKNOWLEDGE)
     return service.to_detail(session, pen)
 
@@ -134,16 +129,14 @@ def acknowledge(
     responses=TRANSITION_ERRORS,
     summary="Reply to a notification",
 )
-@one_thread
 def respond(
     data: RespondRequest,
-    notification_id: str,
+    pen: LockedNotificationDep,
     session: SessionDep,
     principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """No objection, objection (with reason) or a request for information (with reason)."""
-    pen = lock_notification(notification_id, session, principal)
     pen = flows.transition_notification(
         session,
         settings,
@@ -162,16 +155,14 @@ def respond(
     responses=TRANSITION_ERRORS,
     summary="Answer a request for information",
 )
-@one_thread
 def answer(
     data: AnswerRequest,
-    notification_id: str,
+    pen: LockedNotificationDep,
     session: SessionDep,
     principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Answer the importing authority's questions; the notification is pending again."""
-    pen = lock_notification(notification_id, session, principal)
     pen = flows.transition_notification(
         session, settings, principal, pen, Action.ANSWER, text=data.message
     )
@@ -184,16 +175,14 @@ def answer(
     responses=TRANSITION_ERRORS,
     summary="Withdraw a notification",
 )
-@one_thread
 def withdraw(
     data: WithdrawRequest,
-    notification_id: str,
+    pen: LockedNotificationDep,
     session: SessionDep,
     principal: CurrentUser,
     settings: SettingsDep,
 ) -> NotificationDetail:
     """Withdraw the notification (the export will not take place as notified)."""
-    pen = lock_notification(notification_id, session, principal)
     pen = flows.transition_notification(
         session, settings, principal, pen, Action.WITHDRAW, text=data.reason
     )
@@ -206,14 +195,12 @@ def withdraw(
     responses=TRANSITION_ERRORS,
     summary="Confirm arrival",
 )
-@one_thread
 def confirm_arrival(
     data: ConfirmArrivalRequest,
-    notification_id: str,
+    pen: LockedNotificationDep,
     session: SessionDep,
     principal: CurrentUser,
 ) -> NotificationDetail:
     """Record receipt as the importing country's regulator; a quantity more than 5 % off the
     notified one raises a flag."""
-    pen = lock_notification(notification_id, session, principal)
     return service.to_detail(session, flows.confirm_arrival(session, principal, pen, data))

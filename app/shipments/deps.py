@@ -3,10 +3,8 @@
 from typing import Annotated
 
 from fastapi import Depends
-from sqlmodel import Session
 
 from app.auth.deps import CurrentUser
-from app.auth.service import Principal
 from app.core.db import SessionDep
 from app.shipments.models import Shipment
 from app.shipments.service import get_shipment_or_raise
@@ -16,10 +14,9 @@ def load_shipment(shipment_id: str, session: SessionDep, principal: CurrentUser)
     return get_shipment_or_raise(session, principal, shipment_id)
 
 
-def lock_shipment(shipment_id: str, session: Session, principal: Principal) -> Shipment:
-    """The shipment, locked for update (404 when invisible to the caller); called in the
-    endpoint's body (`one_thread`), not as a dependency."""
+def lock_shipment(shipment_id: str, session: SessionDep, principal: CurrentUser) -> Shipment:
     return get_shipment_or_raise(session, principal, shipment_id, for_update=True)
 
 
 ShipmentDep = Annotated[Shipment, Depends(load_shipment)]
+LockedShipmentDep = Annotated[Shipment, Depends(lock_shipment)]

@@ -5,15 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app import flows
-from app.auth.deps import CurrentUser, CustomsUser, ensure_roles
-from app.auth.roles import Role
-from app.core.db import SessionDep, one_thread
+from app.auth.deps import CurrentUser, CustomsUser, LawEnforcementUser
+from app.core.db import SessionDep
 from app.core.fields import CasNumber, CountryCode
 from app.core.headers import locate
 from app.core.pagination import Cursor, Limit, ListResponse
 from app.core.problems import problem_responses
 from app.shipments import controlled, service
-from app.shipments.deps import ShipmentDep, lock_shipment
+from app.shipments.deps import LockedShipmentDep, ShipmentDep
 from app.shipments.schemas import (
     ControlledDeliveryDetail,
     ControlledDeliveryEnd,
@@ -40,7 +39,6 @@ router = APIRouter(
     responses=problem_responses(400, 403, 409, 422),
     summary="Record a shipment",
 )
-@one_thread
 def create_shipment(
     data: ShipmentCreate,
     session: SessionDep,
@@ -103,19 +101,16 @@ def get_shipment(
     responses=problem_responses(400, 403, 404, 409, 422),
     summary="Record a border event",
 )
-@one_thread
 def record_event(
     data: EventCreate,
-    shipment_id: str,
+    shipment: LockedShipmentDep,
     session: SessionDep,
-    principal: CurrentUser,
+    customs: CustomsUser,
     request: Request,
     response: Response,
 ) -> ShipmentDetail:
     """Record an event at the caller's border: cleared, departed, transit, arrived, stopped…
     The answer is the shipment with its events (where `Location` points)."""
-    shipment = lock_shipment(shipment_id, session, principal)
-    customs = ensure_roles(principal, Role.CUSTOMS)
     history = flows.record_shipment_event(session, customs, shipment, data)
     locate(response, request, "get_shipment", shipment_id=shipment.id)
     return service.to_detail(session, customs, shipment, events=history)
@@ -128,20 +123,17 @@ def record_event(
     responses=problem_responses(400, 403, 404, 409, 422),
     summary="Put a shipment under controlled delivery",
 )
-@one_thread
 def start_controlled_delivery(
     data: ControlledDeliveryStart,
-    shipment_id: str,
+    shipment: LockedShipmentDep,
     session: SessionDep,
-    principal: CurrentUser,
+    officer: LawEnforcementUser,
     request: Request,
     response: Response,
 ) -> ControlledDeliveryPublic:
     """Law enforcement of a route country lets the shipment run under the supervision of the
     participating authorities: until it ends, automatic alerts about the shipment reach only
     them, and other readers see the shipment without these details."""
-    shipment = lock_shipment(shipment_id, session, principal)
-    officer = ensure_roles(principal, Role.LAW_ENFORCEMENT)
     delivery = controlled.start(session, officer, shipment, data)
     locate(response, request, "get_controlled_delivery", shipment_id=shipment.id)
     return ControlledDeliveryPublic.model_validate(delivery)
@@ -153,16 +145,13 @@ def start_controlled_delivery(
     responses=problem_responses(403, 404, 422),
     summary="End a controlled delivery",
 )
-@one_thread
 def end_controlled_delivery(
     data: ControlledDeliveryEnd,
-    shipment_id: str,
+    shipment: LockedShipmentDep,
     session: SessionDep,
-    principal: CurrentUser,
+    officer: LawEnforcementUser,
 ) -> ControlledDeliveryPublic:
     """End the shipment's controlled delivery: what follows is routed as usual again."""
-    shipment = lock_shipment(shipment_id, session, principal)
-    officer = ensure_roles(principal, Role.LAW_ENFORCEMENT)
     return ControlledDeliveryPublic.model_validate(controlled.end(session, officer, shipment, data))
 
 
