@@ -16,6 +16,12 @@ writers, and it uses FastAPI's own handling.)
 - `rules_deferred`: an upper bound, not a design: the rules are not evaluated on the request
   (`app.flows.judge` does nothing), as if a worker judged each change from the outbox after
   the commit. What the write path costs without them.
+- `short_switch`: pentrack unchanged, with Python's thread switch interval at 0.5 ms instead of
+  5 ms (`sys.setswitchinterval`): a worker thread that finished a statement waits less for the
+  GIL while the event loop thread runs.
+- `checkout`: pentrack as another checkout has it (the folder in $BENCH_CHECKOUT, e.g. a
+  `git worktree` of an earlier commit), served beside this one in the same rounds: a before and
+  after measured on the same machine minutes.
 - `inline_profiled`: pentrack unchanged, but every "run in the thread pool" runs inline on the
   event loop thread, so that pyinstrument sees all of a request's CPU time on one thread.
   `POST /__profile/start` and `/__profile/stop` bracket the measured requests; the report goes
@@ -52,6 +58,25 @@ def _no_rules() -> None:
         return []
 
     vars(flows).update(judge=judge)
+
+
+def short_switch() -> FastAPI:
+    import sys
+
+    sys.setswitchinterval(0.0005)
+    return _create()
+
+
+def checkout() -> FastAPI:
+    import sys
+
+    sys.path.insert(0, os.environ["BENCH_CHECKOUT"])  # before `app` is first imported
+    app = _create()
+    import app as package
+
+    assert package.__file__ is not None
+    assert package.__file__.startswith(os.environ["BENCH_CHECKOUT"]), package.__file__
+    return app
 
 
 def rules_deferred() -> FastAPI:
