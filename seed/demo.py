@@ -122,7 +122,7 @@ def seed_demo(engine: Engine, *, scale: int = 1, echo: Echo = print) -> dict[tup
         writer.flush()
         incidents = write_demo_incidents(ctx, session)
         writer.flush()
-        flags = write_demo_flags(ctx, session, one_by_one=scale == 1)
+        flags = write_demo_flags(ctx, session, one_by_one=scale == 1, echo=echo)
         writer.flush()
         _advance_counters(session, counters, ctx.references)
         session.commit()

@@ -14,13 +14,13 @@ with notes and times that depend on severity and age; the rest stay open.
 """
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.notifications.models import PreExportNotification
 from app.rules import service as rules
@@ -99,8 +99,11 @@ def _judge(
     subject_type: str,
     compiled: Sequence[CompiledRule],
     now: datetime,
+    progress: Callable[[int], Any] | None = None,
 ) -> Iterator[Raised]:
-    for subject, facts in subjects:
+    for judged, (subject, facts) in enumerate(subjects, start=1):
+        if progress is not None:
+            progress(judged)
         for hit in evaluate(compiled, facts):
             yield Raised(
                 subject_type,
@@ -132,13 +135,25 @@ def raised_one_by_one(session: Session, now: datetime) -> Iterator[Raised]:
         )
 
 
-def raised_in_bulk(session: Session, now: datetime) -> Iterator[Raised]:
-    """Every subject judged with facts gathered for all subjects at once (seed/demo_facts.py)."""
+def raised_in_bulk(
+    session: Session, now: datetime, echo: Callable[[str], Any] = print
+) -> Iterator[Raised]:
+    """Every subject judged with facts gathered for all subjects at once (seed/demo_facts.py);
+    `echo` hears how far the judging is, ten times a kind of subject."""
     lookups = demo_facts.Lookups(session, now.date())
-    for subject_type, gather in (
-        (PEN, demo_facts.notification_facts),
-        (SHIPMENT, demo_facts.shipment_facts),
+    for subject_type, gather, model, label in (
+        (PEN, demo_facts.notification_facts, PreExportNotification, "pre-export notifications"),
+        (SHIPMENT, demo_facts.shipment_facts, Shipment, "shipments"),
     ):
+        total = session.scalar(select(func.count()).select_from(model)) or 0
+        every = max(1, total // 10)
+
+        def progress(
+            judged: int, label: str = label, total: int = total, every: int = every
+        ) -> None:
+            if judged % every == 0 or judged == total:
+                echo(f"  rules: {label} judged {judged}/{total}")
+
         compiled = rules.enabled_rules(session, subject_type)
         if not compiled:
             continue
@@ -153,7 +168,9 @@ def raised_in_bulk(session: Session, now: datetime) -> Iterator[Raised]:
             if any((a.over, a.days) == window and a.aggregate == "max" for a in rule.aggregates)
             or _fact_name(window, "max") in rule.definition.explanation
         }
-        yield from _judge(gather(session, lookups, windows, maxed), subject_type, compiled, now)
+        yield from _judge(
+            gather(session, lookups, windows, maxed), subject_type, compiled, now, progress
+        )
 
 
 def _fact_name(window: tuple[str, int | None], aggregate: str) -> str:
@@ -234,8 +251,15 @@ def write_flags(ctx: Context, raised: Iterable[Raised]) -> int:
     return written
 
 
-def write_demo_flags(ctx: Context, session: Session, *, one_by_one: bool) -> int:
-    """Judge every demo subject and write the flags (the caller flushes the writer)."""
+def write_demo_flags(
+    ctx: Context, session: Session, *, one_by_one: bool, echo: Callable[[str], Any] = print
+) -> int:
+    """Judge every demo subject and write the flags (the caller flushes the writer); a large
+    demo tells `echo` how far the judging is."""
     ctx.writer.flush()  # the subjects must be in the database to be judged
-    raised = raised_one_by_one(session, ctx.now) if one_by_one else raised_in_bulk(session, ctx.now)
+    raised = (
+        raised_one_by_one(session, ctx.now)
+        if one_by_one
+        else raised_in_bulk(session, ctx.now, echo)
+    )
     return write_flags(ctx, raised)

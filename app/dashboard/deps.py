@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import select
 
 from app.auth.roles import Role
 from app.auth.service import Principal, authenticate
@@ -19,7 +18,7 @@ from app.dashboard.cookies import session_principal
 from app.dashboard.figures import Period, Scope
 from app.dashboard.regions import get_region
 from app.dashboard.schemas import Applied
-from app.reference.models import Country, Substance
+from app.reference.service import find_substance, reference
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `pentrack token create`.")
 READERS = frozenset({Role.ADMIN, Role.ANALYST, Role.REGULATOR, Role.LAW_ENFORCEMENT})
@@ -158,9 +157,8 @@ def _countries(
         "importing_country": importing.upper() if importing else None,
         "transit_country": transit.upper() if transit else None,
     }
-    wanted = {code for code in countries.values() if code}
-    if wanted:
-        known = set(session.exec(select(Country.iso2).where(Country.iso2.in_(wanted))).all())  # type: ignore[attr-defined]
+    if any(countries.values()):
+        known = reference(session).country_names
         for field, code in countries.items():
             if code and code not in known:
                 raise _invalid(field, f"{code!r} is not an ISO 3166-1 alpha-2 country code.")
@@ -174,7 +172,7 @@ def _substance(session: SessionDep, substance: str | None) -> str | None:
     substance = substance.strip()
     if not is_substance_key(substance):
         raise _invalid("substance", f"{substance!r} is not a valid CAS number.")
-    if session.get(Substance, substance) is None:
+    if find_substance(session, substance) is None:
         raise _invalid("substance", f"{substance} is not a substance of Table I or II.")
     return substance
 

@@ -1,22 +1,22 @@
-"""Country and substance names and densities, read once per summary."""
+"""Country and substance names and densities, from the reference data cache."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from app.reference.models import Country, Substance
+from app.reference.service import reference
 
 
 @dataclass(frozen=True)
 class Names:
     """Country and substance names, and densities for litres."""
 
-    countries: dict[str, str]
-    substances: dict[str, str]
-    tables: dict[str, str]
-    densities: dict[str, Decimal | None]
+    countries: Mapping[str, str]
+    substances: Mapping[str, str]
+    tables: Mapping[str, str]
+    densities: Mapping[str, Decimal | None]
 
     def country(self, iso2: str) -> str:
         return self.countries.get(iso2, iso2)
@@ -26,22 +26,15 @@ class Names:
 
 
 def names(session: Session) -> Names:
-    countries = dict(
-        [(row[0], row[1]) for row in session.execute(select(col(Country.iso2), col(Country.name)))]
-    )
-    substances = session.execute(
-        select(
-            col(Substance.cas_number),
-            col(Substance.name),
-            col(Substance.convention_table),
-            col(Substance.density_kg_per_l),
-        )
-    ).all()
+    """The names as the caller's transaction sees them (no query while the reference data's
+    cache is current: app/core/cache.py)."""
+    ref = reference(session)
+    substances = ref.substances.values()
     return Names(
-        countries=countries,
-        substances={s[0]: s[1] for s in substances},
-        tables={s[0]: s[2] for s in substances},
-        densities={s[0]: s[3] for s in substances},
+        countries=ref.country_names,
+        substances={s.cas_number: s.name for s in substances},
+        tables={s.cas_number: s.convention_table for s in substances},
+        densities={s.cas_number: s.density_kg_per_l for s in substances},
     )
 
 

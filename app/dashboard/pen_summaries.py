@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.dashboard.figures import (
@@ -44,7 +44,7 @@ from app.dashboard.schemas import (
 )
 from app.dashboard.stats import percentile
 from app.dashboard.tally import Tally, share
-from app.reference.models import PenRequirement
+from app.reference.service import reference
 
 # PENs sent, received, and the exporting → importing matrix.
 
@@ -211,20 +211,21 @@ def reply_summary(session: Session, scope: Scope, applied: Applied) -> ReplySumm
 def requirement_summary(session: Session, scope: Scope, applied: Applied) -> RequirementSummary:
     """Who requires PENs for what (Annex VI as data), and who declared no licit need."""
     lookup = names(session)
-    r = PenRequirement.__table__.c  # type: ignore[attr-defined]
-    query = select(PenRequirement).where(or_(r.since.is_(None), r.since <= scope.period.end))
-    if scope.substance:
-        table = lookup.tables.get(scope.substance)
-        query = query.where(
-            or_(r.cas_number == scope.substance, and_(r.cas_number.is_(None), r.table == table))
-        )
+    table = lookup.tables.get(scope.substance) if scope.substance else None
     countries = [c for c in (scope.importing_country, scope.exporting_country) if c]
-    if countries:
-        query = query.where(r.country.in_(countries))
-    if scope.region is not None:
-        query = query.where(r.country.in_(sorted(scope.region)))
     rows = sorted(
-        session.scalars(query).all(),
+        (
+            r
+            for r in reference(session).requirements
+            if (r.since is None or r.since <= scope.period.end)
+            and (
+                not scope.substance
+                or r.cas_number == scope.substance
+                or (r.cas_number is None and r.table == table)
+            )
+            and (not countries or r.country in countries)
+            and (scope.region is None or r.country in scope.region)
+        ),
         key=lambda x: (x.country, x.cas_number or "", x.table or ""),
     )
     requirements = [

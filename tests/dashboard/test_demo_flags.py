@@ -32,6 +32,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         assert pentrack(["seed"], url).returncode == 0
         result = pentrack(["seed", "--demo", "--scale", "2"], url)
         assert result.returncode == 0, result.stderr
+        # The long judging phase shows its progress, up to the last subject.
+        assert "rules: pre-export notifications judged 400/400" in result.stdout
+        assert "rules: shipments judged 1000/2000" in result.stdout
+        assert "rules: shipments judged 2000/2000" in result.stdout
         analyst = next(
             line.split()[2] for line in result.stdout.splitlines() if line.startswith("analyst ")
         )
