@@ -1,6 +1,6 @@
 """Every domain router under /api/v1."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
 from app.alerts.router import alerts_router, decisions_router, routing_rules_router
 from app.audit.router import router as audit_router
@@ -21,9 +21,13 @@ from app.reference.router import router as reference_router
 from app.rules.router import flags_router, rules_router
 from app.shipments.router import router as shipments_router
 
-api_router = APIRouter(prefix="/api/v1")
-# Matched in this order, route by route: the write path's routers (PENs, shipments) first.
-for router in (
+API_PREFIX = "/api/v1"
+# Each included straight into the app under API_PREFIX (`include_api`), not through a router of
+# their own: FastAPI matches a request route by route at every level of included routers, so
+# one level fewer halves the routes tried for the API's last routers (the summaries: ~240 → ~120
+# per request, up to a third of a small summary's CPU). Matched in this order: the write path's
+# routers (PENs, shipments) first.
+API_ROUTERS: tuple[APIRouter, ...] = (
     notifications_router,
     shipments_router,
     reference_router,
@@ -48,5 +52,10 @@ for router in (
     audit_router,
     tokens_router,
     summaries_router,
-):
-    api_router.include_router(router)
+)
+
+
+def include_api(app: FastAPI) -> None:
+    """Every domain router under /api/v1, in API_ROUTERS' order."""
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)

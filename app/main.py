@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 
-from app.api import api_router
+from app.api import include_api
 from app.auth.service import authenticate
 from app.core.admission import Turns, size_thread_pool
 from app.core.config import Settings, get_settings
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         observe=app.state.metrics.observe,
         path_limits={"/api/v1/imports": settings.max_import_bytes},
     )
-    app.include_router(api_router)
+    include_api(app)
     app.include_router(metrics_router)
     app.include_router(dashboard_router)
     app.include_router(home_router)
