@@ -145,18 +145,10 @@ def raised_in_bulk(
         (PEN, demo_facts.notification_facts, PreExportNotification, "pre-export notifications"),
         (SHIPMENT, demo_facts.shipment_facts, Shipment, "shipments"),
     ):
-        total = session.scalar(select(func.count()).select_from(model)) or 0
-        every = max(1, total // 10)
-
-        def progress(
-            judged: int, label: str = label, total: int = total, every: int = every
-        ) -> None:
-            if judged % every == 0 or judged == total:
-                echo(f"  rules: {label} judged {judged}/{total}")
-
         compiled = rules.enabled_rules(session, subject_type)
         if not compiled:
             continue
+        total = session.scalar(select(func.count()).select_from(model)) or 0
         windows: list[tuple[str, int | None]] = sorted(
             {(str(a.over), a.days) for rule in compiled for a in rule.aggregates},
             key=lambda w: (w[0], w[1] or 0),
@@ -169,8 +161,23 @@ def raised_in_bulk(
             or _fact_name(window, "max") in rule.definition.explanation
         }
         yield from _judge(
-            gather(session, lookups, windows, maxed), subject_type, compiled, now, progress
+            gather(session, lookups, windows, maxed),
+            subject_type,
+            compiled,
+            now,
+            _reporter(echo, label, total),
         )
+
+
+def _reporter(echo: Callable[[str], Any], label: str, total: int) -> Callable[[int], None]:
+    """Tells `echo` of every tenth of `total` subjects judged, and of the last."""
+    every = max(1, total // 10)
+
+    def report(judged: int) -> None:
+        if judged % every == 0 or judged == total:
+            echo(f"  rules: {label} judged {judged}/{total}")
+
+    return report
 
 
 def _fact_name(window: tuple[str, int | None], aggregate: str) -> str:

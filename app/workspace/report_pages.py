@@ -214,8 +214,8 @@ async def triage_report(
     general = submitted(session, result, act)
     if isinstance(general, RedirectResponse):
         return general
-    if len(general) > len(result.general):  # refused: the report as it stands after the rollback
-        report = service.get_report_or_raise(session, principal, report_id)
+    # The form again, beside the report as it stands (after the rollback of a refusal).
+    report = service.get_report_or_raise(session, principal, report_id)
     return _show(
         request,
         session,
