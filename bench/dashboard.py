@@ -35,7 +35,8 @@ CONCERN = ("AF", "PK", "IR", "TJ", "UZ", "TM", "CN")
 AA = "108-24-7"
 
 # The best hand-written SQL for each endpoint's figures, straight from the raw tables (every
-# query an endpoint's response needs). {where_pen}/{where_ship} hold the view's filters.
+# query an endpoint's response needs, on the same tables and indexes). {where_pen}/{where_ship}
+# hold the view's filters.
 PEN_SQL = """
 SELECT exporting_country, importing_country, cas_number, count(*), sum(quantity_kg)
 FROM pre_export_notification WHERE sent_at >= %(start)s AND sent_at < %(end)s {where_pen}
@@ -51,12 +52,15 @@ SHIPMENT_SQL = [
        WHERE created_at >= %(start)s AND created_at < %(end)s {where_ship} GROUP BY 1, 2""",
     # Each shipment once per (type, country) with its largest quantity; then per type the
     # distinct shipments.
+    # The events carry their shipment's route (the shipment is read only for a stop without
+    # an observed quantity).
     """WITH per_shipment AS (
-         SELECT e.type, e.country, e.shipment_id, s.exporting_country, s.cas_number,
-           max(coalesce(e.quantity_observed_kg, s.quantity_kg)) AS kg
-         FROM shipment_event e JOIN shipment s ON s.id = e.shipment_id
+         SELECT e.type, e.country, e.shipment_id, e.exporting_country, e.cas_number,
+           max(coalesce(e.quantity_observed_kg,
+             (SELECT s.quantity_kg FROM shipment s WHERE s.id = e.shipment_id))) AS kg
+         FROM shipment_event e
          WHERE e.type IN ('stopped', 'seized') AND e.occurred_at >= %(start)s
-           AND e.occurred_at < %(end)s {where_s} GROUP BY 1, 2, 3, 4, 5)
+           AND e.occurred_at < %(end)s {where_e} GROUP BY 1, 2, 3, 4, 5)
        SELECT 1, type, country, exporting_country, cas_number, count(*), sum(kg)
        FROM per_shipment GROUP BY 2, 3, 4, 5
        UNION ALL
@@ -67,9 +71,9 @@ SHIPMENT_SQL = [
          SELECT s.id, p.quantity_kg AS notified, s.quantity_kg AS declared,
            e.quantity_observed_kg AS observed
          FROM shipment_event e JOIN shipment s ON s.id = e.shipment_id
-           JOIN pre_export_notification p ON p.id = s.notification_id
-         WHERE e.quantity_observed_kg IS NOT NULL
-           AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s {where_s}
+           JOIN pre_export_notification p ON p.id = e.notification_id
+         WHERE e.quantity_observed_kg IS NOT NULL AND e.notification_id IS NOT NULL
+           AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s {where_e}
            AND NOT EXISTS (SELECT 1 FROM shipment_event l WHERE l.shipment_id = e.shipment_id
              AND l.quantity_observed_kg IS NOT NULL
              AND (l.created_at > e.created_at OR (l.created_at = e.created_at AND l.id > e.id))))
@@ -143,6 +147,7 @@ def sql_filters(params: dict[str, Any]) -> dict[str, str]:
         "where_pen": where.format(t=""),
         "where_ship": where.format(t=""),
         "where_s": where.format(t="s."),
+        "where_e": where.format(t="e."),
         "where_p": where.format(t="p."),
         "ship_join": "JOIN shipment s ON s.id = f.subject_id" if parts else "",
     }

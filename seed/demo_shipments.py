@@ -238,6 +238,12 @@ def write_shipment(ctx: Context, plan: ShipmentPlan) -> str:
                 "note": event.note,
                 "recorded_by_user_id": ctx.user(customs_id(event.country)),
                 "created_at": recorded_at,
+                # The shipment's route, substance and notification (as app/shipments copies them).
+                "exporting_country": plan.exporting,
+                "importing_country": plan.importing,
+                "transit_countries": list(plan.transit),
+                "cas_number": plan.cas,
+                "notification_id": plan.pen["id"] if plan.pen else None,
             },
         )
     return shipment_id

@@ -236,10 +236,9 @@ def interdiction_quantity() -> ColumnElement[Any]:
 def interdictions(dialect: str, scope: Scope, *, by_origin: bool = True) -> Any:
     """Every stop and seizure that occurred in the period, on a shipment in the scope's routes:
     (event_type, country, shipment_id, quantity_kg) and, `by_origin`, the shipment's
-    exporting_country and cas_number. Shipments are joined only when a route or substance is
-    needed (a year holds tens of thousands of stops; the unfiltered totals read the events
-    alone)."""
-    e, s = EVENT.c, SHIPMENT.c
+    exporting_country and cas_number. The route is the event's copy of its shipment's, so a
+    year's stops are read from one index without looking their shipments up."""
+    e = EVENT.c
     columns = [
         e.type.label("event_type"),
         e.country,
@@ -247,19 +246,20 @@ def interdictions(dialect: str, scope: Scope, *, by_origin: bool = True) -> Any:
         interdiction_quantity().label("quantity_kg"),
     ]
     if by_origin:
-        columns += [s.exporting_country, s.cas_number]
-    query = select(*columns).where(e.type.in_(INTERDICTIONS), *scope.period.holds(e.occurred_at))
-    if by_origin or scope.filters_routes:
-        query = query.join(SHIPMENT, s.id == e.shipment_id).where(
-            *route_filters(dialect, scope, SHIPMENT)
-        )
-    return query
+        columns += [e.exporting_country, e.cas_number]
+    return select(*columns).where(
+        e.type.in_(INTERDICTIONS),
+        *scope.period.holds(e.occurred_at),
+        *route_filters(dialect, scope, EVENT),
+    )
 
 
 def latest_observations(dialect: str, scope: Scope) -> Any:
     """Per shipment citing a notification, its latest recorded observed quantity (by the event's
     created_at, then id: as on the shipment), counted in the period in which it occurred:
-    (shipment_id, pen_id, notified_kg, declared_kg, observed_kg)."""
+    (shipment_id, pen_id, notified_kg, declared_kg, observed_kg). The events carry their
+    shipment's notification and route, so only the observations of shipments citing a
+    notification are read, and only theirs look their shipment and notification up."""
     e, s, p = EVENT.c, SHIPMENT.c, PEN.c
     later = aliased(EVENT)
     recorded_after = exists().where(
@@ -273,19 +273,20 @@ def latest_observations(dialect: str, scope: Scope) -> Any:
     return (
         select(
             e.shipment_id,
-            s.notification_id.label("pen_id"),
+            e.notification_id.label("pen_id"),
             p.quantity_kg.label("notified_kg"),
             s.quantity_kg.label("declared_kg"),
             e.quantity_observed_kg.label("observed_kg"),
         )
         .select_from(
-            EVENT.join(SHIPMENT, s.id == e.shipment_id).join(PEN, p.id == s.notification_id)
+            EVENT.join(SHIPMENT, s.id == e.shipment_id).join(PEN, p.id == e.notification_id)
         )
         .where(
             e.quantity_observed_kg.is_not(None),
+            e.notification_id.is_not(None),
             *scope.period.holds(e.occurred_at),
             ~recorded_after,
-            *route_filters(dialect, scope, SHIPMENT),
+            *route_filters(dialect, scope, EVENT),
         )
     )
 

@@ -1,7 +1,7 @@
 """INCB-style summary of suspicious-transaction flags: by rule and severity, how triage ended,
 time to triage; composed from app/dashboard/figures.py."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,13 +19,17 @@ SEVERITIES = ("critical", "high", "medium", "low")
 
 class _Flags:
     def __init__(self) -> None:
-        self.by_status: dict[str, int] = defaultdict(int)
-        self.hours: dict[int, int] = defaultdict(int)
+        self.by_status: Counter[str] = Counter()
+        self.hours: Counter[int] = Counter()
 
     def add(self, status: str, hours: int, n: int) -> None:
         self.by_status[status] += n
         if hours >= 0:
             self.hours[hours] += n
+
+    def merge(self, other: "_Flags") -> None:
+        self.by_status.update(other.by_status)
+        self.hours.update(other.hours)
 
     def figures(self) -> dict[str, Any]:
         return {
@@ -52,12 +56,16 @@ def flag_summary(session: Session, scope: Scope, applied: Applied) -> FlagSummar
     )
     keys = (raised.c.rule, raised.c.severity, raised.c.status, raised.c.triage_hours)
     rows = session.execute(select(*keys, func.count()).group_by(*keys)).all()
-    total = _Flags()
+    # A year holds thousands of (rule, severity, status, hours) rows: each is added to its rule's
+    # tally alone, and the severities and the total are the rules' tallies merged.
     groups: dict[tuple[str, str], _Flags] = defaultdict(_Flags)
-    severities: dict[str, _Flags] = {severity: _Flags() for severity in SEVERITIES}
     for rule, severity, status, hours, n in rows:
-        for flags in (total, groups[(rule, severity)], severities.setdefault(severity, _Flags())):
-            flags.add(status, int(hours), int(n))
+        groups[(rule, severity)].add(status, int(hours), int(n))
+    total = _Flags()
+    severities: dict[str, _Flags] = {severity: _Flags() for severity in SEVERITIES}
+    for (_rule, severity), flags in groups.items():
+        total.merge(flags)
+        severities.setdefault(severity, _Flags()).merge(flags)
     figures = total.figures()
     decided = figures["confirmed"] + figures["dismissed"]
     return FlagSummary(

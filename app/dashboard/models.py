@@ -84,7 +84,7 @@ PEN_SUBJECT_INDEX = Index(
     "status",
     "quantity_kg",
 )
-# Stops and seizures by type and time.
+# Stops and seizures by type and time, with the route each event copies from its shipment.
 EVENT_TYPE_INDEX = Index(
     "ix_dashboard_event_type_occurred",
     _EVENT.c.type,
@@ -92,8 +92,14 @@ EVENT_TYPE_INDEX = Index(
     "shipment_id",
     "country",
     "quantity_observed_kg",
+    *ROUTE,
+    postgresql_include=["transit_countries"],
 )
-# Observations by time, and a shipment's observations by recording time (is there a later one?).
+# Observations of shipments citing a notification (about one observed shipment in eight), by
+# time; and a shipment's observations by recording time (is there a later one?).
+_CITED_OBSERVATION = _EVENT.c.quantity_observed_kg.is_not(None) & _EVENT.c.notification_id.is_not(
+    None
+)
 OBSERVED_OCCURRED_INDEX = Index(
     "ix_dashboard_event_observed_occurred",
     _EVENT.c.occurred_at,
@@ -101,8 +107,11 @@ OBSERVED_OCCURRED_INDEX = Index(
     "created_at",
     "id",
     "quantity_observed_kg",
-    postgresql_where=_EVENT.c.quantity_observed_kg.is_not(None),
-    sqlite_where=_EVENT.c.quantity_observed_kg.is_not(None),
+    "notification_id",
+    *ROUTE,
+    postgresql_include=["transit_countries"],
+    postgresql_where=_CITED_OBSERVATION,
+    sqlite_where=_CITED_OBSERVATION,
 )
 OBSERVED_SHIPMENT_INDEX = Index(
     "ix_dashboard_event_observed_shipment",

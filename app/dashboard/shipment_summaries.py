@@ -1,9 +1,10 @@
 """INCB-style summary of what happened to shipments: by status, stops and seizures, and the
 observed-vs-notified quantity gaps; each query composed from app/dashboard/figures.py."""
 
+import heapq
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, literal, null, select
 from sqlmodel import Session
@@ -188,26 +189,36 @@ def _interdictions(
     return found, totals
 
 
-@dataclass(frozen=True)
-class _Observed:
+class _Observed(NamedTuple):
     shipment_id: str
     pen_id: str
     notified: Decimal
     declared: Decimal
     observed: Decimal
+    gap: Decimal  # observed - notified
 
-    @property
-    def gap(self) -> Decimal:
-        return self.observed - self.notified
+
+def _observed(row: Any) -> _Observed:
+    notified, declared, observed = (as_decimal(v) for v in row[2:5])
+    return _Observed(row[0], row[1], notified, declared, observed, observed - notified)
 
 
 def _gap_totals(rows: list[_Observed]) -> GapTotals:
+    excess = shortfall = Decimal(0)
+    declared_differs = observed_differs = 0
+    for r in rows:
+        declared_differs += r.declared != r.notified
+        if r.gap > 0:
+            excess += r.gap
+        elif r.gap < 0:
+            shortfall -= r.gap
+        observed_differs += r.gap != 0
     return GapTotals(
         shipments_observed=len(rows),
-        declared_differs=sum(1 for r in rows if r.declared != r.notified),
-        observed_differs=sum(1 for r in rows if r.gap != 0),
-        observed_excess_kg=rounded(sum((r.gap for r in rows if r.gap > 0), Decimal(0))) or 0.0,
-        observed_shortfall_kg=rounded(sum((-r.gap for r in rows if r.gap < 0), Decimal(0))) or 0.0,
+        declared_differs=declared_differs,
+        observed_differs=observed_differs,
+        observed_excess_kg=rounded(excess) or 0.0,
+        observed_shortfall_kg=rounded(shortfall) or 0.0,
     )
 
 
@@ -216,12 +227,10 @@ def _gaps(session: Session, dialect: str, scope: Scope) -> tuple[GapTotals, list
     largest gaps (the observation compared is the shipment's latest recorded one, counted in the
     period in which it occurred). A year holds a few thousand such shipments: they are read once
     and added up here, rather than found twice by two statements."""
-    rows = [
-        _Observed(row[0], row[1], *(as_decimal(v) for v in row[2:5]))
-        for row in session.execute(latest_observations(dialect, scope))
-    ]
-    largest = sorted((r for r in rows if r.gap != 0), key=lambda r: (-abs(r.gap), r.shipment_id))
-    largest = largest[:GAP_ROWS]
+    rows = [_observed(row) for row in session.execute(latest_observations(dialect, scope)).all()]
+    largest = heapq.nsmallest(
+        GAP_ROWS, (r for r in rows if r.gap != 0), key=lambda r: (-abs(r.gap), r.shipment_id)
+    )
     s, p = SHIPMENT.c, PEN.c
     described = {
         row[0]: row

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -91,6 +92,28 @@ class ShipmentEvent(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=2000)
     recorded_by_user_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The shipment's route, substance and notification, copied when the event is recorded (a
+    # shipment's route, substance and notification never change once it is declared): the
+    # summaries read a year's stops, seizures and observations with their route from one index,
+    # without looking each shipment up (bench/README.md, "Dashboard summaries").
+    exporting_country: str = Field(max_length=2)
+    importing_country: str = Field(max_length=2)
+    transit_countries: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONType, nullable=False)
+    )
+    cas_number: str = Field(max_length=12)
+    notification_id: str | None = Field(default=None, max_length=32)
+
+    @classmethod
+    def route_of(cls, shipment: Shipment) -> dict[str, Any]:
+        """The columns an event copies from its shipment."""
+        return {
+            "exporting_country": shipment.exporting_country,
+            "importing_country": shipment.importing_country,
+            "transit_countries": list(shipment.transit_countries),
+            "cas_number": shipment.cas_number,
+            "notification_id": shipment.notification_id,
+        }
 
 
 class ControlledDelivery(SQLModel, table=True):

@@ -231,6 +231,7 @@ def record_event(
         quantity_observed_kg=observed_kg,
         recorded_by_user_id=actor.user_id,
         created_at=now,
+        **ShipmentEvent.route_of(shipment),
     )
     shipment.status = status.value
     shipment.updated_at = now

@@ -78,6 +78,8 @@ def expected_headline(base: str, token: str, params: dict[str, Any]) -> dict[str
 
 def check_incident_panels(page: Any, server: str, token: str, params: dict[str, Any]) -> None:
     """The incident and backtracking panels show every row of their JSON summaries."""
+    from playwright.sync_api import expect
+
     headers = {"Authorization": f"Bearer {token}"}
     for summary, table, first_column in (
         ("incidents", "by_kind", "kind"),
@@ -88,10 +90,12 @@ def check_incident_panels(page: Any, server: str, token: str, params: dict[str, 
         rows = httpx.get(
             f"{server}/api/v1/summaries/{summary}", params=params, headers=headers
         ).json()[table]
-        cells = page.locator(
-            f"[data-summary={summary}] [data-table={table}] tbody tr td:first-child"
-        ).all_inner_texts()
-        assert cells == [str(r[first_column]) for r in rows][:500], (summary, table)
+        # As a reader would: scrolled to the table (an off-screen table is not laid out).
+        block = page.locator(f"[data-summary={summary}] [data-table={table}]")
+        block.scroll_into_view_if_needed()
+        expect(block.locator("tbody tr td:first-child")).to_have_text(  # waits for the layout
+            [str(r[first_column]) for r in rows][:500], use_inner_text=True
+        )
 
 
 def test_dashboard_in_chromium(

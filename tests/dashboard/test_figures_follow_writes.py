@@ -157,6 +157,11 @@ class TestShipmentFigures:
                     country="AE",
                     occurred_at=at(3, 12),
                     created_at=utcnow(),
+                    exporting_country="DE",
+                    importing_country="PK",
+                    transit_countries=["AE"],
+                    cas_number="108-24-7",
+                    notification_id=pen.id,
                 )
             )
         assert summary(analyst, "shipments")["gap_totals"]["observed_shortfall_kg"] == 216.0

@@ -1,5 +1,6 @@
 """Every summary figure against the same figure computed in plain Python from the scenario."""
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from app.rules.models import Flag
 from tests.dashboard.scenario import (
     DENSITY,
     YEAR,
+    Ship,
     World,
     at,
     build,
@@ -25,7 +27,7 @@ from tests.dashboard.scenario import (
     quantile,
     reply_figures,
 )
-from tests.factories import AA, KMNO4, Api
+from tests.factories import AA, KMNO4, Actor, Api
 
 FULL_YEAR = (date(YEAR, 1, 1), date(YEAR, 12, 31))
 
@@ -227,6 +229,33 @@ class TestReplies:
                 assert got[key] == value, (key, got[key], value)
 
 
+def expected_interdictions(ships: list[Ship]) -> dict[tuple[str, str, str, str], list[Decimal]]:
+    """Per (type, country, origin, substance), each shipment's largest stopped or seized
+    quantity in the year (the declared one when nothing was observed)."""
+    interdictions: dict[tuple[str, str, str, str], list[Decimal]] = {}
+    for ship in ships:
+        per_place: dict[tuple[str, str, str, str], Decimal] = {}
+        for event in ship.events:
+            if event["type"] in ("stopped", "seized") and in_period(event["occurred"], *FULL_YEAR):
+                key = (event["type"], event["country"], ship.exporting, ship.cas)
+                amount = event["observed_kg"] if event["observed_kg"] is not None else ship.kg
+                per_place[key] = max(per_place.get(key, Decimal(0)), amount)
+        for key, amount in per_place.items():
+            interdictions.setdefault(key, []).append(amount)
+    return interdictions
+
+
+def expected_gaps(ships: list[Ship]) -> list[tuple[Ship, Decimal]]:
+    """Shipments citing a PEN with an observation: the latest observed minus the notified kg."""
+    gaps = []
+    for ship in ships:
+        observed = [e for e in ship.events if e["observed_kg"] is not None]
+        if ship.pen is None or not observed:
+            continue
+        gaps.append((ship, observed[-1]["observed_kg"] - ship.pen.kg))
+    return gaps
+
+
 class TestShipments:
     def test_status_stops_seizures_and_gaps(self, world: World, api: Api) -> None:
         body = api.analyst().get("/api/v1/summaries/shipments", params={"year": YEAR}).json()
@@ -238,18 +267,7 @@ class TestShipments:
             assert statuses[status] == len(rows)
         assert sum(statuses.values()) == len(ships)
 
-        interdictions: dict[tuple[str, str, str, str], list[Decimal]] = {}
-        for ship in world.ships:
-            per_place: dict[tuple[str, str, str, str], Decimal] = {}
-            for event in ship.events:
-                if event["type"] in ("stopped", "seized") and in_period(
-                    event["occurred"], *FULL_YEAR
-                ):
-                    key = (event["type"], event["country"], ship.exporting, ship.cas)
-                    amount = event["observed_kg"] if event["observed_kg"] is not None else ship.kg
-                    per_place[key] = max(per_place.get(key, Decimal(0)), amount)
-            for key, amount in per_place.items():
-                interdictions.setdefault(key, []).append(amount)
+        interdictions = expected_interdictions(world.ships)
         got = {
             (r["event"], r["country"], r["origin"], r["cas_number"]): r
             for r in body["stopped_and_seized"]
@@ -262,12 +280,7 @@ class TestShipments:
             assert close(got[key]["quantity_l"], sum(amounts) / density if density else None)
         assert body["totals"]["stopped"] == 2 and body["totals"]["seized"] == 2
 
-        gaps = []
-        for ship in world.ships:
-            observed = [e for e in ship.events if e["observed_kg"] is not None]
-            if ship.pen is None or not observed:
-                continue
-            gaps.append((ship, observed[-1]["observed_kg"] - ship.pen.kg))
+        gaps = expected_gaps(world.ships)
         assert body["gap_totals"]["shipments_observed"] == len(gaps)
         assert body["gap_totals"]["observed_differs"] == sum(1 for _, g in gaps if g != 0)
         assert close(body["gap_totals"]["observed_excess_kg"], sum(g for _, g in gaps if g > 0))
@@ -279,6 +292,39 @@ class TestShipments:
         assert [r["shipment_id"] for r in body["gaps"]] == [
             s.id for s, _ in sorted(gaps, key=lambda x: -abs(x[1]))
         ]
+
+    def test_stops_and_gaps_follow_the_route_filters(self, world: World, api: Api) -> None:
+        """Stops, seizures and gaps are counted on the route of their shipment, whichever
+        country, substance or party the view is narrowed to."""
+        analyst = api.analyst()
+        countries = {c for ship in world.ships for c in (ship.exporting, ship.importing)}
+        countries |= {c for ship in world.ships for c in ship.transit}
+        views: list[tuple[dict[str, str], Callable[[Ship], bool], Actor]] = []
+        for country in sorted(countries):
+            views.append(
+                ({"exporting_country": country}, lambda s, c=country: s.exporting == c, analyst)
+            )
+            views.append(
+                ({"importing_country": country}, lambda s, c=country: s.importing == c, analyst)
+            )
+            views.append(
+                ({"transit_country": country}, lambda s, c=country: c in s.transit, analyst)
+            )
+        for country in ("DE", "PK", "AE"):
+            on_route = lambda s, c=country: c in (s.exporting, s.importing, *s.transit)  # noqa: E731
+            views.append(({}, on_route, world.regulator(country)))
+        for params, keep, reader in views:
+            ships = [ship for ship in world.ships if keep(ship)]
+            body = reader.get("/api/v1/summaries/shipments", params={"year": YEAR, **params})
+            assert body.status_code == 200, body.text
+            got = {
+                (r["event"], r["country"], r["origin"], r["cas_number"]): r["shipments"]
+                for r in body.json()["stopped_and_seized"]
+            }
+            expected = expected_interdictions(ships)
+            assert got == {key: len(amounts) for key, amounts in expected.items()}, params
+            gaps = body.json()["gap_totals"]["shipments_observed"]
+            assert gaps == len(expected_gaps(ships)), params
 
     def test_empty_period(self, world: World, api: Api) -> None:
         body = api.analyst().get("/api/v1/summaries/shipments", params={"year": 2019}).json()

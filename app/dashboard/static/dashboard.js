@@ -281,14 +281,20 @@
 
   function panels() { return Array.prototype.slice.call(document.querySelectorAll("[data-summary]")); }
 
-  function renderPanel(panel, summary, query) {
+  function renderTables(panel, summary, query) {
     var name = panel.dataset.summary;
     var container = panel.querySelector(".tables");
     container.textContent = "";
     container.dataset.tables.split(" ").forEach(function (table) {
       renderTable(container, name, table, summary[table], query);
     });
-    CHARTS[name](summary);
+  }
+
+  /* Every chart first, then every table: a chart measures its box when it is drawn, which makes
+     the browser lay the page out; laid out before the tables (hundreds of rows), that is cheap. */
+  function renderPanels(all, answers, query) {
+    all.forEach(function (panel, i) { CHARTS[panel.dataset.summary](answers[i]); });
+    all.forEach(function (panel, i) { renderTables(panel, answers[i], query); });
   }
 
   /* Nothing on the page may show figures of a period or filter that is not the one asked for. */
@@ -379,7 +385,7 @@
       var byName = {};
       all.forEach(function (panel, i) { byName[panel.dataset.summary] = answers[i]; });
       renderHeadline(byName);
-      all.forEach(function (panel, i) { renderPanel(panel, answers[i], query); });
+      renderPanels(all, answers, query);
       statusLine.textContent = fill(t("Showing {filters}."), { filters: describe(query) });
       document.body.dataset.state = "ready";
       document.body.dataset.query = query.toString();
