@@ -233,8 +233,11 @@ def interdiction_quantity() -> ColumnElement[Any]:
     return func.coalesce(e.quantity_observed_kg, declared)
 
 
-def interdictions(dialect: str, scope: Scope, *, by_origin: bool = True) -> Any:
-    """Every stop and seizure that occurred in the period, on a shipment in the scope's routes:
+def interdictions(
+    dialect: str, scope: Scope, *, by_origin: bool = True, types: tuple[str, ...] = INTERDICTIONS
+) -> Any:
+    """Every stop and seizure (`types`) that occurred in the period, on a shipment in the scope's
+    routes:
     (event_type, country, shipment_id, quantity_kg) and, `by_origin`, the shipment's
     exporting_country and cas_number. The route is the event's copy of its shipment's, so a
     year's stops are read from one index without looking their shipments up."""
@@ -248,7 +251,7 @@ def interdictions(dialect: str, scope: Scope, *, by_origin: bool = True) -> Any:
     if by_origin:
         columns += [e.exporting_country, e.cas_number]
     return select(*columns).where(
-        e.type.in_(INTERDICTIONS),
+        e.type.in_(types),
         *scope.period.holds(e.occurred_at),
         *route_filters(dialect, scope, EVENT),
     )
