@@ -217,7 +217,7 @@ new MutationObserver(function () {
 # Where a render's time went, on the page's clock: the HTML received, the last summary answer
 # received, the page ready, the page painted.
 TIMELINE = """(async () => {
-  while (window.__benchPainted === undefined) {
+  for (let waited = 0; window.__benchPainted === undefined && waited < 10000; waited += 5) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const answers = performance.getEntriesByType("resource")

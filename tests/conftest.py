@@ -5,6 +5,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,16 +58,26 @@ def _drop_postgres(url: str, name: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """An empty database of the kind the suite runs on (a new PostgreSQL database when
+    PENTRACK_TEST_DATABASE_URL names a server, else a SQLite file), gone afterwards."""
     server = os.environ.get("PENTRACK_TEST_DATABASE_URL")
     if server and server.startswith("postgresql"):
         url, name = _fresh_postgres(server)
-        yield url
-        _drop_postgres(server, name)
+        try:
+            yield url
+        finally:
+            _drop_postgres(server, name)
         return
     with tempfile.TemporaryDirectory(prefix="pentrack-test-") as folder:
         yield f"sqlite:///{Path(folder) / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -104,8 +104,8 @@ class ShipmentEvent(SQLModel, table=True):
     cas_number: str = Field(max_length=12)
     notification_id: str | None = Field(default=None, max_length=32)
 
-    @classmethod
-    def route_of(cls, shipment: Shipment) -> dict[str, Any]:
+    @staticmethod
+    def route_of(shipment: Shipment) -> dict[str, Any]:
         """The columns an event copies from its shipment."""
         return {
             "exporting_country": shipment.exporting_country,

@@ -1,9 +1,7 @@
 """Border events recorded before they carried their shipment's route get it from the migration,
 on the database the suite runs on (a database of its own, with the demo's events)."""
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -13,7 +11,7 @@ from app.core.db import build_engine
 from app.core.migrations import downgrade, upgrade
 from seed.demo import seed_demo
 from seed.loader import seed_reference
-from tests.conftest import _drop_postgres, _fresh_postgres
+from tests.conftest import fresh_database
 
 BEFORE = "d5f1b7e2a9c4"  # the revision before the events carried a route
 COPIED = (
@@ -26,14 +24,9 @@ COPIED = (
 
 
 @pytest.fixture
-def own_database(tmp_path: Path) -> Iterator[str]:
-    server = os.environ.get("PENTRACK_TEST_DATABASE_URL")
-    if server and server.startswith("postgresql"):
-        url, name = _fresh_postgres(server)
+def own_database() -> Iterator[str]:
+    with fresh_database() as url:
         yield url
-        _drop_postgres(server, name)
-        return
-    yield f"sqlite:///{tmp_path / 'events.db'}"
 
 
 def test_events_get_their_shipments_route(own_database: str) -> None:
