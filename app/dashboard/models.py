@@ -10,6 +10,7 @@ declared here so that each domain's model stays as its owner wrote it; `migratio
 
 from sqlalchemy import Index
 
+from app.incidents.models import Incident, IncidentSubstance
 from app.notifications.models import PreExportNotification
 from app.rules.models import Flag
 from app.shipments.models import Shipment, ShipmentEvent
@@ -18,6 +19,8 @@ _PEN = PreExportNotification.__table__  # type: ignore[attr-defined]
 _SHIPMENT = Shipment.__table__  # type: ignore[attr-defined]
 _EVENT = ShipmentEvent.__table__  # type: ignore[attr-defined]
 _FLAG = Flag.__table__  # type: ignore[attr-defined]
+_INCIDENT = Incident.__table__  # type: ignore[attr-defined]
+_INCIDENT_SUBSTANCE = IncidentSubstance.__table__  # type: ignore[attr-defined]
 
 # The columns a summary reads are key columns (SQLite has no INCLUDE, and a key column serves
 # PostgreSQL's index-only scans as well); the transit list, JSON without a btree order, is an
@@ -131,4 +134,24 @@ FLAG_CREATED_INDEX = Index(
     "severity",
     "triaged_at",
     "subject_id",
+)
+# Incidents by date, with what the incidents summary groups by and its route filters; and a
+# seizure's substances by incident, for the seizures-by-substance join: both read the index alone.
+INCIDENT_OCCURRED_INDEX = Index(
+    "ix_dashboard_incident_occurred",
+    _INCIDENT.c.occurred_on,
+    "kind",
+    "country",
+    "origin_country",
+    "destination_country",
+    "method",
+    "quantity_kg",
+    "id",
+)
+INCIDENT_SUBSTANCE_INDEX = Index(
+    "ix_dashboard_incident_substance",
+    _INCIDENT_SUBSTANCE.c.incident_id,
+    "cas_number",
+    "name",
+    "quantity_kg",
 )

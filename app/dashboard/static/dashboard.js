@@ -272,10 +272,10 @@
   /* The headline figures are totals of the panels' summaries (HEADLINE says which): the page
      reads them there rather than asking the server for the overview, which would compute them
      again. */
-  function renderHeadline(summaries) {
+  function renderHeadline(summaries, placeholder) {
     document.querySelectorAll("[data-figure]").forEach(function (dd) {
       var source = HEADLINE[dd.dataset.figure];
-      dd.textContent = summaries ? fmt(summaries[source[0]].totals[source[1]], dd.dataset.kind) : "—";
+      dd.textContent = summaries ? fmt(summaries[source[0]].totals[source[1]], dd.dataset.kind) : placeholder;
     });
   }
 
@@ -290,16 +290,24 @@
     });
   }
 
-  /* Every chart first, then every table: a chart measures its box when it is drawn, which makes
-     the browser lay the page out; laid out before the tables (hundreds of rows), that is cheap. */
-  function renderPanels(all, answers, query) {
-    all.forEach(function (panel, i) { CHARTS[panel.dataset.summary](answers[i]); });
-    all.forEach(function (panel, i) { renderTables(panel, answers[i], query); });
+  /* The chart first, then the tables: a chart measures its box when it is drawn, which makes the
+     browser lay the page out; laid out before this panel's tables (hundreds of rows), that is
+     cheap (tables off the screen are not laid out: content-visibility in dashboard.css). */
+  function renderPanel(panel, summary, query) {
+    CHARTS[panel.dataset.summary](summary);
+    renderTables(panel, summary, query);
   }
 
+  /* Chart.js is loaded after this script, so that the summaries are asked for before the
+     browser reads it; a panel is drawn once both its answer and Chart.js are there. */
+  var chartsLoaded = new Promise(function (resolve) {
+    if (document.readyState !== "loading") { resolve(); return; }
+    document.addEventListener("DOMContentLoaded", function () { resolve(); });
+  });
+
   /* Nothing on the page may show figures of a period or filter that is not the one asked for. */
-  function clearFigures(message) {
-    renderHeadline(null);
+  function clearFigures(message, headline) {
+    renderHeadline(null, headline || "—");
     panels().forEach(function (panel) {
       var container = panel.querySelector(".tables");
       container.textContent = "";
@@ -378,14 +386,22 @@
     statusLine.className = "status";
     statusLine.textContent = t("Loading…");
     document.body.dataset.state = "loading";
-    var all = panels();
-    var jobs = all.map(function (panel) { return getJSON(panel.dataset.summary, query, controller.signal); });
-    return Promise.all(jobs).then(function (answers) {
+    /* Each panel is drawn as soon as its own answer arrives (the slowest summary holds back only
+       its own panel); so that no panel shows another filter's figures meanwhile, every panel is
+       emptied first. The headline needs every answer: it is filled last. */
+    clearFigures(t("Loading…"), "…");
+    var byName = {};
+    var jobs = panels().map(function (panel) {
+      var name = panel.dataset.summary;
+      return Promise.all([getJSON(name, query, controller.signal), chartsLoaded]).then(function (answer) {
+        if (mine !== latest) { return; }
+        byName[name] = answer[0];
+        renderPanel(panel, answer[0], query);
+      });
+    });
+    return Promise.all(jobs).then(function () {
       if (mine !== latest) { return; }
-      var byName = {};
-      all.forEach(function (panel, i) { byName[panel.dataset.summary] = answers[i]; });
       renderHeadline(byName);
-      renderPanels(all, answers, query);
       statusLine.textContent = fill(t("Showing {filters}."), { filters: describe(query) });
       document.body.dataset.state = "ready";
       document.body.dataset.query = query.toString();
