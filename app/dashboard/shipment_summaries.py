@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, literal, null, select
 from sqlmodel import Session
 
+from app.core.bulk import among
 from app.dashboard.figures import (
     INTERDICTIONS,
     PEN,
@@ -254,7 +255,7 @@ def _gaps(session: Session, dialect: str, scope: Scope) -> tuple[GapTotals, list
                 s.cas_number,
             )
             .join(PEN, p.id == s.notification_id)
-            .where(s.id.in_([r.shipment_id for r in largest]))
+            .where(among(session, s.id, [r.shipment_id for r in largest]))
         )
     }
     return _gap_totals(rows), [_gap(r, described[r.shipment_id]) for r in largest]
