@@ -232,6 +232,44 @@ def test_a_slow_earlier_answer_never_replaces_the_latest_filter(
     page.context.close()
 
 
+def test_each_panel_is_drawn_when_its_answer_arrives_and_none_shows_an_older_filter(
+    demo_server: str, analyst_token: str, demo_database: tuple[str, int], chromium: Any
+) -> None:
+    """The shipments summary is held back: the other panels are drawn meanwhile, the shipments
+    panel says it is loading (not last year's figures), the headline waits for every answer."""
+    server, token = demo_server, analyst_token
+    _, year = demo_database
+    problems: list[str] = []
+    page = watched_page(chromium, problems, viewport={"width": 1440, "height": 900})
+    sign_in_page(page, server, token, f"/dashboard?year={year}")
+    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    drawn_before = page.locator("[data-summary=shipments] tbody tr").count()
+    assert drawn_before > 0
+    held: list[Any] = []
+    page.route("**/api/v1/summaries/shipments?*", lambda route: held.append(route))
+    page.select_option("#f-year", str(year - 1))
+    page.wait_for_selector("[data-summary=pens] .table-block", state="attached")
+    page.wait_for_timeout(300)
+    assert page.get_attribute("body", "data-state") == "loading"
+    assert len(held) == 1
+    pens = httpx.get(
+        f"{server}/api/v1/summaries/pens",
+        params={"year": year - 1},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    title = page.inner_text("[data-summary=pens] [data-table=by_exporting_country] h3")
+    assert title.endswith(f"({len(pens['by_exporting_country'])})")
+    assert page.locator("[data-summary=shipments] tbody tr").count() == 0
+    assert "Loading" in page.inner_text("[data-summary=shipments] .tables")
+    assert set(headline(page).values()) == {"…"}
+    held[0].continue_()
+    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    assert headline(page) == expected_headline(server, token, {"year": year - 1})
+    assert page.locator("[data-summary=shipments] .table-block").count() == 3
+    assert problems == []
+    page.context.close()
+
+
 def test_a_date_range_loads_once_complete_and_an_invalid_one_shows_no_figures(
     demo_server: str, analyst_token: str, demo_database: tuple[str, int], chromium: Any
 ) -> None:
