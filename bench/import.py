@@ -9,8 +9,11 @@ of the `pentrack import` command on a large file.
 The history is generated as bench/rules.py generates it (600 exporters, 3,000 importers, a
 Zipf-like popularity, COPY on PostgreSQL). The imported rows are German exports (the importing
 customs is Germany's) to the same importers, mostly from their regular suppliers; Table II
-substances but for 3 % of Table I without a PEN, 1 % paid in cash, so the rules raise flags at a
-plausible rate (the count by rule is printed).
+substances but for 3 % Table I; a row bound for a country that requires a PEN for its substance
+cites the PEN its exporter sent (recorded before the clock starts, answered "no objection"), but
+for one in a hundred; 1 % paid in cash; so the rules raise flags at a plausible rate (the count by
+rule is printed). Until 2026-12-07 no row cited a PEN, and every row bound for Pakistan (the most
+popular destination, which requires PENs for Table I and II) was flagged.
 """
 
 import argparse
@@ -26,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -45,7 +48,9 @@ from app.core.ids import new_id  # noqa: E402
 from app.imports.readers import ImportFormat, read_rows  # noqa: E402
 from app.imports.runner import run_import  # noqa: E402
 from app.imports.schemas import ImportKind  # noqa: E402
+from app.notifications.models import PreExportNotification  # noqa: E402
 from app.reference.models import Substance  # noqa: E402
+from app.reference.service import requirements_for  # noqa: E402
 from app.rules.models import Flag  # noqa: E402
 from app.shipments.models import Shipment  # noqa: E402
 from bench.rules import (  # noqa: E402
@@ -61,24 +66,64 @@ from bench.rules import (  # noqa: E402
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 RESULTS = Path(__file__).resolve().parent / "results"
 COLUMNS = [
-    "customs_reference", "exporting_country", "importing_country", "transit_countries",
-    "exporter_id", "importer_id", "substance", "declared_hs_code", "declared_description",
-    "quantity", "unit", "mode_of_transport", "means_of_payment", "departure_date",
+    "customs_reference", "pen_reference", "exporting_country", "importing_country",
+    "transit_countries", "exporter_id", "importer_id", "substance", "declared_hs_code",
+    "declared_description", "quantity", "unit", "mode_of_transport", "means_of_payment",
+    "departure_date",
 ]  # fmt: skip
 
 
+def pen_required(session: Any, substances: dict[str, Any], countries: set[str]) -> set[Any]:
+    """(importing country, CAS number) pairs for which the importing country requires a PEN."""
+    return {
+        (country, cas)
+        for cas, substance in substances.items()
+        for country in countries
+        if any(r.requires_pen for r in requirements_for(session, substance, country))
+    }
+
+
+def pen_row(
+    index: int, prefix: str, exporter: str, importer: dict[str, Any], substance: Any, kg: float
+) -> dict[str, Any]:
+    """The PEN a legitimate exporter sent for the row, answered `no_objection` a week ago."""
+    now = datetime.now(UTC)
+    sent = now - timedelta(days=10)
+    return {
+        "id": new_id(), "reference": f"{prefix}PEN{index:08d}", "status": "no_objection",
+        "decision": "no_objection", "exporting_country": "DE",
+        "importing_country": importer["country"], "transit_countries": [],
+        "exporter_id": exporter, "importer_id": importer["id"], "consignee_id": None,
+        "cas_number": substance.cas_number, "quantity": kg, "unit": "kg", "quantity_kg": kg,
+        "quantity_base_kg": kg, "expected_dispatch_date": date.today(),
+        "expected_point_of_entry": "Port of entry", "mode_of_transport": "sea",
+        "means_of_payment": "letter_of_credit", "intended_use": "Industrial use",
+        "reply_by": (sent + timedelta(days=15)).date(), "sent_at": sent,
+        "decided_at": now - timedelta(days=7), "voluntary": False,
+        "created_at": sent, "updated_at": now - timedelta(days=7),
+    }  # fmt: skip
+
+
 def write_file(
-    path: Path, world: World, substances: dict[str, Any], rows: int, prefix: str
-) -> None:
-    """`rows` German export declarations as CSV."""
+    path: Path,
+    world: World,
+    substances: dict[str, Any],
+    rows: int,
+    prefix: str,
+    required: set[Any] | None = None,
+) -> list[dict[str, Any]]:
+    """`rows` German export declarations as CSV; a row bound for a country that requires a PEN
+    for its substance (`required`) cites the PEN its exporter sent, returned to be recorded
+    before the import (as a legitimate exporter's authority would have)."""
     rng = random.Random(prefix)
     german = [e for e in world.exporters if e["country"] == "DE"]
     importers = [i for i in world.importers if i["country"] != "DE"]
     # Cumulative weights, computed once: `choices` would add up 3,000 weights for every row.
     popularity = list(accumulate(1 / (rank + 1) ** 0.5 for rank in range(len(importers))))
     cas_numbers = list(substances)
-    # Table II trade mostly (no PEN to cite); Table I rows, 3 % of the file, cite none and are
-    # flagged where the importing country requires one.
+    # Table II trade mostly, 3 % Table I. Where the importing country requires a PEN for the
+    # substance (Pakistan, the most popular destination, for Table I and II), the row cites one;
+    # one such row in a hundred cites none (and is flagged).
     table_i = sum(
         HISTORY_SUBSTANCES.get(c, 0.5) for c in cas_numbers if substances[c].convention_table == "I"
     )
@@ -93,6 +138,7 @@ def write_file(
         )
     )
     german_ids = {e["id"] for e in german}
+    pens: list[dict[str, Any]] = []
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
@@ -105,22 +151,38 @@ def write_file(
             cas = rng.choices(cas_numbers, cum_weights=weights)[0]
             substance = substances[cas]
             kg = round(min(200_000.0, max(1.0, rng.lognormvariate(7.6, 1.0))), 3)
+            reference = ""
+            if (importer["country"], cas) in (required or set()) and rng.random() >= 0.01:
+                pens.append(pen_row(index, prefix, exporter, importer, substance, kg))
+                reference = pens[-1]["reference"]
             writer.writerow([
-                f"{prefix}{index:08d}", "DE", importer["country"], "", exporter, importer["id"],
-                cas, substance.hs_code, substance.name, kg, "kg", "sea",
+                f"{prefix}{index:08d}", reference, "DE", importer["country"], "", exporter,
+                importer["id"], cas, substance.hs_code, substance.name, kg, "kg", "sea",
                 "cash" if rng.random() < 0.01 else rng.choice(PAYMENTS), date.today().isoformat(),
             ])  # fmt: skip
+    return pens
 
 
-def bare_rows(path: Path, prefix: str) -> list[dict[str, Any]]:
-    """The file's rows as complete `shipment` rows, built before the clock starts."""
+def record_pens(engine: Any, pens: list[dict[str, Any]]) -> None:
+    """The file's PENs, recorded before the clock starts."""
+    table = PreExportNotification.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        for start in range(0, len(pens), 5000):
+            connection.execute(insert(table), pens[start : start + 5000])
+
+
+def bare_rows(path: Path, prefix: str, pens: dict[str, str]) -> list[dict[str, Any]]:
+    """The file's rows as complete `shipment` rows (citing the same PENs, by id), built before
+    the clock starts."""
     now = datetime.now(UTC)
     rows = []
     with path.open(newline="") as source:
         for record in csv.DictReader(source):
             rows.append({
                 "id": new_id(), "customs_reference": prefix + record["customs_reference"],
-                "recorded_country": "DE", "notification_id": None, "pen_reference": None,
+                "recorded_country": "DE",
+                "notification_id": pens.get(record["pen_reference"]),
+                "pen_reference": record["pen_reference"] or None,
                 "status": "declared", "exporting_country": "DE",
                 "importing_country": record["importing_country"], "transit_countries": [],
                 "exporter_id": record["exporter_id"], "importer_id": record["importer_id"],
@@ -202,6 +264,7 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> di
         loaded = load_history(session, world, args.history, args.load_budget, seed=2016)
         history_seconds = time.perf_counter() - started
         substances = {s.cas_number: s for s in session.exec(select(Substance))}
+        required = pen_required(session, substances, {i["country"] for i in world.importers})
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM (ANALYZE) shipment"))
@@ -209,8 +272,10 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> di
     with tempfile.TemporaryDirectory(prefix="pentrack-bench-import-") as folder:
         for round_ in range(args.rounds):
             path = Path(folder) / f"round{round_}.csv"
-            write_file(path, world, substances, args.rows, prefix=f"R{round_}-")
-            bare = measure_bare(engine, bare_rows(path, "BARE-"))
+            pens = write_file(path, world, substances, args.rows, f"R{round_}-", required)
+            record_pens(engine, pens)
+            cited = {p["reference"]: p["id"] for p in pens}
+            bare = measure_bare(engine, bare_rows(path, "BARE-", cited))
             profile = (
                 RESULTS / f"import-{name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.prof"
                 if args.profile
@@ -238,7 +303,9 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> di
         print(f"  flags raised, by rule: {result['flags_by_rule']}")
         if args.memory_rows:
             path = Path(folder) / "memory.csv"
-            write_file(path, world, substances, args.memory_rows, prefix="M-")
+            record_pens(
+                engine, write_file(path, world, substances, args.memory_rows, "M-", required)
+            )
             started = time.perf_counter()
             result["memory_rows"] = args.memory_rows
             result["peak_rss_mb"] = peak_rss_of_cli(database_url, path, "bench-de-customs")
