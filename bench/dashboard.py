@@ -29,12 +29,12 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.auth.principal import Principal
+from app.auth.roles import Role
 from app.core.config import Settings
 from app.core.db import build_engine, open_session
 from app.dashboard import summaries
-from app.dashboard.deps import Summarised
-from app.dashboard.figures import Period, Scope
-from app.dashboard.schemas import Applied
+from app.dashboard.deps import Summarised, summary_filters
 from bench.harness import ROOT, create_token, serve_pentrack
 
 CONCERN = ("AF", "PK", "IR", "TJ", "UZ", "TM", "CN")
@@ -202,42 +202,34 @@ def time_sql(
     return samples
 
 
-def summarised(params: dict[str, Any]) -> Summarised:
-    """A view's filters as an analyst's request would have them (app/dashboard/deps.py)."""
-    if "year" in params:
-        period = Period(date(params["year"], 1, 1), date(params["year"], 12, 31))
-    else:
-        period = Period(date.fromisoformat(params["from"]), date.fromisoformat(params["to"]))
-    route = {
-        "exporting_country": params.get("exporting_country"),
-        "importing_country": params.get("importing_country"),
-        "transit_country": None,
-    }
-    scope = Scope(
-        period=period, substance=params.get("substance"), region=None, party_country=None, **route
-    )
-    applied = Applied(
-        date_from=period.start,
-        date_to=period.end,
+ANALYST = Principal(
+    user_id="bench", name="bench analyst", role=Role.ANALYST, authority_id=None, country=None
+)
+
+
+def summarised(session: Any, params: dict[str, Any]) -> Summarised:
+    """A view's filters as the endpoints check them for an analyst (deps.summary_filters)."""
+    return summary_filters(
+        session,
+        ANALYST,
         year=params.get("year"),
+        date_from=date.fromisoformat(params["from"]) if "from" in params else None,
+        date_to=date.fromisoformat(params["to"]) if "to" in params else None,
         substance=params.get("substance"),
-        region=None,
-        scope_country=None,
-        as_of=date.today(),
-        **route,
+        exporting_country=params.get("exporting_country"),
+        importing_country=params.get("importing_country"),
     )
-    return Summarised(scope, applied)
 
 
 def time_in_process(engine: Any, name: str, params: dict[str, Any], n: int) -> list[float]:
-    """The endpoint's work without HTTP: its transaction, statements, figures and JSON body, as
+    """The endpoint's work without HTTP: its transaction, filters, statements, figures and JSON body, as
     the endpoint computes them (summaries.compute or summaries.overview) — what the best
     hand-written SQL is compared with when the request's own fixed cost is left out."""
-    filters = summarised(params)
     samples = []
     for i in range(n + 2):
         started = time.perf_counter()
         with open_session(engine) as session:
+            filters = summarised(session, params)
             if name == "overview":
                 found = summaries.overview(session, filters)
             else:

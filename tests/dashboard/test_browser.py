@@ -24,6 +24,7 @@ from tests.browser import (
 )
 
 RESULTS = ROOT / "test-results" / "dashboard"
+WIDE = {"width": 1440, "height": 900}
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 
@@ -76,6 +77,19 @@ def expected_headline(base: str, token: str, params: dict[str, Any]) -> dict[str
     }
 
 
+def wait_ready(page: Any) -> None:
+    """Until every panel of the latest load is drawn."""
+    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+
+
+def ready_dashboard(chromium: Any, problems: list[str], server: str, token: str, path: str) -> Any:
+    """A wide page signed in with `token`, at `path`, every panel drawn."""
+    page = watched_page(chromium, problems, viewport=WIDE)
+    sign_in_page(page, server, token, path)
+    wait_ready(page)
+    return page
+
+
 def check_incident_panels(page: Any, server: str, token: str, params: dict[str, Any]) -> None:
     """The incident and backtracking panels show every row of their JSON summaries."""
     from playwright.sync_api import expect
@@ -105,15 +119,15 @@ def test_dashboard_in_chromium(
     _, year = demo_database
     RESULTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    page = watched_page(chromium, problems, viewport={"width": 1440, "height": 900})
+    page = watched_page(chromium, problems, viewport=WIDE)
     context = page.context
     started = time.perf_counter()
     page.goto(f"{server}/dashboard")
     page.fill("#token", token)
     page.click("button[type=submit]")
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    wait_ready(page)
     page.goto(f"{server}/dashboard?year={year}")
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    wait_ready(page)
     first_render = time.perf_counter() - started
     page.screenshot(path=str(RESULTS / "01-signed-in.png"), full_page=True)
     before = headline(page)
@@ -132,9 +146,9 @@ def test_dashboard_in_chromium(
     page.wait_for_function(
         "document.getElementById('f-aa').getAttribute('aria-pressed') === 'true'"
     )
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    wait_ready(page)
     page.select_option("#f-region", "concern")
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    wait_ready(page)
     after = headline(page)
     filtered = {"year": year, "substance": "108-24-7", "region": "concern"}
     assert after == expected_headline(server, token, filtered)
@@ -203,9 +217,7 @@ def test_a_slow_earlier_answer_never_replaces_the_latest_filter(
     server, token = demo_server, analyst_token
     _, year = demo_database
     problems: list[str] = []
-    page = watched_page(chromium, problems, viewport={"width": 1440, "height": 900})
-    sign_in_page(page, server, token, f"/dashboard?year={year}")
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    page = ready_dashboard(chromium, problems, server, token, f"/dashboard?year={year}")
     held: list[Any] = []
 
     def hold_all_substances(route: Any) -> None:
@@ -218,7 +230,7 @@ def test_a_slow_earlier_answer_never_replaces_the_latest_filter(
     page.select_option("#f-year", str(year - 1))  # all substances, held
     page.wait_for_function("document.body.dataset.state === 'loading'")
     page.click("#f-aa")  # acetic anhydride only, answers at once
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    wait_ready(page)
     for route in held:  # the older answer arrives late (unless the page aborted it)
         with contextlib.suppress(Exception):
             route.continue_()
@@ -240,9 +252,7 @@ def test_each_panel_is_drawn_when_its_answer_arrives_and_none_shows_an_older_fil
     server, token = demo_server, analyst_token
     _, year = demo_database
     problems: list[str] = []
-    page = watched_page(chromium, problems, viewport={"width": 1440, "height": 900})
-    sign_in_page(page, server, token, f"/dashboard?year={year}")
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    page = ready_dashboard(chromium, problems, server, token, f"/dashboard?year={year}")
     drawn_before = page.locator("[data-summary=shipments] tbody tr").count()
     assert drawn_before > 0
     held: list[Any] = []
@@ -263,7 +273,7 @@ def test_each_panel_is_drawn_when_its_answer_arrives_and_none_shows_an_older_fil
     assert "Loading" in page.inner_text("[data-summary=shipments] .tables")
     assert set(headline(page).values()) == {"…"}
     held[0].continue_()
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    wait_ready(page)
     assert headline(page) == expected_headline(server, token, {"year": year - 1})
     assert page.locator("[data-summary=shipments] .table-block").count() == 3
     assert problems == []
@@ -276,9 +286,7 @@ def test_a_date_range_loads_once_complete_and_an_invalid_one_shows_no_figures(
     server, token = demo_server, analyst_token
     _, year = demo_database
     problems: list[str] = []
-    page = watched_page(chromium, problems, viewport={"width": 1440, "height": 900})
-    sign_in_page(page, server, token, f"/dashboard?year={year}")
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    page = ready_dashboard(chromium, problems, server, token, f"/dashboard?year={year}")
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url) if "/summaries/" in r.url else None)
     page.select_option("#f-year", "")
@@ -296,7 +304,7 @@ def test_a_date_range_loads_once_complete_and_an_invalid_one_shows_no_figures(
     assert page.locator("[data-summary] tbody tr").count() == 0
     page.fill("#f-to", f"{year}-12-31")
     page.dispatch_event("#f-to", "change")
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    wait_ready(page)
     period = {"from": f"{year}-06-30", "to": f"{year}-12-31"}
     assert headline(page) == expected_headline(server, token, period)
     assert problems == []
@@ -311,9 +319,9 @@ def test_the_page_fits_small_screens_and_speaks_in_words(
     away, a status line in words, whole-number ticks, every month on the flows axis."""
     _, year = demo_database
     problems: list[str] = []
-    page = watched_page(chromium, problems, viewport={"width": 1440, "height": 900})
-    sign_in_page(page, server, token, f"/dashboard?year={year}&importing_country=PK")
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    page = ready_dashboard(
+        chromium, problems, server, token, f"/dashboard?year={year}&importing_country=PK"
+    )
     status = page.inner_text("#status")
     assert "importing_country" not in status and "Pakistan" in status
     assert "all countries" in page.inner_text(".account")
@@ -349,7 +357,7 @@ def test_a_regulator_is_told_its_scope(
     problems: list[str] = []
     page = watched_page(chromium, problems)
     sign_in_page(page, server, regulator_token(demo_database, "PK"), "/dashboard")
-    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    wait_ready(page)
     assert "Pakistan" in page.inner_text("#scope")
     assert "Pakistan" in page.inner_text(".account")
     assert problems == []
