@@ -255,10 +255,11 @@ def _link(connection: Connection, links: list[dict[str, Any]]) -> int:
         return 0
     if connection.dialect.name == "postgresql":
         # One UPDATE … FROM unnest(…) per batch, not one per row (bulk imports chain 10⁵ rows);
-        # one array per column, four parameters whatever the batch's size.
+        # one array per column, four parameters whatever the batch's size, sent in binary (`%b`:
+        # the text form quotes each element through a regular expression).
         connection.exec_driver_sql(
             "UPDATE audit_event AS a SET chain_seq = v.seq, prev_hash = v.prev, "
-            "row_hash = v.hash FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[]) "
+            "row_hash = v.hash FROM unnest(%b::text[], %b::bigint[], %b::text[], %b::text[]) "
             "AS v(id, seq, prev, hash) WHERE a.id = v.id",
             tuple(
                 [link[name] for link in links]

@@ -67,6 +67,14 @@ def _copy(
         if c.name not in json_columns
     }
     names = ", ".join(f'"{c}"' for c in columns)
+
+    def to_jsonb(value: Any) -> Jsonb:
+        return Jsonb(value, json_bytes)
+
+    # Each column's conversion decided once, not once per value.
+    converters = [
+        (name, to_jsonb if name in json_columns else processors[name]) for name in columns
+    ]
     driver = connection.connection.driver_connection
     assert driver is not None
     with (
@@ -74,13 +82,10 @@ def _copy(
         cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
     ):
         for row in rows:
-            values = []
-            for name in columns:
-                value = row.get(name)
-                if value is not None:
-                    if name in json_columns:
-                        value = Jsonb(value, json_bytes)
-                    elif (process := processors[name]) is not None:
-                        value = process(value)
-                values.append(value)
-            copy.write_row(values)
+            copy.write_row(
+                [
+                    value if value is None or convert is None else convert(value)
+                    for name, convert in converters
+                    for value in (row.get(name),)
+                ]
+            )

@@ -137,7 +137,9 @@ def _stored_aggregates(
     Sent as the driver's own parameters: SQLAlchemy compiling a text statement of thousands of
     named parameters cost more than running it. On PostgreSQL the subjects go as one array per
     column (`unnest`), a dozen parameters whatever the batch's size: psycopg parsing a statement
-    of tens of thousands of placeholders cost more than the statement."""
+    of tens of thousands of placeholders cost more than the statement. The arrays go in
+    binary (`%b`): psycopg's text form quotes each element through a regular expression, 3.6×
+    the time of the binary form for a thousand-row batch's arrays."""
     connection = session.connection()
     dialect = connection.dialect
     to_time = UTCDateTime().bind_processor(dialect) or (lambda value: value)
@@ -172,7 +174,7 @@ def _subjects(dialect: str, columns: dict[str, list[Any]]) -> str:
     if dialect == "postgresql":
         types = {"i": "int[]", "created_at": "timestamptz[]"}
         arrays = ", ".join(
-            f"%s::{types.get(name, 'timestamptz[]' if name.startswith('since_') else 'text[]')}"
+            f"%b::{types.get(name, 'timestamptz[]' if name.startswith('since_') else 'text[]')}"
             for name in columns
         )
         return f"WITH s AS (SELECT * FROM unnest({arrays}) AS s({names}))"
