@@ -4,7 +4,7 @@ as `service.evaluate_subject` gives each shipment recorded alone, in file order.
 A shipment recorded alone is judged against the shipments recorded before it, the earlier rows
 of its own import included. Here the history aggregates of a whole batch come from one
 statement, run before the batch is written (the subjects as a VALUES list joined to `shipment`
-on the covering indexes), and the batch's own earlier rows are added to each subject's windows
+on the covering indexes, one scan per group for all its windows), and the batch's own earlier rows are added to each subject's windows
 in Python. Every other fact comes from `gather.shipment_facts` itself (the operators, PENs and
 reference data it reads are already in the session). tests/imports/test_flags.py checks the
 flags against the single endpoint's on the demo data.
@@ -157,7 +157,8 @@ def _stored_aggregates(
     }
     for d in days_used:
         columns[f"since_{d}"] = [to_time(s.created_at - timedelta(days=d)) for s in shipments]
-    sql = _subjects(dialect.name, columns) + " " + _branches(windows)
+    tables, selects = _branches(windows)
+    sql = _subjects(dialect.name, columns) + tables + " " + selects
     if dialect.name == "postgresql":
         params = list(columns.values())
     else:
@@ -183,27 +184,47 @@ def _subjects(dialect: str, columns: dict[str, list[Any]]) -> str:
     return f"WITH s({names}) AS (VALUES {', '.join([placeholder] * rows)})"
 
 
-def _branches(windows: list[gather.Window]) -> str:
-    """One SELECT per window over `s`, as one UNION ALL."""
-    branches = []
+def _branches(windows: list[gather.Window]) -> tuple[str, str]:
+    """The common tables and the SELECT of the statement: one row (subject, window, count, sum,
+    max) per subject and window, as one UNION ALL.
+
+    The windows of one group share one scan of the covering index (a common table `g…` with
+    an aggregate per window, the shorter windows as FILTERs): three windows over an importer's
+    substance read its history once, not three times."""
+    scans: dict[str, list[tuple[int, int | None]]] = {}
+    selects = []
     for w, (over, days) in enumerate(windows):
         if over in PEN_GROUPS:
-            branches.append(_pen_branch(w, over, days))
-            continue
+            selects.append(_pen_branch(w, over, days))
+        else:
+            scans.setdefault(over, []).append((w, days))
+    tables = []
+    for n, (over, members) in enumerate(scans.items()):
         if over == "pen_shipments":
-            on = "h.notification_id = s.notification_id"
+            on, bound = "h.notification_id = s.notification_id", None
         else:
             on = "h.importer_id = s.importer_id AND h.cas_number = s.cas_number"
             on += " AND h.created_at < s.created_at"
             if over == "parties_substance":
                 on += " AND h.exporter_id = s.exporter_id"
-            if days:
-                on += f" AND h.created_at >= s.since_{days}"
-        branches.append(
-            f"SELECT s.i, {w}, count(*), sum(h.quantity_kg), max(h.quantity_kg) "
-            f"FROM s JOIN shipment h ON {on} GROUP BY s.i"
+            # Rows older than every window need not be read.
+            bound = None if any(not d for _, d in members) else max(d or 0 for _, d in members)
+            if bound:
+                on += f" AND h.created_at >= s.since_{bound}"
+        columns = []
+        for w, days in members:
+            narrower = over != "pen_shipments" and days and days != bound
+            only = f" FILTER (WHERE h.created_at >= s.since_{days})" if narrower else ""
+            columns.append(
+                f"count(*){only} AS n{w}, sum(h.quantity_kg){only} AS t{w}, "
+                f"max(h.quantity_kg){only} AS l{w}"
+            )
+            selects.append(f"SELECT i, {w}, n{w}, t{w}, l{w} FROM g{n}")
+        tables.append(
+            f"g{n} AS (SELECT s.i AS i, {', '.join(columns)} FROM s JOIN shipment h ON {on} "
+            "GROUP BY s.i)"
         )
-    return " UNION ALL ".join(branches)
+    return "".join(", " + t for t in tables), " UNION ALL ".join(selects)
 
 
 def _pen_branch(w: int, over: str, days: int | None) -> str:
