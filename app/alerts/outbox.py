@@ -161,6 +161,8 @@ class _Writes:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     queued: list[dict[str, Any]] = field(default_factory=list)
     candidates: CandidateMemo = field(default_factory=dict)
+    # Actor → the authority it acts for (an import's thousands of events share one actor).
+    actors: dict[str | None, str | None] = field(default_factory=dict)
     handovers: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def write(self, session: Session, bulk: bool = False) -> None:
@@ -227,9 +229,10 @@ def _route(
     if not config.rules and pen_node is None and confinement is None:
         return
     authorities = _candidates(config, event.route, writes.candidates) if config.rules else []
-    facts = EventFacts.of(
-        event.type, event.route, event.payload, authority_of(session, event.actor_user_id)
-    )
+    actor = event.actor_user_id
+    if actor not in writes.actors:
+        writes.actors[actor] = authority_of(session, actor)
+    facts = EventFacts.of(event.type, event.route, event.payload, writes.actors[actor])
     if confinement is not None:
         # Under a controlled delivery the participants are the only candidates (Article 11).
         authorities = [a for a in config.authorities if a.id in confinement.participants]

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from app.core.admission import WRITE_METHODS, Turns
+from app.core.bulk import json_text
 from app.core.config import Settings, get_settings
 
 
@@ -32,17 +33,20 @@ def build_engine(settings: Settings) -> Engine:
             pool_size=settings.db_pool_size,
             max_overflow=20,
             hide_parameters=True,
+            json_serializer=json_text,
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
     # hide_parameters: errors and logs name the statement, never the PEN or shipment data bound
-    # to it.
+    # to it. json_serializer: JSON columns written through orjson (several times the standard
+    # library's speed on payloads; the same JSON read back).
     return create_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=20,
         pool_pre_ping=True,
         hide_parameters=True,
+        json_serializer=json_text,
     )
 
 
