@@ -5,6 +5,7 @@ of the `pentrack import` command on a large file.
 
     .venv/bin/python bench/import.py --db both --rows 100000 --history 1000000
     .venv/bin/python bench/import.py --db sqlite --rows 10000 --history 100000 --memory-rows 0
+    .venv/bin/python bench/import.py --db postgres --rows 20000 --memory-rows 0 --statements
 
 The history is generated as bench/rules.py generates it (600 exporters, 3,000 importers, a
 Zipf-like popularity, COPY on PostgreSQL). The imported rows are German exports (the importing
@@ -29,12 +30,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import event, func, insert, text
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.auth.service import authority_principal  # noqa: E402
 from app.authorities.models import Authority  # noqa: E402
+from app.core import bulk as core_bulk  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.core.db import build_engine, open_session  # noqa: E402
 from app.core.ids import new_id  # noqa: E402
@@ -209,16 +213,77 @@ def measure_bare(engine: Any, rows: list[dict[str, Any]]) -> float:
     return elapsed
 
 
+class StatementTimes:
+    """Wall time of the import's statements, by their first words, and of its bulk writes, by
+    table (`--statements`): where the database's share of an import goes. The bulk writes go to
+    the driver (COPY, executemany) past SQLAlchemy's events, so `app.core.bulk`'s two writers
+    are wrapped while it is installed. Bench code, not product code."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = {}
+        self._started: dict[int, float] = {}
+        self._wrapped: dict[str, Any] = {}
+
+    def _add(self, key: str, seconds: float) -> None:
+        entry = self.times.setdefault(key, [0, 0.0])
+        entry[0] += 1
+        entry[1] += seconds
+
+    def _before(self, conn: Any, *_args: Any) -> None:
+        self._started[id(conn)] = time.perf_counter()
+
+    def _after(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self._add(" ".join(statement.split())[:80], time.perf_counter() - self._started[id(conn)])
+
+    def _timed(self, write: Any) -> Any:
+        def timed(connection: Any, table: Any, *args: Any) -> None:
+            started = time.perf_counter()
+            write(connection, table, *args)
+            self._add(f"bulk write: {table.name}", time.perf_counter() - started)
+
+        return timed
+
+    def __enter__(self) -> "StatementTimes":
+        event.listen(Engine, "before_cursor_execute", self._before)
+        event.listen(Engine, "after_cursor_execute", self._after)
+        for name in ("_copy", "_executemany"):
+            self._wrapped[name] = getattr(core_bulk, name)
+            setattr(core_bulk, name, self._timed(self._wrapped[name]))
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(Engine, "before_cursor_execute", self._before)
+        event.remove(Engine, "after_cursor_execute", self._after)
+        for name, write in self._wrapped.items():
+            setattr(core_bulk, name, write)
+
+    def report(self, top: int = 15) -> dict[str, Any]:
+        total = sum(seconds for _, seconds in self.times.values())
+        print(f"  statements and bulk writes: {total:.2f} s in all; the largest:")
+        largest = sorted(self.times.items(), key=lambda kv: -kv[1][1])[:top]
+        for key, (count, seconds) in largest:
+            print(f"  {seconds:8.2f} s {int(count):6d}x  {key}")
+        return {"total_seconds": total, "largest": {k: v for k, v in largest}}
+
+
 def measure_import(
-    engine: Any, path: Path, authority_id: str, profile: Path | None = None
+    engine: Any,
+    path: Path,
+    authority_id: str,
+    profile: Path | None = None,
+    statements: StatementTimes | None = None,
 ) -> tuple[float, dict[str, Any]]:
     """Seconds for the import (read, check, write, judge, commit) and its report; under
-    cProfile (its stats written to `profile`) when asked."""
+    cProfile (its stats written to `profile`) when asked, its statements timed when given."""
     profiler = cProfile.Profile() if profile else None
     if profiler is not None:
         profiler.enable()
     started, cpu = time.perf_counter(), time.process_time()
-    with path.open("rb") as source, open_session(engine, write=True) as session:
+    with (
+        statements or nullcontext(),
+        path.open("rb") as source,
+        open_session(engine, write=True) as session,
+    ):
         principal = authority_principal(session, authority_id, "import")
         report = run_import(
             session, principal, ImportKind.SHIPMENTS, read_rows(source, ImportFormat.CSV)
@@ -281,13 +346,16 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> di
                 if args.profile
                 else None
             )
-            seconds, report = measure_import(engine, path, "bench-de-customs", profile)
+            timed = StatementTimes() if args.statements else None
+            seconds, report = measure_import(engine, path, "bench-de-customs", profile, timed)
             assert report["created"] == args.rows, report
             entry = {
                 "rows": args.rows, "import_seconds": seconds, "rows_per_second": args.rows / seconds,
                 "bare_seconds": bare, "bare_rows_per_second": args.rows / bare,
                 "ratio_to_bare": bare / seconds,
             }  # fmt: skip
+            if timed is not None:
+                entry["statements"] = timed.report()
             result["rounds"].append(entry)
             print(
                 f"  round {round_ + 1}: import {entry['rows_per_second']:,.0f} rows/s "
@@ -334,6 +402,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--profile", action="store_true", help="run the import under cProfile (slower)"
+    )
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="time the import's statements and bulk writes (by table)",
     )
     parser.add_argument(
         "--postgres", default=os.environ.get("PENTRACK_BENCH_POSTGRES_URL", POSTGRES_SERVER)
