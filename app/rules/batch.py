@@ -5,9 +5,10 @@ A shipment recorded alone is judged against the shipments recorded before it, th
 of its own import included. Here the history aggregates of a whole batch come from one
 statement, run before the batch is written (the subjects as a VALUES list joined to `shipment`
 on the covering indexes, one scan per group for all its windows), and the batch's own earlier
-rows are added to each subject's windows in Python. Every other fact comes from `gather.shipment_facts` itself (the operators, PENs and
-reference data it reads are already in the session). tests/imports/test_flags.py checks the
-flags against the single endpoint's on the demo data.
+rows are added to each subject's windows in Python. Every other fact comes from
+`gather.shipment_facts` itself (the operators, PENs and reference data it reads are already in
+the session). tests/imports/test_flags.py checks the flags against the single endpoint's on the
+demo data.
 """
 
 from collections import defaultdict
