@@ -222,9 +222,9 @@ def summarised(session: Any, params: dict[str, Any]) -> Summarised:
 
 
 def time_in_process(engine: Any, name: str, params: dict[str, Any], n: int) -> list[float]:
-    """The endpoint's work without HTTP: its transaction, filters, statements, figures and JSON body, as
-    the endpoint computes them (summaries.compute or summaries.overview) — what the best
-    hand-written SQL is compared with when the request's own fixed cost is left out."""
+    """The endpoint's work without HTTP: its transaction, filters, statements, figures and JSON
+    body, as the endpoint computes them (summaries.compute or summaries.overview) — what the
+    best hand-written SQL is compared with when the request's own fixed cost is left out."""
     samples = []
     for i in range(n + 2):
         started = time.perf_counter()

@@ -8,7 +8,7 @@ an executemany); bench/import.py measures the whole import against a bare execut
 """
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -52,83 +52,77 @@ def insert_rows(
     if not rows:
         return
     connection = session.connection() if isinstance(session, Session) else session
-    columns = [c.name for c in table.columns]
     if connection.dialect.name == "postgresql":
-        _copy(connection, table, columns, rows)
+        _copy(connection, table, rows)
         return
-    _executemany(connection, table, columns, rows)
+    _executemany(connection, table, rows)
 
 
-def _converters(connection: Connection, table: Table) -> list[tuple[str, Any]]:
+Converter = tuple[str, Callable[[Any], Any] | None]
+
+
+def _converters(
+    connection: Connection, table: Table, json: Callable[[Any], Any] | None = None
+) -> list[Converter]:
     """Each column's name and bind processing (aware UTC times, JSON, …) as an INSERT through
-    SQLAlchemy applies it, decided once per table rather than once per value."""
-    return [(c.name, c.type.bind_processor(connection.dialect)) for c in table.columns]
+    SQLAlchemy applies it (`json`, when given, for the JSON columns), decided once per table
+    rather than once per value."""
+    return [
+        (
+            c.name,
+            json
+            if json is not None and isinstance(c.type, JSON)
+            else c.type.bind_processor(connection.dialect),
+        )
+        for c in table.columns
+    ]
 
 
-def _executemany(
-    connection: Connection, table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
-) -> None:
+def _bound(
+    rows: Iterable[Mapping[str, Any]], converters: list[Converter], *, convert_none: bool
+) -> Iterator[list[Any]]:
+    """Each row's values in column order, converted; None too when `convert_none` (as
+    SQLAlchemy binds a JSON column's None), else None stays NULL."""
+    for row in rows:
+        yield [
+            value if convert is None or (value is None and not convert_none) else convert(value)
+            for name, convert in converters
+            for value in (row.get(name),)
+        ]
+
+
+def _executemany(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """One INSERT, every row bound in one shape (a missing column NULL, as its type binds it),
     run by the driver: SQLAlchemy's own executemany spent more on each row's parameters than
     SQLite spent on the insert."""
     converters = _converters(connection, table)
     quote = connection.dialect.identifier_preparer.quote
     sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c, _ in converters)}) "
+        f"VALUES ({', '.join('?' for _ in converters)})"
     )
     driver = connection.connection.driver_connection
     assert driver is not None
     cursor = driver.cursor()
     try:
-        cursor.executemany(
-            sql,
-            [
-                [
-                    value if convert is None else convert(value)
-                    for name, convert in converters
-                    for value in (row.get(name),)
-                ]
-                for row in rows
-            ],
-        )
+        cursor.executemany(sql, _bound(rows, converters, convert_none=True))
     finally:
         cursor.close()
 
 
-def _copy(
-    connection: Connection, table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
-) -> None:
+def _copy(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     from psycopg.types.json import Jsonb
-
-    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    # Values go through the column types' bind processing (aware UTC times, JSON), as an
-    # INSERT would send them.
-    processors = {
-        c.name: c.type.bind_processor(connection.dialect)
-        for c in table.columns
-        if c.name not in json_columns
-    }
-    names = ", ".join(f'"{c}"' for c in columns)
 
     def to_jsonb(value: Any) -> Jsonb:
         return Jsonb(value, json_bytes)
 
-    # Each column's conversion decided once, not once per value.
-    converters = [
-        (name, to_jsonb if name in json_columns else processors[name]) for name in columns
-    ]
+    converters = _converters(connection, table, json=to_jsonb)
+    names = ", ".join(f'"{c}"' for c, _ in converters)
     driver = connection.connection.driver_connection
     assert driver is not None
     with (
         driver.cursor() as cursor,
         cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
     ):
-        for row in rows:
-            copy.write_row(
-                [
-                    value if value is None or convert is None else convert(value)
-                    for name, convert in converters
-                    for value in (row.get(name),)
-                ]
-            )
+        for values in _bound(rows, converters, convert_none=False):
+            copy.write_row(values)
