@@ -5,6 +5,9 @@
 - every error answer documented as `application/problem+json` with the one `Problem` schema,
   422 included: FastAPI's `HTTPValidationError`/`ValidationError`, which this server never
   sends, are removed;
+- the problems every operation of a kind can answer, wherever FastAPI cannot know them: 400 for an
+  unreadable body, a bad cursor or a malformed Idempotency-Key, 409 for a reused key, 413 for
+  a body over the limit, 403 from the industry gate, 422 from the NUL guard;
 - headers documented: `Idempotency-Key` on every POST, `Location` on every 201, `Retry-After`
   on 503, `ETag` on reads and changes of resources that have a PATCH, `If-Match` (and its 412)
   on PATCH.
@@ -160,8 +163,22 @@ def _refine_operation(path: str, method: str, operation: dict[str, Any], version
                 response["description"] = _describe(status)
     if path.startswith("/api/"):
         _add_response(responses, "503", header="Retry-After")
+        # The NUL guard answers 422 for a NUL in any path, query or header, before the route.
+        _add_response(responses, "422")
+    if "401" in responses:
+        # The industry gate: an `industry` user is refused every route not open to it.
+        _add_response(responses, "403")
+    if "requestBody" in operation:
+        # A body that cannot be decoded (400) or is over the size limit (413).
+        _add_response(responses, "400")
+        _add_response(responses, "413")
+    if any(p.get("name") == "cursor" for p in operation.get("parameters", [])):
+        _add_response(responses, "400")  # a cursor this API did not hand out
     if method == "post":
         _add_parameter(operation, IDEMPOTENCY_KEY)
+        # A malformed Idempotency-Key (400); the key in use or reused with another body (409).
+        _add_response(responses, "400")
+        _add_response(responses, "409")
     if "201" in responses:
         _add_header(responses["201"], "Location")
     if versioned and method in ("get", "patch") and "200" in responses:

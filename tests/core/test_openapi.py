@@ -73,6 +73,66 @@ class TestErrors:
         assert all({"loc", "msg", "type"} == set(e) for e in body["errors"])
 
 
+class TestEveryAnswerDocumented:
+    """What a generated client is told an operation may answer includes what the middleware
+    and the framework answer before the route runs (found by schemathesis' status-code check)."""
+
+    def test_problems_any_operation_of_a_kind_can_answer(self, spec: dict[str, Any]) -> None:
+        for path, method, op in operations(spec):
+            statuses = set(op["responses"])
+            where = (method, path)
+            if path.startswith("/api/"):
+                assert {"422", "503"} <= statuses, where
+            if "401" in statuses:
+                assert "403" in statuses, where
+            if "requestBody" in op:
+                assert {"400", "413"} <= statuses, where
+            if any(p["name"] == "cursor" for p in op.get("parameters", [])):
+                assert "400" in statuses, where
+            if method == "post":
+                assert {"400", "409"} <= statuses, where
+
+    def test_real_answers_are_among_the_documented_ones(
+        self, api: Api, spec: dict[str, Any]
+    ) -> None:
+        regulator, industry = api.regulator("DE"), api.industry("DE")
+        answers = {
+            ("get", "/api/v1/alerts"): regulator.get("/api/v1/alerts", params={"cursor": "zz"}),
+            ("post", "/api/v1/cases"): regulator.post(
+                "/api/v1/cases",
+                content=b"W\xca\x97\x11y\xff",
+                headers={"Content-Type": "application/json"},
+            ),
+            ("post", "/api/v1/operators"): regulator.post(
+                "/api/v1/operators",
+                json={"name": "Acme", "country": "DE", "address": "1 Main St"},
+                headers={"Idempotency-Key": "k" * 300},
+            ),
+            ("get", "/api/v1/shipments"): industry.get("/api/v1/shipments"),
+        }
+        for (method, path), response in answers.items():
+            assert response.status_code in (400, 403), (path, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            assert str(response.status_code) in spec["paths"][path][method]["responses"], path
+
+    def test_a_405_allows_exactly_the_documented_methods(
+        self, client: TestClient, spec: dict[str, Any]
+    ) -> None:
+        # As OpenAPI matches a URL: a concrete path (`/rules/facts`, GET) before a templated
+        # one (`/rules/{code}`, GET and PATCH).
+        checked = 0
+        for path, item in spec["paths"].items():
+            documented = sorted(m.upper() for m in item if m in METHODS)
+            unused = next(m for m in ("PUT", "DELETE", "PATCH", "POST") if m not in documented)
+            url = re.sub(r"\{[^}]+\}", "x-1", path)
+            response = client.request(unused, url)
+            if response.status_code != 405:
+                continue  # a templated path routes this method for this concrete URL
+            assert response.headers["allow"].split(", ") == documented, path
+            checked += 1
+        assert checked >= 80
+
+
 class TestHeadersDocumented:
     def test_every_post_takes_an_idempotency_key(self, spec: dict[str, Any]) -> None:
         for path, method, op in operations(spec):

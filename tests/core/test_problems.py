@@ -39,7 +39,29 @@ class TestProblemShape:
         assert body["instance"] == "/api/v1/no-such-thing"
 
     def test_wrong_method_is_a_405_problem(self, analyst: Actor) -> None:
-        _assert_problem(analyst.delete("/api/v1/countries"), 405, "http-405")
+        response = analyst.delete("/api/v1/countries")
+        _assert_problem(response, 405, "http-405")
+        assert response.headers["allow"] == "GET"
+
+    @pytest.mark.parametrize(
+        ("method", "path", "allow"),
+        [
+            ("PUT", PENS, "GET, POST"),
+            ("DELETE", "/api/v1/authorities/de-regulator", "GET, PATCH"),
+            ("POST", "/api/v1/peers", None),  # a path with one route: allowed, not a 405
+        ],
+    )
+    def test_allow_names_every_method_of_the_path(
+        self, analyst: Actor, method: str, path: str, allow: str | None
+    ) -> None:
+        # A path's GET and POST are separate routes; the 405 names both (RFC 9110), not only
+        # the methods of the first route whose path matched.
+        response = analyst.client.request(method, path, headers=analyst.headers())
+        if allow is None:
+            assert response.status_code != 405
+            return
+        _assert_problem(response, 405, "http-405")
+        assert response.headers["allow"] == allow
 
     def test_domain_problem_names_its_own_type_and_instance(self, analyst: Actor) -> None:
         body = _assert_problem(analyst.get("/api/v1/countries/ZZ"), 404, "country-not-found")
