@@ -51,8 +51,17 @@ CountryCode = Annotated[
     StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$"),
     Field(description="ISO 3166-1 alpha-2 code", examples=["DE"]),
 ]
+# What the OpenAPI document tells clients (the check digit is checked by the server alone).
+SUBSTANCE_KEY_PATTERN = r"^(\d{2,7}-\d{2}-\d|G-[A-Z0-9]{2,4}-[A-Z0-9]{2,4})$"
 CasNumber = Annotated[
-    str, Field(max_length=14, examples=["108-24-7"]), AfterValidator(validate_cas)
+    str,
+    Field(
+        max_length=14,
+        examples=["108-24-7"],
+        description="A CAS number with a valid check digit, or a group entry's code (G-PMK-PR)",
+        json_schema_extra={"pattern": SUBSTANCE_KEY_PATTERN},
+    ),
+    AfterValidator(validate_cas),
 ]
 Quantity = Annotated[
     Decimal,

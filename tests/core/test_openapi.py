@@ -133,6 +133,26 @@ class TestEveryAnswerDocumented:
         assert checked >= 80
 
 
+class TestFieldsDocumented:
+    def test_substance_keys_document_their_pattern(self, spec: dict[str, Any]) -> None:
+        create = spec["components"]["schemas"]["NotificationCreate"]["properties"]["substance"]
+        pattern = re.compile(create["pattern"])
+        assert pattern.match("108-24-7") and pattern.match("G-PMK-PR")
+        assert not pattern.match("108-24") and not pattern.match("acetic anhydride")
+        query = next(
+            p
+            for p in spec["paths"]["/api/v1/shipments"]["get"]["parameters"]
+            if p["name"] == "substance"
+        )
+        assert create["pattern"] in [s.get("pattern") for s in query["schema"]["anyOf"]]
+
+    def test_a_key_matching_the_pattern_may_still_fail_its_check_digit(self, api: Api) -> None:
+        # The pattern is what a client can check; the check digit only the server checks.
+        response = api.regulator("DE").get("/api/v1/shipments", params={"substance": "108-24-8"})
+        assert response.status_code == 422
+        assert "check digit" in response.json()["detail"]
+
+
 class TestHeadersDocumented:
     def test_every_post_takes_an_idempotency_key(self, spec: dict[str, Any]) -> None:
         for path, method, op in operations(spec):
