@@ -10,6 +10,8 @@ writers, and it uses FastAPI's own handling.)
 - `unordered_writers`: no write turns (`PENTRACK_WRITE_THREADS=64`): every writer goes for the
   database at once and, on SQLite, waits for its lock in the busy handler, as before 2026-12-01.
   What the turns are worth (app/core/admission.py cites it).
+- `write_turns`: `$BENCH_WRITE_TURNS` write turns (default 3) instead of the default (1 on
+  SQLite, 8 on PostgreSQL): how many writers one process should let into the database at once.
 - `inline`: every thread-pool call runs inline on the event loop thread: no crossing at all, an
   upper bound for what thread hand-offs cost (not a design: a blocked write would stop the loop).
 - `inline_without_rules`: both upper bounds at once.
@@ -49,6 +51,15 @@ def unordered_writers() -> FastAPI:
     from app.main import create_app
 
     return create_app(get_settings().model_copy(update={"write_threads": 64}))
+
+
+def write_turns() -> FastAPI:
+    """`$BENCH_WRITE_TURNS` write turns (default 3) instead of the setting's default."""
+    from app.core.config import get_settings
+    from app.main import create_app
+
+    turns = int(os.environ.get("BENCH_WRITE_TURNS", "3"))
+    return create_app(get_settings().model_copy(update={"write_threads": turns}))
 
 
 def _no_rules() -> None:
