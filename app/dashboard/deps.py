@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.auth.roles import Role
 from app.auth.service import Principal, authenticate
 from app.core.db import SessionDep, SettingsDep
-from app.core.fields import PlausibleDate, is_substance_key
+from app.core.fields import SUBSTANCE_KEY_PATTERN, PlausibleDate, is_substance_key
 from app.core.problems import Forbidden, Unauthorized
 from app.core.types import utcnow
 from app.dashboard.cookies import session_principal
@@ -86,7 +86,12 @@ def summary_filters(
         PlausibleDate | None, Query(alias="to", description="Last day, included.")
     ] = None,
     substance: Annotated[
-        str | None, Query(max_length=14, description="CAS number (acetic anhydride: 108-24-7).")
+        str | None,
+        Query(
+            max_length=14,
+            description="CAS number (acetic anhydride: 108-24-7).",
+            json_schema_extra={"pattern": SUBSTANCE_KEY_PATTERN},
+        ),
     ] = None,
     exporting_country: CountryQuery = None,
     importing_country: CountryQuery = None,

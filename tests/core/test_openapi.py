@@ -145,6 +145,12 @@ class TestFieldsDocumented:
             if p["name"] == "substance"
         )
         assert create["pattern"] in [s.get("pattern") for s in query["schema"]["anyOf"]]
+        summary = next(
+            p
+            for p in spec["paths"]["/api/v1/summaries/overview"]["get"]["parameters"]
+            if p["name"] == "substance"
+        )
+        assert summary["schema"]["pattern"] == create["pattern"]
 
     def test_a_key_matching_the_pattern_may_still_fail_its_check_digit(self, api: Api) -> None:
         # The pattern is what a client can check; the check digit only the server checks.
