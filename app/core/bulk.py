@@ -62,16 +62,16 @@ Converter = tuple[str, Callable[[Any], Any] | None]
 
 
 def _converters(
-    connection: Connection, table: Table, json: Callable[[Any], Any] | None = None
+    connection: Connection, table: Table, json_converter: Callable[[Any], Any] | None = None
 ) -> list[Converter]:
     """Each column's name and bind processing (aware UTC times, JSON, …) as an INSERT through
-    SQLAlchemy applies it (`json`, when given, for the JSON columns), decided once per table
+    SQLAlchemy applies it (`json_converter`, when given, for the JSON columns), decided once per table
     rather than once per value."""
     return [
         (
             c.name,
-            json
-            if json is not None and isinstance(c.type, JSON)
+            json_converter
+            if json_converter is not None and isinstance(c.type, JSON)
             else c.type.bind_processor(connection.dialect),
         )
         for c in table.columns
@@ -116,7 +116,7 @@ def _copy(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     def to_jsonb(value: Any) -> Jsonb:
         return Jsonb(value, json_bytes)
 
-    converters = _converters(connection, table, json=to_jsonb)
+    converters = _converters(connection, table, json_converter=to_jsonb)
     names = ", ".join(f'"{c}"' for c, _ in converters)
     driver = connection.connection.driver_connection
     assert driver is not None

@@ -52,7 +52,9 @@ CountryCode = Annotated[
     Field(description="ISO 3166-1 alpha-2 code", examples=["DE"]),
 ]
 # What the OpenAPI document tells clients (the check digit is checked by the server alone).
-SUBSTANCE_KEY_PATTERN = r"^(\d{2,7}-\d{2}-\d|G-[A-Z0-9]{2,4}-[A-Z0-9]{2,4})$"
+SUBSTANCE_KEY_PATTERN = (
+    f"^(?:{CAS_PATTERN.pattern.strip('^$')}|{GROUP_CODE_PATTERN.pattern.strip('^$')})$"
+)
 CasNumber = Annotated[
     str,
     Field(

@@ -10,18 +10,25 @@
   a body over the limit, 403 from the industry gate, 422 from the NUL guard;
 - headers documented: `Idempotency-Key` on every POST, `Location` on every 201, `Retry-After`
   on 503, `ETag` on reads and changes of resources that have a PATCH, `If-Match` (and its 412)
-  on PATCH.
+  on PATCH;
+- a 405's `Allow` names the methods the document gives the request's path (Starlette's names
+  only those of the first route whose path matched, while a path's GET and POST are separate
+  routes here), a concrete path (`/rules/facts`) matched before a templated one
+  (`/rules/{code}`), as OpenAPI matches a URL.
 """
 
 import re
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
-from app.core.problems import PROBLEM_MEDIA_TYPE
+from app.core.problems import PROBLEM_MEDIA_TYPE, HTTPProblem, problem_response
 
 PROBLEM_REF = "#/components/schemas/Problem"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -100,6 +107,42 @@ def install_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    app.add_exception_handler(405, _method_not_allowed)
+
+
+async def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    headers["Allow"] = ", ".join(allowed_methods(request, headers.get("Allow")))
+    problem = HTTPProblem(exc.status_code, str(exc.detail) if exc.detail else "")
+    return problem_response(problem, request.url.path, headers)
+
+
+def allowed_methods(request: Request, named: str | None) -> list[str]:
+    """The methods the document gives the request's path; `named` (Starlette's) for a path it
+    does not have (the HTML pages)."""
+    path = request.scope["path"]
+    matches = [
+        (params, methods)
+        for pattern, params, methods in _documented_methods(request.app)
+        if pattern.match(path)
+    ]
+    if not matches:
+        return sorted(m.strip() for m in (named or "").split(",") if m.strip())
+    fewest = min(params for params, _ in matches)
+    return sorted(set().union(*(methods for params, methods in matches if params == fewest)))
+
+
+def _documented_methods(app: FastAPI) -> list[tuple[Any, int, set[str]]]:
+    """Each documented path as (its pattern, how many parameters it has, its methods)."""
+    table: list[tuple[Any, int, set[str]]] | None = getattr(app.state, "documented_methods", None)
+    if table is None:
+        table = []
+        for path, item in app.openapi().get("paths", {}).items():
+            pattern, _, params = compile_path(path)
+            table.append((pattern, len(params), {m.upper() for m in item if m in METHODS}))
+        app.state.documented_methods = table
+    return table
 
 
 def refine(schema: dict[str, Any]) -> None:

@@ -8,7 +8,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import compile_path
 
 from app.core.request_id import REQUEST_ID_HEADER
 
@@ -178,43 +177,7 @@ async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _handle_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     problem = HTTPProblem(exc.status_code, str(exc.detail) if exc.detail else "")
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405:
-        headers["Allow"] = ", ".join(allowed_methods(request, headers.get("Allow")))
-    return problem_response(problem, request.url.path, headers)
-
-
-def allowed_methods(request: Request, named: str | None) -> list[str]:
-    """The methods of the request's resource (RFC 9110 `Allow`). Starlette's 405 names
-    (`named`) only the methods of the first route whose path matched, while a path's GET and
-    POST are separate routes here; an API path's methods come from the OpenAPI document, where
-    a concrete path (`/rules/facts`) is matched before a templated one (`/rules/{code}`)."""
-    path = request.scope["path"]
-    matches = [
-        (params, methods)
-        for pattern, params, methods in _documented_methods(request.app)
-        if pattern.match(path)
-    ]
-    if not matches:
-        return sorted(m.strip() for m in (named or "").split(",") if m.strip())
-    fewest = min(params for params, _ in matches)
-    return sorted(set().union(*(methods for params, methods in matches if params == fewest)))
-
-
-HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
-
-
-def _documented_methods(app: FastAPI) -> list[tuple[Any, int, set[str]]]:
-    """Each documented path as (its pattern, how many parameters it has, its methods)."""
-    table: list[tuple[Any, int, set[str]]] | None = getattr(app.state, "documented_methods", None)
-    if table is None:
-        table = []
-        for path, item in app.openapi().get("paths", {}).items():
-            pattern, _, params = compile_path(path)
-            methods = {method.upper() for method in item if method in HTTP_METHODS}
-            table.append((pattern, len(params), methods))
-        app.state.documented_methods = table
-    return table
+    return problem_response(problem, request.url.path, dict(exc.headers or {}))
 
 
 async def _handle_operational(request: Request, exc: Exception) -> JSONResponse:
