@@ -91,7 +91,7 @@ def serve(
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     uvicorn.run(
-        "app.main:create_app",
+        "app.main:create_served_app",
         factory=True,
         host=host,
         port=port,

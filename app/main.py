@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from app.api import include_api
 from app.auth.service import authenticate
 from app.core.admission import Turns, size_thread_pool
+from app.core.collector import freeze_startup_objects, watch_pauses
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine
 from app.core.docs import install_docs
@@ -45,6 +46,16 @@ RFC 9457 `application/problem+json`. `Idempotency-Key` is honoured on every POST
 """
 
 log = logging.getLogger("pentrack")
+
+
+def create_served_app() -> FastAPI:
+    """The app `pentrack serve` runs: `create_app()`'s, with the objects of its start-up frozen
+    out of the garbage collector's full collections and every collection's pause in `/metrics`
+    (app/core/collector.py; not in `create_app`, which tests call hundreds of times)."""
+    app = create_app()
+    watch_pauses(app.state.metrics.observe_gc)
+    freeze_startup_objects()
+    return app
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:

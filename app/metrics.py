@@ -3,6 +3,8 @@
 Requests: `pentrack_http_requests_total{method,route,status}` and
 `pentrack_http_request_duration_seconds{method,route}`, labelled by route template (never the
 raw path, so ids do not multiply the series); errors are the `status` label's 4xx/5xx.
+The process's garbage collector: `pentrack_gc_pause_seconds{generation}` (every collection's
+pause, during which no request moves) and `pentrack_gc_frozen_objects` (app/core/collector.py).
 Domain gauges are computed from the database at scrape time (nothing to keep in step): see
 `DomainCollector`.
 
@@ -12,6 +14,7 @@ so anonymous callers get 401; a dedicated token keeps an admin token out of the 
 configuration.
 """
 
+import gc
 import hmac
 import os
 from collections.abc import Iterator
@@ -53,6 +56,9 @@ DELIVERY_STATUSES = ("pending", "retrying", "delivered", "dead")
 SEVERITIES = ("low", "medium", "high", "critical")
 # Latency buckets (seconds): a read is a few ms, a write with rules tens of ms.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Garbage-collection pauses (seconds): young collections take well under a millisecond, a full
+# one over start-up's objects took a few hundred (app/core/collector.py).
+GC_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
 
 class Metrics:
@@ -78,15 +84,41 @@ class Metrics:
             buckets=BUCKETS,
             registry=request_registry,
         )
+        self.gc_pauses = Histogram(
+            "pentrack_gc_pause_seconds",
+            "Pauses of the garbage collector (no request moves meanwhile), by generation.",
+            ["generation"],
+            buckets=GC_BUCKETS,
+            registry=request_registry,
+        )
         if shared:
             multiprocess.MultiProcessCollector(self.registry, path=shared)
         self.registry.register(DomainCollector(engine, settings))
+        self.registry.register(FrozenObjects())
 
     def observe(self, scope: Scope, status: int, duration: float) -> None:
         route = route_template(scope)
         method = scope["method"]
         self.requests.labels(method, route, str(status)).inc()
         self.duration.labels(method, route).observe(duration)
+
+    def observe_gc(self, generation: int, seconds: float) -> None:
+        self.gc_pauses.labels(str(generation)).observe(seconds)
+
+
+class FrozenObjects(Collector):
+    """How many objects the answering process froze out of the garbage collector's full
+    collections (`pentrack serve` freezes those of its start-up; 0 elsewhere)."""
+
+    def describe(self) -> list[Metric]:
+        return list(self.collect())
+
+    def collect(self) -> Iterator[Metric]:
+        yield _gauge(
+            "pentrack_gc_frozen_objects",
+            "Objects frozen out of the garbage collector's full collections at start-up.",
+            gc.get_freeze_count(),
+        )
 
 
 class DomainCollector(Collector):

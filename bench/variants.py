@@ -24,6 +24,8 @@ writers, and it uses FastAPI's own handling.)
 - `checkout`: pentrack as another checkout has it (the folder in $BENCH_CHECKOUT, e.g. a
   `git worktree` of an earlier commit), served beside this one in the same rounds: a before and
   after measured on the same machine minutes.
+- `unfrozen`: pentrack as `create_app` builds it, without `pentrack serve`'s freezing of its
+  start-up objects out of the garbage collector's full collections (app/core/collector.py).
 - `inline_profiled`: pentrack unchanged, but every "run in the thread pool" runs inline on the
   event loop thread, so that pyinstrument sees all of a request's CPU time on one thread.
   `POST /__profile/start` and `/__profile/stop` bracket the measured requests; the report goes
@@ -40,26 +42,31 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 def _create() -> FastAPI:
+    """The app as `pentrack serve` builds it (an older checkout's, `create_app`)."""
+    from app import main
+
+    return getattr(main, "create_served_app", main.create_app)()
+
+
+def _served(**settings: Any) -> FastAPI:
+    """The served app with some settings changed."""
+    from app.core.collector import freeze_startup_objects
+    from app.core.config import get_settings
     from app.main import create_app
 
-    return create_app()
+    app = create_app(get_settings().model_copy(update=settings))
+    freeze_startup_objects()
+    return app
 
 
 def unordered_writers() -> FastAPI:
     """As many write turns as the setting allows: writers race for the database."""
-    from app.core.config import get_settings
-    from app.main import create_app
-
-    return create_app(get_settings().model_copy(update={"write_threads": 64}))
+    return _served(write_threads=64)
 
 
 def write_turns() -> FastAPI:
     """`$BENCH_WRITE_TURNS` write turns (default 3) instead of the setting's default."""
-    from app.core.config import get_settings
-    from app.main import create_app
-
-    turns = int(os.environ.get("BENCH_WRITE_TURNS", "3"))
-    return create_app(get_settings().model_copy(update={"write_threads": turns}))
+    return _served(write_threads=int(os.environ.get("BENCH_WRITE_TURNS", "3")))
 
 
 def _no_rules() -> None:
@@ -142,3 +149,11 @@ def inline() -> FastAPI:
     """Every thread-pool call run inline on the event loop: an upper bound for fewer hops."""
     inline_calls()
     return _create()
+
+
+def unfrozen() -> FastAPI:
+    """pentrack as `create_app` builds it, nothing frozen out of the garbage collector's full
+    collections: `pentrack serve` before 2026-12-07 (app/core/collector.py)."""
+    from app.main import create_app
+
+    return create_app()
