@@ -53,7 +53,7 @@ def create_served_app() -> FastAPI:
     out of the garbage collector's full collections and every collection's pause in `/metrics`
     (app/core/collector.py; not in `create_app`, which tests call hundreds of times)."""
     app = create_app()
-    watch_pauses(app.state.metrics.observe_gc)
+    watch_pauses()
     freeze_startup_objects()
     return app
 

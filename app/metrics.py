@@ -19,6 +19,7 @@ import hmac
 import os
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import accumulate
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -32,7 +33,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -41,6 +42,7 @@ from starlette.types import Scope
 
 from app.auth.roles import Role
 from app.auth.service import authenticate
+from app.core.collector import PAUSE_BUCKETS, pauses
 from app.core.config import Settings
 from app.core.db import SessionDep
 from app.core.middleware import route_template
@@ -56,9 +58,6 @@ DELIVERY_STATUSES = ("pending", "retrying", "delivered", "dead")
 SEVERITIES = ("low", "medium", "high", "critical")
 # Latency buckets (seconds): a read is a few ms, a write with rules tens of ms.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-# Garbage-collection pauses (seconds): young collections take well under a millisecond, a full
-# one over start-up's objects took a few hundred (app/core/collector.py).
-GC_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
 
 class Metrics:
@@ -84,17 +83,10 @@ class Metrics:
             buckets=BUCKETS,
             registry=request_registry,
         )
-        self.gc_pauses = Histogram(
-            "pentrack_gc_pause_seconds",
-            "Pauses of the garbage collector (no request moves meanwhile), by generation.",
-            ["generation"],
-            buckets=GC_BUCKETS,
-            registry=request_registry,
-        )
         if shared:
             multiprocess.MultiProcessCollector(self.registry, path=shared)
         self.registry.register(DomainCollector(engine, settings))
-        self.registry.register(FrozenObjects())
+        self.registry.register(CollectorPauses())
 
     def observe(self, scope: Scope, status: int, duration: float) -> None:
         route = route_template(scope)
@@ -102,13 +94,11 @@ class Metrics:
         self.requests.labels(method, route, str(status)).inc()
         self.duration.labels(method, route).observe(duration)
 
-    def observe_gc(self, generation: int, seconds: float) -> None:
-        self.gc_pauses.labels(str(generation)).observe(seconds)
 
-
-class FrozenObjects(Collector):
-    """How many objects the answering process froze out of the garbage collector's full
-    collections (`pentrack serve` freezes those of its start-up; 0 elsewhere)."""
+class CollectorPauses(Collector):
+    """The answering process's garbage collector (app/core/collector.py): its pauses by
+    generation, counted by `pentrack serve` (none elsewhere), and the objects frozen out of its
+    full collections at start-up."""
 
     def describe(self) -> list[Metric]:
         return list(self.collect())
@@ -119,6 +109,18 @@ class FrozenObjects(Collector):
             "Objects frozen out of the garbage collector's full collections at start-up.",
             gc.get_freeze_count(),
         )
+        family = HistogramMetricFamily(
+            "pentrack_gc_pause_seconds",
+            "Pauses of the garbage collector (no request moves meanwhile), by generation.",
+            labels=["generation"],
+        )
+        for generation, (counts, total) in enumerate(pauses()):
+            cumulative = list(accumulate(counts))
+            bounds = [*(str(bound) for bound in PAUSE_BUCKETS), "+Inf"]
+            family.add_metric(
+                [str(generation)], list(zip(bounds, cumulative, strict=True)), sum_value=total
+            )
+        yield family
 
 
 class DomainCollector(Collector):

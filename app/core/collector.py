@@ -13,12 +13,22 @@ Only `pentrack serve` freezes (`app.main.create_served_app`): a test process bui
 apps, and frozen objects that later become cyclic garbage are never freed.
 """
 
+import bisect
 import gc
 import time
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import configure_mappers
+
+# Upper bounds of the pause buckets (seconds): young collections take well under a millisecond,
+# a full one over start-up's objects took a few hundred.
+PAUSE_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+GENERATIONS = 3
+
+# Per generation: pauses per bucket (the last: over every bound), and their sum in seconds.
+_counts = [[0] * (len(PAUSE_BUCKETS) + 1) for _ in range(GENERATIONS)]
+_sums = [0.0] * GENERATIONS
+_started: list[float] = []
 
 
 def freeze_startup_objects() -> int:
@@ -30,14 +40,25 @@ def freeze_startup_objects() -> int:
     return gc.get_freeze_count()
 
 
-def watch_pauses(observe: Callable[[int, float], None]) -> None:
-    """Call `observe(generation, seconds)` after every collection of this process."""
-    started: list[float] = []
+def _count_pause(phase: str, info: dict[str, Any]) -> None:
+    # No lock here: a collection starts inside whatever allocation tipped it, one made while a
+    # lock is held included (a metrics library's, say), and collections never overlap.
+    if phase == "start":
+        _started[:] = [time.perf_counter()]
+    elif _started:
+        seconds = time.perf_counter() - _started[0]
+        generation = int(info["generation"])
+        _counts[generation][bisect.bisect_left(PAUSE_BUCKETS, seconds)] += 1
+        _sums[generation] += seconds
 
-    def callback(phase: str, info: dict[str, Any]) -> None:
-        if phase == "start":
-            started[:] = [time.perf_counter()]
-        elif started:
-            observe(int(info["generation"]), time.perf_counter() - started[0])
 
-    gc.callbacks.append(callback)
+def watch_pauses() -> None:
+    """Count the pause of every collection of this process from now on (`pauses()`)."""
+    if _count_pause not in gc.callbacks:
+        gc.callbacks.append(_count_pause)
+
+
+def pauses() -> list[tuple[list[int], float]]:
+    """Per generation: how many pauses fell in each bucket of `PAUSE_BUCKETS` (the last: over
+    every bound), and their sum in seconds."""
+    return [(list(counts), total) for counts, total in zip(_counts, _sums, strict=True)]
