@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from app.api import include_api
 from app.auth.service import authenticate
-from app.core.admission import Turns, size_thread_pool
+from app.core.admission import Turns, lengthen_switch_interval, size_thread_pool
 from app.core.collector import freeze_startup_objects, watch_pauses
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine
@@ -51,10 +51,12 @@ log = logging.getLogger("pentrack")
 def create_served_app() -> FastAPI:
     """The app `pentrack serve` runs: `create_app()`'s, with the objects of its start-up frozen
     out of the garbage collector's full collections and every collection's pause in `/metrics`
-    (app/core/collector.py; not in `create_app`, which tests call hundreds of times)."""
+    (app/core/collector.py), and a longer thread switch interval (app/core/admission.py). Not in
+    `create_app`, which tests call hundreds of times in one process."""
     app = create_app()
     watch_pauses()
     freeze_startup_objects()
+    lengthen_switch_interval()
     return app
 
 

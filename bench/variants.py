@@ -19,8 +19,8 @@ writers, and it uses FastAPI's own handling.)
   (`app.flows.judge` does nothing), as if a worker judged each change from the outbox after
   the commit. What the write path costs without them.
 - `short_switch`: pentrack unchanged, with Python's thread switch interval at 0.5 ms instead of
-  5 ms (`sys.setswitchinterval`): a worker thread that finished a statement waits less for the
-  GIL while the event loop thread runs.
+  5 ms (`sys.setswitchinterval`; `$BENCH_SWITCH_INTERVAL` seconds when set): a worker thread
+  that finished a statement waits less for the GIL while the event loop thread runs.
 - `checkout`: pentrack as another checkout has it (the folder in $BENCH_CHECKOUT, e.g. a
   `git worktree` of an earlier commit), served beside this one in the same rounds: a before and
   after measured on the same machine minutes.
@@ -81,7 +81,7 @@ def _no_rules() -> None:
 def short_switch() -> FastAPI:
     import sys
 
-    sys.setswitchinterval(0.0005)
+    sys.setswitchinterval(float(os.environ.get("BENCH_SWITCH_INTERVAL", "0.0005")))
     return _create()
 
 

@@ -19,6 +19,7 @@ pool, belong to an event loop (a server has one; tests may drive one app from se
 FastAPI's own `Depends(max_concurrency=…)` limits do.
 """
 
+import sys
 from weakref import WeakKeyDictionary
 
 import anyio
@@ -70,3 +71,18 @@ def size_thread_pool(turns: Turns) -> None:
     """A thread for every turn (see the module); called in the lifespan, on the server's loop."""
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = max(limiter.total_tokens, turns.reads + turns.writes)
+
+
+# How long a thread may hold the GIL before another that asks for it gets it (Python's default:
+# 5 ms). A request's thread gives it up anyway at every statement it sends, so the interval only
+# cuts its runs of pure Python short; with 8 PostgreSQL writers, the event loop and the reads all
+# asking, forced hand-offs every 5 ms cost CPU of their own. Measured against 5 ms in the same
+# rounds (bench/README.md, 2026-12-07 16:10–16:40 UTC): 20 ms ahead in 7 of 8 rounds on
+# PostgreSQL (×1.12 and ×1.08 in two runs, CPU per request −5 to −20 %) and in 6 of 8 on SQLite
+# (×1.06 and ×1.08, p99 284–314 against 329–338 ms). 50 ms: ×1.01 against 5 ms, one run.
+SWITCH_INTERVAL_SECONDS = 0.02
+
+
+def lengthen_switch_interval() -> None:
+    """The served process's switch interval (above); tests keep Python's."""
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
