@@ -48,12 +48,12 @@ RFC 9457 `application/problem+json`. `Idempotency-Key` is honoured on every POST
 log = logging.getLogger("pentrack")
 
 
-def create_served_app() -> FastAPI:
+def create_served_app(settings: Settings | None = None) -> FastAPI:
     """The app `pentrack serve` runs: `create_app()`'s, with the objects of its start-up frozen
     out of the garbage collector's full collections and every collection's pause in `/metrics`
     (app/core/collector.py), and a longer thread switch interval (app/core/admission.py). Not in
     `create_app`, which tests call hundreds of times in one process."""
-    app = create_app()
+    app = create_app(settings)
     watch_pauses()
     freeze_startup_objects()
     lengthen_switch_interval()

@@ -114,12 +114,10 @@ class CollectorPauses(Collector):
             "Pauses of the garbage collector (no request moves meanwhile), by generation.",
             labels=["generation"],
         )
+        bounds = [*(str(bound) for bound in PAUSE_BUCKETS), "+Inf"]
         for generation, (counts, total) in enumerate(pauses()):
-            cumulative = list(accumulate(counts))
-            bounds = [*(str(bound) for bound in PAUSE_BUCKETS), "+Inf"]
-            family.add_metric(
-                [str(generation)], list(zip(bounds, cumulative, strict=True)), sum_value=total
-            )
+            cumulative = zip(bounds, accumulate(counts), strict=True)
+            family.add_metric([str(generation)], list(cumulative), sum_value=total)
         yield family
 
 

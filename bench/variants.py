@@ -50,13 +50,10 @@ def _create() -> FastAPI:
 
 def _served(**settings: Any) -> FastAPI:
     """The served app with some settings changed."""
-    from app.core.collector import freeze_startup_objects
     from app.core.config import get_settings
-    from app.main import create_app
+    from app.main import create_served_app
 
-    app = create_app(get_settings().model_copy(update=settings))
-    freeze_startup_objects()
-    return app
+    return create_served_app(get_settings().model_copy(update=settings))
 
 
 def unordered_writers() -> FastAPI:

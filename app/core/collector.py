@@ -23,7 +23,7 @@ from sqlalchemy.orm import configure_mappers
 # Upper bounds of the pause buckets (seconds): young collections take well under a millisecond,
 # a full one over start-up's objects took a few hundred.
 PAUSE_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
-GENERATIONS = 3
+GENERATIONS = len(gc.get_threshold())
 
 # Per generation: pauses per bucket (the last: over every bound), and their sum in seconds.
 _counts = [[0] * (len(PAUSE_BUCKETS) + 1) for _ in range(GENERATIONS)]
@@ -31,13 +31,12 @@ _sums = [0.0] * GENERATIONS
 _started: list[float] = []
 
 
-def freeze_startup_objects() -> int:
-    """Collect what start-up left as garbage, then freeze every object alive; how many are."""
+def freeze_startup_objects() -> None:
+    """Collect what start-up left as garbage, then freeze every object alive."""
     # Mappers are configured at the first query otherwise: their structures belong to start-up.
     configure_mappers()
     gc.collect()
     gc.freeze()
-    return gc.get_freeze_count()
 
 
 def _count_pause(phase: str, info: dict[str, Any]) -> None:
