@@ -26,6 +26,9 @@ writers, and it uses FastAPI's own handling.)
   after measured on the same machine minutes.
 - `unfrozen`: pentrack as `create_app` builds it, without `pentrack serve`'s freezing of its
   start-up objects out of the garbage collector's full collections (app/core/collector.py).
+- `no_pre_ping`: PostgreSQL connections handed out by the pool without `pool_pre_ping`'s
+  `SELECT 1` at every checkout (one round trip a request): variant/full 1.04 on 2026-12-07
+  18:05, within the rounds' spread; not adopted.
 - `inline_profiled`: pentrack unchanged, but every "run in the thread pool" runs inline on the
   event loop thread, so that pyinstrument sees all of a request's CPU time on one thread.
   `POST /__profile/start` and `/__profile/stop` bracket the measured requests; the report goes
@@ -154,3 +157,18 @@ def unfrozen() -> FastAPI:
     from app.main import create_app
 
     return create_app()
+
+
+def no_pre_ping() -> FastAPI:
+    """PostgreSQL connections handed out by the pool without the `SELECT 1` that
+    `pool_pre_ping` sends at every checkout (one round trip per request)."""
+    from app.core import db
+
+    create_engine = db.create_engine
+
+    def without_ping(*args: Any, **options: Any) -> Any:
+        options.pop("pool_pre_ping", None)
+        return create_engine(*args, **options)
+
+    vars(db).update(create_engine=without_ping)
+    return _create()
