@@ -324,7 +324,7 @@ def _shipments(
     if status == S.NO_OBJECTION:
         if not ctx.chance(0.92):
             return []
-        incident = ctx.pick(((None, 90), ("stopped", 2), ("released", 5), ("seized", 1)))
+        incident = ctx.pick(((None, 90), ("stopped", 2), ("released", 6)))
     elif status == S.OBJECTION and ctx.chance(0.25):
         incident = ctx.pick((("stopped", 3), ("seized", 2), (None, 1)))
     elif status in (S.SENT, S.ACKNOWLEDGED) and plan.overdue and ctx.chance(0.1):

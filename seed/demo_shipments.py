@@ -131,8 +131,9 @@ def _with_incident(
     kept.append(stop)
     incident = plan.incident
     if incident == "stopped" and stop.at < ctx.now - timedelta(days=21):
-        # Holds do not last for months: an old one ended in a release or a seizure.
-        incident = "released" if ctx.chance(0.85) else "seized"
+        # Holds do not last for months: an old one ended in a release or, for a planted
+        # diversion, in a seizure (legitimate trade is never seized).
+        incident = "seized" if plan.planted and ctx.chance(0.15) else "released"
     if incident == "seized":
         seized = Event(EventType.SEIZED, country, ctx.later(stop.at, 1, 10), place, observed)
         seized.note = plan.incident_note or "Seized: suspected diversion."

@@ -9,7 +9,8 @@ from seed.demo_pens import habitual
 from seed.demo_shipments import ShipmentPlan, misdeclared, write_shipment
 from seed.demo_world import LANES, TABLE_II, TRADE_LANES, Lane
 
-INCIDENTS = ((None, 89), ("released", 5), ("stopped", 4), ("seized", 1))
+# Legitimate trade is stopped for inspection now and then and released; it is never seized.
+INCIDENTS = ((None, 90), ("released", 6), ("stopped", 4))
 PAYMENT = (("letter_of_credit", 30), ("bank_transfer", 50), ("open_account", 18), ("cash", 2))
 
 

@@ -1,6 +1,12 @@
 """What investigations tell the rules about a PEN's or shipment's parties (rules/gather.py):
-`linked_to_confirmed` (a party, or an operator resolved into the same entity, was a party to a
-record whose flag an officer confirmed, or was named in a seizure) and `watchlist_hit`."""
+`linked_to_confirmed` and `watchlist_hit`.
+
+`linked_to_confirmed`: a party on the buying side of the subject (its importer, consignee and,
+on a PEN, its other parties), or an operator resolved into the same entity, was the importer or
+consignee of a record whose flag an officer confirmed, or was named in a seizure other than as
+the seized shipment's exporter. Exporters are left out on both sides: a manufacturer sells to
+hundreds of customers, and one customer's diversion says nothing of the others (a suspect
+exporter goes on a watch list, which matches every party)."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -22,24 +28,38 @@ from app.shipments.models import Shipment
 CONFIRMED = "confirmed"
 SEIZURE = "seizure"
 
-# The subject's parties (bound as `parties`, expanding) and every operator resolved into the same
-# entity as one of them: the "mates" the link facts look for.
+# The subject's parties (bound as `parties`, expanding), or its buying side (`linked`: every
+# party but the exporter), with every operator resolved into the same entity as one of them: the
+# "mates" the watch lists (all parties) and the links (the buying side) look for.
 _PARTIES: Any = bindparam("parties", expanding=True)
-_SAME = aliased(EntityMember)
-MATES = union(
-    select(EntityMember.operator_id)
-    .join(_SAME, col(_SAME.entity_id) == EntityMember.entity_id)
-    .where(col(_SAME.operator_id).in_(_PARTIES)),
-    select(Operator.id).where(col(Operator.id).in_(_PARTIES)),
-).cte("mates")
+_LINKED: Any = bindparam("linked", expanding=True)
+
+
+def _mates(parties: Any, name: str) -> Any:
+    same = aliased(EntityMember)
+    return union(
+        select(EntityMember.operator_id)
+        .join(same, col(same.entity_id) == EntityMember.entity_id)
+        .where(col(same.operator_id).in_(parties)),
+        select(Operator.id).where(col(Operator.id).in_(parties)),
+    ).cte(name)
+
+
+MATES = _mates(_PARTIES, "mates")
+LINKED_MATES = _mates(_LINKED, "linked_mates")
+
+
+def buying_side(subject: Any, parties: list[str]) -> list[str]:
+    """The parties the links look at: all but the subject's exporter."""
+    return [p for p in parties if p != subject.exporter_id]
 
 
 def _among_mates(column: Any) -> Any:
-    return col(column).in_(select(MATES.c.operator_id))
+    return col(column).in_(select(LINKED_MATES.c.operator_id))
 
 
 def _confirmed_flags(model: Any, subject_type: str) -> Any:
-    """Confirmed flags on other records of this kind that name one of the mates."""
+    """Confirmed flags on other records of this kind whose importer or consignee is a mate."""
     return (
         select(func.count())
         .select_from(Flag)
@@ -49,11 +69,7 @@ def _confirmed_flags(model: Any, subject_type: str) -> Any:
         )
         .where(
             Flag.status == CONFIRMED,
-            or_(
-                _among_mates(model.exporter_id),
-                _among_mates(model.importer_id),
-                _among_mates(model.consignee_id),
-            ),
+            or_(_among_mates(model.importer_id), _among_mates(model.consignee_id)),
             model.id != bindparam("own"),
         )
         .scalar_subquery()
@@ -61,15 +77,17 @@ def _confirmed_flags(model: Any, subject_type: str) -> Any:
 
 
 def link_columns() -> list[Any]:
-    """The columns rules/gather.py adds to its one link statement (binds `parties`, `own`):
-    confirmed flags naming a mate on shipments and on PENs, seizures naming a mate, how many of
-    the parties an entity holds (fewer: resolve first), how many watch-list entries exist."""
+    """The columns rules/gather.py adds to its one link statement (binds `parties`, `linked`,
+    `own`): confirmed flags on shipments and on PENs bought by a mate, seizures naming a mate
+    (not as the seized shipment's exporter), how many of the parties an entity holds (fewer:
+    resolve first), how many watch-list entries exist."""
     seizures = (
         select(func.count(func.distinct(IncidentOperator.incident_id)))
         .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
         .where(
             _among_mates(IncidentOperator.operator_id),
             Incident.kind == SEIZURE,
+            ~_SEIZED_EXPORTER,
             func.coalesce(Incident.shipment_id, "") != bindparam("own"),
             func.coalesce(Incident.notification_id, "") != bindparam("own"),
         )
@@ -91,6 +109,17 @@ def link_columns() -> list[Any]:
         resolved.label("resolved"),
         watched.label("watchlist_entries"),
     ]
+
+
+# The operator named in a seizure is the exporter of the seized shipment.
+_SEIZED_EXPORTER = (
+    select(Shipment.id)
+    .where(
+        col(Shipment.id) == Incident.shipment_id,
+        col(Shipment.exporter_id) == IncidentOperator.operator_id,
+    )
+    .exists()
+)
 
 
 def needs_resolution(row: Any, parties: list[str]) -> bool:
@@ -171,27 +200,29 @@ def new_subjects_investigation_facts(
     watching = bool(session.exec(select(func.count()).select_from(WatchlistEntry)).one())
     facts = []
     for subject, parties, containers in zip(subjects, parties_of, containers_of, strict=True):
-        theirs = set().union(*(mates[p] for p in parties)) if parties else set()
-        linked = len({record for m in theirs for record in named_by.get(m, ())})
+        linked = buying_side(subject, parties)
+        theirs = set().union(*(mates[p] for p in linked)) if linked else set()
+        records = len({record for m in theirs for record in named_by.get(m, ())})
         watched = (
             _watchlist_hits(session, subject, parties, containers) if watching and parties else 0
         )
-        facts.append(_facts(linked, watched))
+        facts.append(_facts(records, watched))
     return facts
 
 
 def _confirmed_and_seized(
     session: Session, operators: list[str]
 ) -> dict[str, set[tuple[str, str]]]:
-    """Operator → the confirmed flags (("flag", id)) on records naming it and the seizures
-    (("seizure", id)) naming it, among `operators`."""
+    """Operator → the confirmed flags (("flag", id)) on records it bought (importer or
+    consignee) and the seizures (("seizure", id)) naming it other than as the seized shipment's
+    exporter, among `operators`."""
     named_by: dict[str, set[tuple[str, str]]] = {}
     for model, subject_type in (
         (Shipment, "shipment"),
         (PreExportNotification, "pre_export_notification"),
     ):
         query = (
-            select(Flag.id, model.exporter_id, model.importer_id, model.consignee_id)
+            select(Flag.id, model.importer_id, model.consignee_id)
             .join(
                 model,
                 and_(col(Flag.subject_type) == subject_type, col(model.id) == Flag.subject_id),
@@ -199,7 +230,6 @@ def _confirmed_and_seized(
             .where(
                 Flag.status == CONFIRMED,
                 or_(
-                    among(session, col(model.exporter_id), operators),
                     among(session, col(model.importer_id), operators),
                     among(session, col(model.consignee_id), operators),
                 ),
@@ -213,7 +243,9 @@ def _confirmed_and_seized(
         select(IncidentOperator.operator_id, IncidentOperator.incident_id)
         .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
         .where(
-            among(session, col(IncidentOperator.operator_id), operators), Incident.kind == SEIZURE
+            among(session, col(IncidentOperator.operator_id), operators),
+            Incident.kind == SEIZURE,
+            ~_SEIZED_EXPORTER,
         )
     )
     for operator_id, incident_id in session.connection().execute(seizures):

@@ -292,6 +292,7 @@ def link_facts(
         "own_shipment": subject.id if shipment else "-",
         "own_pen": "-" if shipment else subject.id,
         "own": subject.id,
+        "linked": investigations.buying_side(subject, parties),
     }
     row = session.connection().execute(_LINKS, params).one()
     if investigations.needs_resolution(row, parties):

@@ -1,5 +1,6 @@
-"""Investigations feed the rules: `linked_to_confirmed` (a party, or the same party under
-another record, linked to a confirmed flag or a seizure) and `watchlist_hit`."""
+"""Investigations feed the rules: `linked_to_confirmed` (a party on the buying side, or the same
+party under another record, linked to a confirmed flag or a seizure; exporters are left out on
+both sides) and `watchlist_hit`."""
 
 from typing import Any
 
@@ -42,12 +43,43 @@ class TestLinkedToConfirmed:
         seized_to, _ = twins(api)
         _seize(api, seized_to)
         trade = lane(api, "DE", "AF", ("AE",))
-        # Not the seized shipment's exporter ("DE Exporter GmbH" again would be the same party).
+        # Another exporter and another importer: nothing in common with the seizure.
         other = api.operator("DE", "Bavaria Solvents KG", address="4 Isar Street, Munich")
         pen = trade.draft(exporter_id=other["id"])
         assert "linked-to-confirmed" not in rules_hit(api, pen["id"], trade.exporting)
 
-    def test_a_confirmed_flag_links_the_exporters_next_shipment(self, api: Api) -> None:
+    def test_the_seized_shipments_exporter_goes_on_selling_unflagged(self, api: Api) -> None:
+        seized_to, _ = twins(api)
+        _seize(api, seized_to)
+        # "DE Exporter GmbH" again (the seized shipment's exporter, resolved into one entity),
+        # to another customer: a manufacturer's other customers are not linked to the seizure.
+        trade = lane(api, "DE", "AF", ("AE",))
+        pen = trade.draft()
+        assert "linked-to-confirmed" not in rules_hit(api, pen["id"], trade.exporting)
+
+    def test_a_confirmed_flag_links_the_importer_not_the_exporters_other_customers(
+        self, api: Api
+    ) -> None:
+        trade: Lane = lane(api)
+        customs = api.customs("AE")
+        first = record_shipment(customs, None, **trade.shipment_body(customs_reference="D-1"))
+        flag = manual_flag(customs, first, "high", "Seal tampered")
+        for status in ("under_review", "confirmed"):
+            response = customs.post(
+                f"{FLAGS}/{flag['id']}/triage", json={"status": status, "note": "Diverted"}
+            )
+            assert response.status_code == 200, response.text
+        other = api.operator("PK", "Karachi Paints Ltd", address="9 Mill Road, Karachi")
+        same_importer = record_shipment(
+            customs, None, **trade.shipment_body(customs_reference="D-2")
+        )
+        other_customer = record_shipment(
+            customs, None, **trade.shipment_body(importer_id=other["id"], customs_reference="D-3")
+        )
+        assert "linked-to-confirmed" in rules_hit(api, same_importer["id"])
+        assert "linked-to-confirmed" not in rules_hit(api, other_customer["id"])
+
+    def test_a_confirmed_flag_links_the_importers_next_shipment(self, api: Api) -> None:
         trade: Lane = lane(api)
         customs = api.customs("AE")
         first = record_shipment(customs, None, **trade.shipment_body(customs_reference="C-1"))
