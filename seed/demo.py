@@ -244,9 +244,13 @@ def _write_operators(ctx: Context, scale: int) -> None:
         for side, kinds, count in sides:
             for _ in range(count):
                 ctx.parties.add(side, _operator(ctx, country, ctx.rng.choice(kinds), used))
+        for _ in range(per):
+            ctx.parties.add("fronts", _operator(ctx, country, "trader", used, front=True))
 
 
-def _operator(ctx: Context, country: str, kind: str, used: set[str]) -> Party:
+def _operator(
+    ctx: Context, country: str, kind: str, used: set[str], *, front: bool = False
+) -> Party:
     rng = ctx.rng
     country_name, cities, suffix, _ = COUNTRIES[country]
     city = rng.choice(cities)
@@ -256,13 +260,13 @@ def _operator(ctx: Context, country: str, kind: str, used: set[str]) -> Party:
     if name in used:
         name = f"{name} ({len(used)})"
     used.add(name)
-    licensed = rng.random() < (0.3 if kind in ("forwarder", "broker") else 0.9)
+    licensed = not front and rng.random() < (0.3 if kind in ("forwarder", "broker") else 0.9)
     valid_until = None
     if licensed:
         expired = rng.random() < 0.12
         days = -rng.randint(1, 400) if expired else rng.randint(30, 1100)
         valid_until = ctx.today + timedelta(days=days)
-    created = ctx.ago(400, 1500)
+    created = ctx.ago(20, 150) if front else ctx.ago(400, 1500)
     party = Party(ctx.ids(created), country, kind, valid_until)
     ctx.writer.add(
         Operator,

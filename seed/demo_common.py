@@ -34,6 +34,9 @@ class Parties:
     exporters: dict[str, list[Party]] = field(default_factory=dict)
     importers: dict[str, list[Party]] = field(default_factory=dict)
     intermediaries: dict[str, list[Party]] = field(default_factory=dict)
+    # Front companies: registered a few weeks or months ago, unlicensed, trading in nothing but
+    # the planted diversions (as in the real cases), so that a seizure names no legitimate buyer.
+    fronts: dict[str, list[Party]] = field(default_factory=dict)
 
     def add(self, side: str, party: Party) -> None:
         getattr(self, side).setdefault(party.country, []).append(party)

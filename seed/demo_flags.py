@@ -128,7 +128,8 @@ def raised_one_by_one(session: Session, now: datetime) -> Iterator[Raised]:
             session.exec(select(model).order_by(col(model.id))).all()  # type: ignore[arg-type]
         )
         yield from _judge(
-            ((s, rules.facts_for(session, s, compiled)) for s in subjects),
+            # As the API judged it: at its last write, before what was recorded later.
+            ((s, rules.facts_for(session, s, compiled, as_of=s.updated_at)) for s in subjects),
             subject_type,
             compiled,
             now,

@@ -27,6 +27,9 @@ def write_trade(ctx: Context, count: int) -> None:
             lane: Lane = ctx.pick(risky if ctx.chance(0.5) else ordinary)
             cas = ctx.pick(lane.substances)
             plan = _plan(ctx, lane, cas)
+            fronts = ctx.parties.fronts.get(lane.importing)
+            if fronts:  # a front company's, as in the real cases
+                plan.importer = ctx.rng.choice(fronts)
             plan.incident = ctx.pick((("seized", 2), ("stopped", 2), (None, 3)))
             plan.planted = "Table I without a PEN"
             if ctx.chance(0.5):

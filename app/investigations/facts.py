@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.core.bulk import among
+from app.core.types import UTCDateTime
 from app.incidents.models import Incident, IncidentOperator
 from app.investigations.entities import entity_of_operators
 from app.investigations.models import EntityMember, WatchlistEntry
@@ -33,6 +34,9 @@ SEIZURE = "seizure"
 # "mates" the watch lists (all parties) and the links (the buying side) look for.
 _PARTIES: Any = bindparam("parties", expanding=True)
 _LINKED: Any = bindparam("linked", expanding=True)
+# The moment the subject is judged as of: records confirmed or seized after it do not count
+# (the API judges now; the demo replays each subject as of its last write).
+_AS_OF: Any = bindparam("as_of", type_=UTCDateTime)
 
 
 def _mates(parties: Any, name: str) -> Any:
@@ -69,6 +73,7 @@ def _confirmed_flags(model: Any, subject_type: str) -> Any:
         )
         .where(
             Flag.status == CONFIRMED,
+            func.coalesce(Flag.triaged_at, Flag.updated_at) <= _AS_OF,
             or_(_among_mates(model.importer_id), _among_mates(model.consignee_id)),
             model.id != bindparam("own"),
         )
@@ -78,15 +83,16 @@ def _confirmed_flags(model: Any, subject_type: str) -> Any:
 
 def link_columns() -> list[Any]:
     """The columns rules/gather.py adds to its one link statement (binds `parties`, `linked`,
-    `own`): confirmed flags on shipments and on PENs bought by a mate, seizures naming a mate
-    (not as the seized shipment's exporter), how many of the parties an entity holds (fewer:
-    resolve first), how many watch-list entries exist."""
+    `own`, `as_of`): flags confirmed by `as_of` on shipments and on PENs bought by a mate,
+    seizures recorded by then naming a mate (not as the seized shipment's exporter), how many of
+    the parties an entity holds (fewer: resolve first), how many watch-list entries exist."""
     seizures = (
         select(func.count(func.distinct(IncidentOperator.incident_id)))
         .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
         .where(
             _among_mates(IncidentOperator.operator_id),
             Incident.kind == SEIZURE,
+            Incident.created_at <= _AS_OF,
             ~_SEIZED_EXPORTER,
             func.coalesce(Incident.shipment_id, "") != bindparam("own"),
             func.coalesce(Incident.notification_id, "") != bindparam("own"),

@@ -194,9 +194,10 @@ def shipment_facts(
     shipment: Shipment,
     events: list[ShipmentEvent] | None = None,
     incidents: dict[str, Any] | None = None,
+    as_of: datetime | None = None,
 ) -> dict[str, Any]:
     """The facts of a shipment; its border events and link facts (incidents, investigations)
-    are read unless given."""
+    are read unless given (links as of `as_of`, unset: now)."""
     pen = (
         session.get(PreExportNotification, shipment.notification_id)
         if shipment.notification_id
@@ -213,16 +214,18 @@ def shipment_facts(
         **(
             incidents
             if incidents is not None
-            else link_facts(session, shipment, list(shipment.container_ids or []))
+            else link_facts(session, shipment, list(shipment.container_ids or []), as_of)
         ),
     }
 
 
-def notification_facts(session: Session, pen: PreExportNotification) -> dict[str, Any]:
+def notification_facts(
+    session: Session, pen: PreExportNotification, as_of: datetime | None = None
+) -> dict[str, Any]:
     return {
         **_common(session, pen, pen.quantity_kg),
         **pen_facts(pen, utcnow().date()),
-        **link_facts(session, pen, []),
+        **link_facts(session, pen, [], as_of),
     }
 
 
@@ -277,7 +280,10 @@ _LINKS = select(
 
 
 def link_facts(
-    session: Session, subject: Shipment | PreExportNotification, containers: list[str]
+    session: Session,
+    subject: Shipment | PreExportNotification,
+    containers: list[str],
+    as_of: datetime | None = None,
 ) -> dict[str, Any]:
     """What links the subject to other records: incidents that named its parties or ran its
     route, confirmed flags and seizures naming its parties or their entity mates, watch-list
@@ -293,6 +299,7 @@ def link_facts(
         "own_pen": "-" if shipment else subject.id,
         "own": subject.id,
         "linked": investigations.buying_side(subject, parties),
+        "as_of": as_of or utcnow(),
     }
     row = session.connection().execute(_LINKS, params).one()
     if investigations.needs_resolution(row, parties):

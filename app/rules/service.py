@@ -238,11 +238,15 @@ def facts_for(
     rules: Sequence[CompiledRule],
     events: list[ShipmentEvent] | None = None,
     statements: Mapping[tuple[gather.Window, ...], Any] | None = None,
+    *,
+    as_of: datetime | None = None,
 ) -> dict[str, Any]:
+    """The facts the rules judge `subject` by; its links to confirmed flags and seizures as of
+    `as_of` (unset: now; the demo replays each subject as of its last write)."""
     facts = (
-        gather.shipment_facts(session, subject, events)
+        gather.shipment_facts(session, subject, events, as_of=as_of)
         if isinstance(subject, Shipment)
-        else gather.notification_facts(session, subject)
+        else gather.notification_facts(session, subject, as_of)
     )
     aggregates = (a for r in rules for a in r.aggregates)
     gather.add_aggregates(session, facts, subject, aggregates, statements)

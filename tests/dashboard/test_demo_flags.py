@@ -73,7 +73,7 @@ class TestDemoFlags:
         later = {row[0] for row in _rows(demo.url, AFTER_TRIAGE)}
         stored = {flag for flag in stored if flag[2] not in later}
         evaluated = {flag for flag in evaluated if flag[2] not in later}
-        assert len(stored) > 1000
+        assert len(stored) > 500  # at scale 2: ~975 since legitimate trade stopped being seized
         assert stored == evaluated
 
     def test_name_current_rule_versions_and_cover_most_rules(self, demo: Demo) -> None:

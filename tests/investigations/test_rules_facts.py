@@ -2,8 +2,14 @@
 party under another record, linked to a confirmed flag or a seizure; exporters are left out on
 both sides) and `watchlist_hit`."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
+from app.core.db import open_session
+from app.rules.service import enabled_rules, facts_for
+from app.shipments.models import Shipment
 from tests.factories import SHIPMENTS, Api, Lane, event_body, lane, manual_flag, record_shipment
 from tests.investigations.helpers import FLAGS, WATCHLIST, rules_hit, twins
 
@@ -78,6 +84,29 @@ class TestLinkedToConfirmed:
         )
         assert "linked-to-confirmed" in rules_hit(api, same_importer["id"])
         assert "linked-to-confirmed" not in rules_hit(api, other_customer["id"])
+
+    def test_judged_as_of_a_moment_before_the_seizure_it_is_not_linked(
+        self, api: Api, engine: Engine
+    ) -> None:
+        # The demo replays every subject as of its last write (seed/demo_flags.py): a seizure
+        # recorded after it cannot have linked it, as the live system judged it then.
+        before_the_seizure = datetime.now(UTC) - timedelta(minutes=1)
+        seized_to, _ = twins(api)
+        _seize(api, seized_to)
+        trade = lane(api, "DE", "AE", ())
+        shipment = record_shipment(
+            api.customs("AE"),
+            None,
+            **trade.shipment_body(importer_id=seized_to["id"], customs_reference="AS-1"),
+        )
+        with open_session(engine) as session:
+            subject = session.get(Shipment, shipment["id"])
+            assert subject is not None
+            rules = enabled_rules(session, "shipment")
+            now = facts_for(session, subject, rules)
+            then = facts_for(session, subject, rules, as_of=before_the_seizure)
+        assert (now["linked_to_confirmed"], now["linked_confirmed_count"]) == (True, 1)
+        assert (then["linked_to_confirmed"], then["linked_confirmed_count"]) == (False, 0)
 
     def test_a_confirmed_flag_links_the_importers_next_shipment(self, api: Api) -> None:
         trade: Lane = lane(api)
