@@ -58,6 +58,17 @@ def buying_side(subject: Any, parties: list[str]) -> list[str]:
     return [p for p in parties if p != subject.exporter_id]
 
 
+# The operator named in a seizure is the exporter of the seized shipment.
+_SEIZED_EXPORTER = (
+    select(Shipment.id)
+    .where(
+        col(Shipment.id) == Incident.shipment_id,
+        col(Shipment.exporter_id) == IncidentOperator.operator_id,
+    )
+    .exists()
+)
+
+
 def _among_mates(column: Any) -> Any:
     return col(column).in_(select(LINKED_MATES.c.operator_id))
 
@@ -115,17 +126,6 @@ def link_columns() -> list[Any]:
         resolved.label("resolved"),
         watched.label("watchlist_entries"),
     ]
-
-
-# The operator named in a seizure is the exporter of the seized shipment.
-_SEIZED_EXPORTER = (
-    select(Shipment.id)
-    .where(
-        col(Shipment.id) == Incident.shipment_id,
-        col(Shipment.exporter_id) == IncidentOperator.operator_id,
-    )
-    .exists()
-)
 
 
 def needs_resolution(row: Any, parties: list[str]) -> bool:
@@ -201,13 +201,16 @@ def new_subjects_investigation_facts(
         pairs.where(among(session, col(same.operator_id), wanted))
     ):
         mates[party].add(mate)
-    everyone = sorted(set().union(*mates.values()))
-    named_by = _confirmed_and_seized(session, everyone)
+    linked_of = [
+        set().union(*(mates[p] for p in buying_side(subject, parties)))
+        for subject, parties in zip(subjects, parties_of, strict=True)
+    ]
+    named_by = _confirmed_and_seized(session, sorted(set().union(*linked_of)))
     watching = bool(session.exec(select(func.count()).select_from(WatchlistEntry)).one())
     facts = []
-    for subject, parties, containers in zip(subjects, parties_of, containers_of, strict=True):
-        linked = buying_side(subject, parties)
-        theirs = set().union(*(mates[p] for p in linked)) if linked else set()
+    for subject, parties, containers, theirs in zip(
+        subjects, parties_of, containers_of, linked_of, strict=True
+    ):
         records = len({record for m in theirs for record in named_by.get(m, ())})
         watched = (
             _watchlist_hits(session, subject, parties, containers) if watching and parties else 0

@@ -246,7 +246,7 @@ def facts_for(
     facts = (
         gather.shipment_facts(session, subject, events, as_of=as_of)
         if isinstance(subject, Shipment)
-        else gather.notification_facts(session, subject, as_of)
+        else gather.notification_facts(session, subject, as_of=as_of)
     )
     aggregates = (a for r in rules for a in r.aggregates)
     gather.add_aggregates(session, facts, subject, aggregates, statements)
