@@ -191,7 +191,7 @@ def time_sql(
     values = bounds(params)
     samples = []
     with psycopg.connect(conninfo) as connection:
-        # As the summary endpoints do (app/dashboard/summaries.py: without_jit).
+        # As pentrack's connections are (app/core/db.py: _configure_postgresql).
         connection.execute("SET jit = off")
         for i in range(n + warmup):
             started = time.perf_counter()

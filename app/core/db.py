@@ -40,7 +40,7 @@ def build_engine(settings: Settings) -> Engine:
     # hide_parameters: errors and logs name the statement, never the PEN or shipment data bound
     # to it. json_serializer: JSON columns written through orjson (several times the standard
     # library's speed on payloads; the same JSON read back).
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=20,
@@ -48,6 +48,25 @@ def build_engine(settings: Settings) -> Engine:
         hide_parameters=True,
         json_serializer=json_text,
     )
+    _configure_postgresql(engine)
+    return engine
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """No JIT compilation on pentrack's connections.
+
+    PostgreSQL compiles a plan whose estimated cost passes `jit_above_cost`; on a large
+    database a write's rules statement or a summary's GROUP BY gets there, and compiling took
+    100–640 ms for statements that run in 5–50 ms (bench/README.md, "Facts that grew with the
+    database"). pentrack's statements are all of that kind. Set once per connection (the pool's
+    reset on return is a rollback, which keeps it)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("SET jit = off")
+        cursor.close()
+        dbapi_conn.commit()  # a SET inside a transaction rolled back would be undone
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

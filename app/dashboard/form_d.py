@@ -14,7 +14,6 @@ from app.dashboard.exports import Table
 from app.dashboard.figures import INCIDENT, INCIDENT_SUBSTANCE, incidents_occurred, is_seizure
 from app.dashboard.incident_summaries import UNKNOWN, incident_summary
 from app.dashboard.names import dialect_of, names
-from app.dashboard.summaries import without_jit
 from app.dashboard.tally import as_decimal, rounded
 from app.reference.quantities import kg_to_litres
 
@@ -29,7 +28,6 @@ class FormD:
 def form_d(session: Session, filters: Summarised) -> FormD:
     """Every part of the report, with the summaries' filters."""
     scope, applied = filters.scope, filters.applied
-    without_jit(session)
     summary = incident_summary(session, scope, applied)
     lookup = names(session)
     origins = _origins(session, filters)

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import text
 from sqlmodel import Session
 
 from app.dashboard import flag_summaries, incident_summaries, pen_summaries, shipment_summaries
@@ -118,23 +117,13 @@ HEADLINE: dict[str, tuple[str, str]] = {
 }
 
 
-def without_jit(session: Session) -> None:
-    """PostgreSQL: no JIT compilation for the rest of the transaction. The summaries are short
-    GROUP BYs whose plans cost enough to trigger JIT (~100 ms of compiling at 1,000,000
-    shipments) but run in tens of milliseconds; SET LOCAL ends with the transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
-
-
 def compute(session: Session, name: str, filters: Summarised) -> BaseModel:
-    without_jit(session)
     return KINDS[name].compute(session, filters.scope, filters.applied)
 
 
 def overview(session: Session, filters: Summarised) -> Overview:
     """Headline figures, each taken from the summary that details it."""
     scope, applied = filters.scope, filters.applied
-    without_jit(session)
     pens = pen_summaries.pen_summary(session, scope, applied)
     replies = pen_summaries.reply_summary(session, scope, applied)
     shipments = shipment_summaries.shipment_totals(session, scope)

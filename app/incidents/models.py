@@ -13,7 +13,12 @@ from app.core.types import JSONType, UTCDateTime, utcnow
 
 class Incident(SQLModel, table=True):
     __tablename__ = "incident"
-    __table_args__ = (Index("ix_incident_country_occurred", "country", "occurred_on"),)
+    __table_args__ = (
+        Index("ix_incident_country_occurred", "country", "occurred_on"),
+        # The rules' route-in-incident fact (rules/gather.py) asks whether an incident ran the
+        # subject's route at every write.
+        Index("ix_incident_route", "origin_country", "destination_country"),
+    )
 
     id: str = Field(primary_key=True, max_length=32)
     reference: str = Field(max_length=32, unique=True)

@@ -65,6 +65,7 @@ _SEIZED_EXPORTER = (
         col(Shipment.id) == Incident.shipment_id,
         col(Shipment.exporter_id) == IncidentOperator.operator_id,
     )
+    .correlate(Incident, IncidentOperator)  # from the enclosing queries, however deep
     .exists()
 )
 
@@ -74,20 +75,37 @@ def _among_mates(column: Any) -> Any:
 
 
 def _confirmed_flags(model: Any, subject_type: str) -> Any:
-    """Confirmed flags on other records of this kind whose importer or consignee is a mate."""
-    return (
+    """Confirmed flags on other records of this kind whose importer or consignee is a mate.
+
+    For each mate, its records as importer, then as consignee (when the importer is not a mate
+    too: each record once), each record's confirmed flags read by index: correlated
+    subqueries, so that both databases walk the few mates' own trade (their indexes) instead
+    of every confirmed flag, or every record, in the database."""
+    mate = LINKED_MATES.alias(f"{model.__tablename__}_mate")
+    confirmed = (
         select(func.count())
         .select_from(Flag)
-        .join(
-            model,
-            and_(col(Flag.subject_type) == subject_type, col(model.id) == Flag.subject_id),
-        )
         .where(
-            Flag.status == CONFIRMED,
+            col(Flag.status) == CONFIRMED,
+            col(Flag.subject_type) == subject_type,
+            col(Flag.subject_id) == model.id,
             func.coalesce(Flag.triaged_at, Flag.updated_at) <= _AS_OF,
-            or_(_among_mates(model.importer_id), _among_mates(model.consignee_id)),
-            model.id != bindparam("own"),
         )
+        .scalar_subquery()
+    )
+
+    def bought_by_mate(party: Any, *also: Any) -> Any:
+        return (
+            select(func.coalesce(func.sum(confirmed), 0))
+            .where(party == mate.c.operator_id, model.id != bindparam("own"), *also)
+            .scalar_subquery()
+        )
+
+    as_importer = bought_by_mate(model.importer_id)
+    as_consignee = bought_by_mate(model.consignee_id, ~_among_mates(model.importer_id))
+    return (
+        select(func.coalesce(func.sum(as_importer + as_consignee), 0))
+        .select_from(mate)
         .scalar_subquery()
     )
 
@@ -97,19 +115,44 @@ def link_columns() -> list[Any]:
     `own`, `as_of`): flags confirmed by `as_of` on shipments and on PENs bought by a mate,
     seizures recorded by then naming a mate (not as the seized shipment's exporter), how many of
     the parties an entity holds (fewer: resolve first), how many watch-list entries exist."""
-    seizures = (
-        select(func.count(func.distinct(IncidentOperator.incident_id)))
-        .join(Incident, col(Incident.id) == IncidentOperator.incident_id)
+    # From the mates to the incidents naming them, each then checked (an EXISTS, so that a
+    # planner without statistics does not start from every seizure instead).
+    seizure = (
+        select(Incident.id)
         .where(
-            _among_mates(IncidentOperator.operator_id),
+            col(Incident.id) == IncidentOperator.incident_id,
             Incident.kind == SEIZURE,
             Incident.created_at <= _AS_OF,
             ~_SEIZED_EXPORTER,
             func.coalesce(Incident.shipment_id, "") != bindparam("own"),
             func.coalesce(Incident.notification_id, "") != bindparam("own"),
         )
+        .exists()
+    )
+    # Per mate, the seizures naming it, each counted once: for the first of its mates (by id).
+    mate = LINKED_MATES.alias("seizure_mate")
+    other = aliased(IncidentOperator)
+    named_by_an_earlier_mate = (
+        select(other.operator_id)
+        .where(
+            col(other.incident_id) == IncidentOperator.incident_id,
+            _among_mates(other.operator_id),
+            col(other.operator_id) < mate.c.operator_id,
+        )
+        .correlate(IncidentOperator, mate)
+        .exists()
+    )
+    per_mate = (
+        select(func.count())
+        .select_from(IncidentOperator)
+        .where(
+            col(IncidentOperator.operator_id) == mate.c.operator_id,
+            seizure,
+            ~named_by_an_earlier_mate,
+        )
         .scalar_subquery()
     )
+    seizures = select(func.coalesce(func.sum(per_mate), 0)).select_from(mate).scalar_subquery()
     resolved = (
         select(func.count())
         .select_from(EntityMember)

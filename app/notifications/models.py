@@ -15,8 +15,18 @@ class PreExportNotification(SQLModel, table=True):
     __table_args__ = (
         Index("ix_pen_exporting_sent", "exporting_country", "sent_at"),
         Index("ix_pen_importing_sent", "importing_country", "sent_at"),
-        # The rules' PEN history of an importer (new-counterparty): earlier PENs of a substance.
-        Index("ix_pen_importer_substance_created", "importer_id", "cas_number", "created_at"),
+        # The rules' PEN history of an importer (new-counterparty): earlier PENs of a substance,
+        # covering what the aggregate reads (rules/gather.py), so a long history is not a row
+        # lookup per earlier PEN.
+        Index(
+            "ix_pen_importer_substance_created",
+            "importer_id",
+            "cas_number",
+            "created_at",
+            "sent_at",
+            "quantity_kg",
+            "id",
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=32)

@@ -14,18 +14,35 @@ from tests.factories import SHIPMENTS, Api, Lane, event_body, lane, manual_flag,
 from tests.investigations.helpers import FLAGS, WATCHLIST, rules_hit, twins
 
 
-def _seize(api: Api, importer: dict[str, Any]) -> dict[str, Any]:
-    """A shipment from Germany to `importer`, seized on arrival."""
+def _seize(
+    api: Api, importer: dict[str, Any], consignee: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A shipment from Germany to `importer` (for `consignee`), seized on arrival."""
     trade = lane(api, "DE", importer["country"], ())
     customs = api.customs(importer["country"])
+    parties = {"importer_id": importer["id"]}
+    if consignee is not None:
+        parties["consignee_id"] = consignee["id"]
     shipment = record_shipment(
-        customs, None, **trade.shipment_body(importer_id=importer["id"], customs_reference="SZ-1")
+        customs, None, **trade.shipment_body(customs_reference="SZ-1", **parties)
     )
     response = customs.post(
         f"{SHIPMENTS}/{shipment['id']}/events", json=event_body("seized", importer["country"])
     )
     assert response.status_code == 201, response.text
     return shipment
+
+
+def _links(
+    engine: Engine, shipment: dict[str, Any], as_of: datetime | None = None
+) -> tuple[bool, int]:
+    """`linked_to_confirmed` and `linked_confirmed_count` of a shipment, judged as of `as_of`
+    (unset: now)."""
+    with open_session(engine) as session:
+        subject = session.get(Shipment, shipment["id"])
+        assert subject is not None
+        facts = facts_for(session, subject, enabled_rules(session, "shipment"), as_of=as_of)
+    return facts["linked_to_confirmed"], facts["linked_confirmed_count"]
 
 
 class TestLinkedToConfirmed:
@@ -44,6 +61,19 @@ class TestLinkedToConfirmed:
         ]
         assert flag["severity"] == "high"
         assert "1 confirmed flag(s) or seizure(s)" in flag["explanation"]
+
+    def test_a_seizure_naming_two_of_the_parties_mates_counts_once(
+        self, api: Api, engine: Engine
+    ) -> None:
+        seized_to, twin = twins(api)
+        _seize(api, seized_to, consignee=twin)
+        trade = lane(api, "DE", "AE", ())
+        shipment = record_shipment(
+            api.customs("AE"),
+            None,
+            **trade.shipment_body(importer_id=seized_to["id"], customs_reference="T-1"),
+        )
+        assert _links(engine, shipment) == (True, 1)
 
     def test_an_unrelated_pen_is_not_flagged(self, api: Api) -> None:
         seized_to, _ = twins(api)
@@ -99,14 +129,41 @@ class TestLinkedToConfirmed:
             None,
             **trade.shipment_body(importer_id=seized_to["id"], customs_reference="AS-1"),
         )
-        with open_session(engine) as session:
-            subject = session.get(Shipment, shipment["id"])
-            assert subject is not None
-            rules = enabled_rules(session, "shipment")
-            now = facts_for(session, subject, rules)
-            then = facts_for(session, subject, rules, as_of=before_the_seizure)
-        assert (now["linked_to_confirmed"], now["linked_confirmed_count"]) == (True, 1)
-        assert (then["linked_to_confirmed"], then["linked_confirmed_count"]) == (False, 0)
+        assert _links(engine, shipment) == (True, 1)
+        assert _links(engine, shipment, as_of=before_the_seizure) == (False, 0)
+
+    def test_a_confirmed_record_reaches_its_consignee_and_counts_once(
+        self, api: Api, engine: Engine
+    ) -> None:
+        trade: Lane = lane(api)
+        customs = api.customs("AE")
+        consignee = api.operator("PK", "Indus Forwarding Ltd", address="3 Dock Road, Karachi")
+        first = record_shipment(
+            customs,
+            None,
+            **trade.shipment_body(customs_reference="K-1", consignee_id=consignee["id"]),
+        )
+        flag = manual_flag(customs, first, "high", "Seal tampered")
+        for status in ("under_review", "confirmed"):
+            response = customs.post(
+                f"{FLAGS}/{flag['id']}/triage", json={"status": status, "note": "Diverted"}
+            )
+            assert response.status_code == 200, response.text
+        # The consignee, importing on its own: linked through the first shipment.
+        to_consignee = record_shipment(
+            customs,
+            None,
+            **trade.shipment_body(customs_reference="K-2", importer_id=consignee["id"]),
+        )
+        # The same importer and consignee again: linked once (one confirmed flag), not once
+        # through each party.
+        again = record_shipment(
+            customs,
+            None,
+            **trade.shipment_body(customs_reference="K-3", consignee_id=consignee["id"]),
+        )
+        assert _links(engine, to_consignee) == (True, 1)
+        assert _links(engine, again) == (True, 1)
 
     def test_a_confirmed_flag_links_the_importers_next_shipment(self, api: Api) -> None:
         trade: Lane = lane(api)
