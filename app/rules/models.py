@@ -49,9 +49,6 @@ class Flag(SQLModel, table=True):
         UniqueConstraint("rule_id", "subject_type", "subject_id"),
         Index("ix_flag_subject", "subject_type", "subject_id"),
         Index("ix_flag_status_severity", "status", "severity"),
-        # The rules' links (investigations/facts.py) start from the confirmed flags of a kind of
-        # subject, however many flags the subjects' other parties have.
-        Index("ix_flag_status_subject", "status", "subject_type", "subject_id"),
     )
 
     id: str = Field(primary_key=True, max_length=32)

@@ -1,9 +1,9 @@
-"""flag, incident, pre_export_notification: indexes for the rules' facts at every write
+"""incident, pre_export_notification: indexes for the rules' facts at every write
 
-The link statement (app/rules/gather.py, app/investigations/facts.py) read every flag of a kind
-of subject to find the confirmed ones, and every incident to find one on the subject's route;
-the PEN history aggregate looked up each earlier PEN of the importer's substance. On the write
-path these grew with the database (bench/README.md, "Facts that grew with the database").
+The link statement (app/rules/gather.py, app/investigations/facts.py) read every incident to
+find one on the subject's route; the PEN history aggregate looked up each earlier PEN of the
+importer's substance in the table. On the write path both grew with the database
+(bench/README.md, "Facts that grew with the database").
 
 Revision ID: 5d2a8c6e9f13
 Revises: 3c9e1f4b7a52
@@ -25,7 +25,6 @@ PEN_HISTORY_AFTER = [*PEN_HISTORY_BEFORE, "sent_at", "quantity_kg", "id"]
 
 
 def upgrade() -> None:
-    op.create_index("ix_flag_status_subject", "flag", ["status", "subject_type", "subject_id"])
     op.create_index("ix_incident_route", "incident", ["origin_country", "destination_country"])
     op.drop_index(PEN_HISTORY, "pre_export_notification")
     op.create_index(PEN_HISTORY, "pre_export_notification", PEN_HISTORY_AFTER)
@@ -35,4 +34,3 @@ def downgrade() -> None:
     op.drop_index(PEN_HISTORY, "pre_export_notification")
     op.create_index(PEN_HISTORY, "pre_export_notification", PEN_HISTORY_BEFORE)
     op.drop_index("ix_incident_route", "incident")
-    op.drop_index("ix_flag_status_subject", "flag")
