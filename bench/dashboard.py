@@ -8,13 +8,16 @@ notification with its shipments, their events and flags back by 0-4 whole years 
 of the notification's or shipment's id), so the same rows cover five years, about 2x10^5
 shipments a year. For each summary endpoint and view (the default one-year view and filtered
 views), p50 and p99 over a real uvicorn server, beside the best hand-written SQL over the raw
-tables for the same figures (PostgreSQL only), timed in the same run; then time to first render
-of /dashboard in headless Chromium. SQLite databases are measured without the hand-written SQL.
+tables for the same figures (PostgreSQL only), timed in the same run, bare (psycopg) and served
+by a minimal FastAPI app (hand_sql_app.py: the same statements behind one endpoint, no
+authentication), with each server's HTTP floor (`/healthz`); then time to first render of
+/dashboard in headless Chromium. SQLite databases are measured without the hand-written SQL.
 Results: stdout, and JSON in bench/results/.
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -35,106 +38,8 @@ from app.core.config import Settings
 from app.core.db import build_engine, open_session
 from app.dashboard import summaries
 from app.dashboard.deps import Summarised, summary_filters
-from bench.harness import ROOT, create_token, serve_pentrack
-
-CONCERN = ("AF", "PK", "IR", "TJ", "UZ", "TM", "CN")
-AA = "108-24-7"
-
-# The best hand-written SQL for each endpoint's figures, straight from the raw tables (every
-# query an endpoint's response needs, on the same tables and indexes). {where_pen}/{where_ship}
-# hold the view's filters.
-PEN_SQL = """
-SELECT exporting_country, importing_country, cas_number, count(*), sum(quantity_kg)
-FROM pre_export_notification WHERE sent_at >= %(start)s AND sent_at < %(end)s {where_pen}
-GROUP BY 1, 2, 3"""
-REPLY_SQL = """
-SELECT importing_country, coalesce(decision, ''), decision IS NULL AND status = 'withdrawn',
-  floor(extract(epoch FROM decided_at - sent_at) / 86400), decided_at::date > reply_by,
-  decision IS NULL AND reply_by < current_date, count(*)
-FROM pre_export_notification WHERE sent_at >= %(start)s AND sent_at < %(end)s {where_pen}
-GROUP BY 1, 2, 3, 4, 5, 6"""
-SHIPMENT_SQL = [
-    """SELECT status, cas_number, count(*), sum(quantity_kg) FROM shipment
-       WHERE created_at >= %(start)s AND created_at < %(end)s {where_ship} GROUP BY 1, 2""",
-    # Each shipment once per (type, country) with its largest quantity; then per type the
-    # distinct shipments.
-    # The events carry their shipment's route (the shipment is read only for a stop without
-    # an observed quantity).
-    """WITH per_shipment AS (
-         SELECT e.type, e.country, e.shipment_id, e.exporting_country, e.cas_number,
-           max(coalesce(e.quantity_observed_kg,
-             (SELECT s.quantity_kg FROM shipment s WHERE s.id = e.shipment_id))) AS kg
-         FROM shipment_event e
-         WHERE e.type IN ('stopped', 'seized') AND e.occurred_at >= %(start)s
-           AND e.occurred_at < %(end)s {where_e} GROUP BY 1, 2, 3, 4, 5)
-       SELECT 1, type, country, exporting_country, cas_number, count(*), sum(kg)
-       FROM per_shipment GROUP BY 2, 3, 4, 5
-       UNION ALL
-       SELECT 2, type, '', '', '', count(DISTINCT shipment_id), 0 FROM per_shipment GROUP BY 2""",
-    # The gaps compare each shipment's latest recorded observation, counted in the period in
-    # which it occurred: observations in the period with no later-recorded one; the 200
-    # largest are described (customs and PEN references, route), as the endpoint returns them.
-    """WITH latest AS (
-         SELECT s.id, p.quantity_kg AS notified, s.quantity_kg AS declared,
-           e.quantity_observed_kg AS observed
-         FROM shipment_event e JOIN shipment s ON s.id = e.shipment_id
-           JOIN pre_export_notification p ON p.id = e.notification_id
-         WHERE e.quantity_observed_kg IS NOT NULL AND e.notification_id IS NOT NULL
-           AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s {where_e}
-           AND NOT EXISTS (SELECT 1 FROM shipment_event l WHERE l.shipment_id = e.shipment_id
-             AND l.quantity_observed_kg IS NOT NULL
-             AND (l.created_at > e.created_at OR (l.created_at = e.created_at AND l.id > e.id))))
-       , largest AS (SELECT id, notified, declared, observed FROM latest
-         WHERE observed <> notified ORDER BY abs(observed - notified) DESC, id LIMIT 200)
-       SELECT count(*), sum(CASE WHEN declared <> notified THEN 1 ELSE 0 END),
-         sum(CASE WHEN observed <> notified THEN 1 ELSE 0 END),
-         sum(greatest(observed - notified, 0)), sum(greatest(notified - observed, 0)),
-         (SELECT json_agg(json_build_array(g.id, s.customs_reference, p.reference,
-            s.exporting_country, s.importing_country, s.cas_number, g.notified, g.declared,
-            g.observed))
-          FROM largest g JOIN shipment s ON s.id = g.id
-            JOIN pre_export_notification p ON p.id = s.notification_id)
-       FROM latest""",
-]
-# Flags raised in the period by rule, severity, status and whole hours to triage, on subjects
-# the analyst may see (not drafts) and, in a filtered view, whose route and substance match: the
-# flags on shipments join shipment only when the view filters (the default view needs no join),
-# the flags on PENs always join it (drafts are hidden).
-FLAG_SQL = """
-SELECT f.rule, f.severity, f.status, floor(extract(epoch FROM f.triaged_at - f.created_at) / 3600),
-  count(*) FROM flag f {ship_join}
-WHERE f.subject_type = 'shipment' AND f.created_at >= %(start)s AND f.created_at < %(end)s
-  {where_s} GROUP BY 1, 2, 3, 4
-UNION ALL
-SELECT f.rule, f.severity, f.status, floor(extract(epoch FROM f.triaged_at - f.created_at) / 3600),
-  count(*) FROM flag f JOIN pre_export_notification p ON p.id = f.subject_id
-WHERE f.subject_type = 'pre_export_notification' AND p.status <> 'draft'
-  AND f.created_at >= %(start)s AND f.created_at < %(end)s {where_p} GROUP BY 1, 2, 3, 4"""
-FLOW_SQL = [
-    """SELECT to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM'), exporting_country,
-         transit_countries::text, importing_country, cas_number, count(*), sum(quantity_kg)
-       FROM pre_export_notification WHERE sent_at >= %(start)s AND sent_at < %(end)s
-         AND importing_country = ANY(%(concern)s) {where_pen} GROUP BY 1, 2, 3, 4, 5""",
-    """SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM'), exporting_country,
-         transit_countries::text, importing_country, cas_number, count(*), sum(quantity_kg)
-       FROM shipment WHERE created_at >= %(start)s AND created_at < %(end)s
-         AND importing_country = ANY(%(concern)s) {where_ship} GROUP BY 1, 2, 3, 4, 5""",
-]
-HAND_SQL = {
-    "pens": [PEN_SQL],
-    "replies": [REPLY_SQL],
-    "shipments": SHIPMENT_SQL,
-    "flags": [FLAG_SQL],
-    "region-flows": FLOW_SQL,
-    "pen-requirements": ["SELECT * FROM pen_requirement"],
-}
-HAND_SQL["overview"] = [
-    *HAND_SQL["pens"],
-    *HAND_SQL["replies"],
-    *HAND_SQL["shipments"],
-    *HAND_SQL["flags"],
-    *HAND_SQL["pen-requirements"],
-]
+from bench.hand_sql import AA, HAND_SQL, bounds, sql_filters
+from bench.harness import ROOT, Server, create_token, free_port, serve_pentrack, uvicorn_command
 
 
 def views(year: int, exporter: str) -> dict[str, dict[str, Any]]:
@@ -143,38 +48,6 @@ def views(year: int, exporter: str) -> dict[str, dict[str, Any]]:
         f"exporting {exporter}, AA": {"year": year, "exporting_country": exporter, "substance": AA},
         "importing PK": {"year": year, "importing_country": "PK"},
         "AA, Jan 15 - Mar 15": {"from": f"{year}-01-15", "to": f"{year}-03-15", "substance": AA},
-    }
-
-
-def sql_filters(params: dict[str, Any]) -> dict[str, str]:
-    parts = []
-    if "substance" in params:
-        parts.append(f"AND {{t}}cas_number = '{params['substance']}'")
-    if "exporting_country" in params:
-        parts.append(f"AND {{t}}exporting_country = '{params['exporting_country']}'")
-    if "importing_country" in params:
-        parts.append(f"AND {{t}}importing_country = '{params['importing_country']}'")
-    where = " ".join(parts)
-    return {
-        "where_pen": where.format(t=""),
-        "where_ship": where.format(t=""),
-        "where_s": where.format(t="s."),
-        "where_e": where.format(t="e."),
-        "where_p": where.format(t="p."),
-        "ship_join": "JOIN shipment s ON s.id = f.subject_id" if parts else "",
-    }
-
-
-def bounds(params: dict[str, Any]) -> dict[str, Any]:
-    if "year" in params:
-        start, end = date(params["year"], 1, 1), date(params["year"] + 1, 1, 1)
-    else:
-        start = date.fromisoformat(params["from"])
-        end = date.fromordinal(date.fromisoformat(params["to"]).toordinal() + 1)
-    return {
-        "start": datetime(start.year, start.month, start.day, tzinfo=UTC),
-        "end": datetime(end.year, end.month, end.day, tzinfo=UTC),
-        "concern": list(CONCERN),
     }
 
 
@@ -238,6 +111,17 @@ def time_in_process(engine: Any, name: str, params: dict[str, Any], n: int) -> l
         if i >= 2:
             samples.append(time.perf_counter() - started)
     return samples
+
+
+def serve_hand_sql(database_url: str, workdir: Path) -> Server:
+    """hand_sql_app.py, served as `pentrack serve` serves pentrack (harness.uvicorn_command)."""
+    port = free_port()
+    env = {**os.environ, "BENCH_DATABASE_URL": database_url}
+    server = Server(
+        uvicorn_command("hand_sql_app:create_app", port), env, workdir / "hand-sql.log", port
+    )
+    server.wait_ready("/healthz")
+    return server
 
 
 def time_endpoint(client: httpx.Client, path: str, params: dict[str, Any], n: int) -> list[float]:
@@ -436,13 +320,25 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     token = create_token(args.database_url, workdir, "analyst")
     server = serve_pentrack(args.database_url, workdir)
+    hand = serve_hand_sql(args.database_url, workdir) if postgres else None
     app_engine = build_engine(Settings(database_url=args.database_url))
     results: list[dict[str, Any]] = []
+    floors: dict[str, float] = {}
     try:
         server.wait_ready("/healthz", timeout=60)
-        with httpx.Client(
-            base_url=server.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=120
-        ) as client:
+        with (
+            httpx.Client(
+                base_url=server.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=120
+            ) as client,
+            httpx.Client(base_url=hand.base_url if hand else "", timeout=120) as hand_client,
+        ):
+            # The HTTP floor: a request that reads nothing, on each server.
+            floors["pentrack /healthz"] = percentiles(time_endpoint(client, "/healthz", {}, 50))[0]
+            if hand:
+                floors["hand SQL /healthz"] = percentiles(
+                    time_endpoint(hand_client, "/healthz", {}, 50)
+                )[0]
+            print("HTTP floor p50 (ms):", json.dumps({k: round(v, 2) for k, v in floors.items()}))
             for view, params in views(args.year, exporter).items():
                 if args.view and args.view not in view:
                     continue
@@ -472,9 +368,18 @@ def main() -> None:
                             ratio_p50=api[0] / sql[0],
                             in_process_ratio_p50=inner[0] / sql[0],
                         )
+                        served = percentiles(
+                            time_endpoint(hand_client, f"/hand/{name}", params, args.n)
+                        )
+                        row.update(
+                            served_sql_p50_ms=served[0],
+                            served_sql_p99_ms=served[1],
+                            ratio_served_p50=api[0] / served[0],
+                        )
                         line += (
                             f" | hand SQL p50 {sql[0]:8.1f} p99 {sql[1]:8.1f}"
                             f" | ratio {api[0] / sql[0]:5.2f} (in process {inner[0] / sql[0]:5.2f})"
+                            f" | served {served[0]:8.1f}, ratio {api[0] / served[0]:5.2f}"
                         )
                     results.append(row)
                     print(line, flush=True)
@@ -499,11 +404,16 @@ def main() -> None:
             )
     finally:
         server.stop()
+        if hand:
+            hand.stop()
         app_engine.dispose()
     out = ROOT / "bench" / "results" / f"dashboard-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
-        json.dumps({"rows": counts, "results": results, "first_render": render}, indent=2)
+        json.dumps(
+            {"rows": counts, "http_floor_ms": floors, "results": results, "first_render": render},
+            indent=2,
+        )
     )
     print("written", out)
 

@@ -54,12 +54,15 @@ def versions(session: Session) -> dict[str, int]:
 
 def _memo(session: Session) -> tuple[Any, dict[str, int], dict[str, Any]]:
     """(transaction, the versions it sees, the values `cached` gave it at those versions)."""
+    # The connection first: it begins the transaction of a session that has not used one yet
+    # (whose get_transaction() would be None until then, and the memo never found again).
+    connection = session.connection()
     transaction = session.get_transaction()
     held = session.info.get(_MEMO)
     if held is not None and held[0] is transaction:
         return held
     # Core on the session's connection: the ORM's execution path costs more than the query.
-    seen = {name: version for name, version in session.connection().execute(_VERSIONS).all()}
+    seen = {name: version for name, version in connection.execute(_VERSIONS).all()}
     held = (transaction, seen, {})
     session.info[_MEMO] = held
     return held

@@ -39,7 +39,7 @@ def optional_principal(
     return session_principal(request, session, settings)
 
 
-def summary_reader(
+async def summary_reader(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     """Analysts and admins read every country's figures; a regulator or law-enforcement

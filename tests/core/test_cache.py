@@ -5,11 +5,13 @@ running app on its next request."""
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from app.core.cache import CACHE_GROUP
+from app.core.db import open_session
 from app.models import metadata
+from app.reference.service import find_substance, reference
 from tests.factories import Api, lane, record_shipment
 
 FLAGS = "/api/v1/flags"
@@ -147,3 +149,25 @@ def test_a_requirement_added_by_sql_is_used_by_the_next_evaluation(
     after = trade.draft()
     flags = trade.exporting.get(FLAGS, params={"subject_id": after["id"]}).json()["items"]
     assert "no-licit-need-destination" in {f["rule"] for f in flags}
+
+
+def test_a_transaction_reads_the_versions_once_even_when_a_cached_read_begins_it(
+    engine: Engine,
+) -> None:
+    """A session whose first statement is a cached read (a CLI command, the worker, a summary
+    computed without a request) asks for the versions once, not again at its next cached read."""
+    asked: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "FROM cache_version" in statement:
+            asked.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with open_session(engine) as session:
+            reference(session)
+            assert find_substance(session, "108-24-7") is not None
+            reference(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(asked) == 1
