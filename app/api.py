@@ -26,10 +26,12 @@ API_PREFIX = "/api/v1"
 # their own: FastAPI matches a request route by route at every level of included routers, so
 # one level fewer halves the routes tried for the API's last routers (the summaries: ~240 → ~120
 # per request, up to a third of a small summary's CPU). Matched in this order: the write path's
-# routers (PENs, shipments) first.
+# routers (PENs, shipments) first, then the summaries the dashboard asks for (each route tried
+# costs ~1 µs: last, a small summary's request tried ~120 routes first, ~0.15 ms).
 API_ROUTERS: tuple[APIRouter, ...] = (
     notifications_router,
     shipments_router,
+    summaries_router,
     reference_router,
     authorities_router,
     operators_router,
@@ -51,7 +53,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     nodes_router,
     audit_router,
     tokens_router,
-    summaries_router,
 )
 
 

@@ -84,6 +84,8 @@ class Raised:
     hit: Hit
     raised_at: datetime
     exporting_country: str
+    importer_id: str | None
+    consignee_id: str | None
 
 
 def _raised_at(hit: Hit, created_at: datetime, facts: dict[str, Any], now: datetime) -> datetime:
@@ -111,6 +113,8 @@ def _judge(
                 hit,
                 _raised_at(hit, subject.created_at, facts, now),
                 subject.exporting_country,
+                subject.importer_id,
+                subject.consignee_id,
             )
 
 
@@ -239,6 +243,8 @@ def write_flags(ctx: Context, raised: Iterable[Raised]) -> int:
                 "created_at": r.raised_at,
                 "updated_at": triaged_at or r.raised_at,
                 "triaged_at": triaged_at,
+                "importer_id": r.importer_id,
+                "consignee_id": r.consignee_id,
             },
         )
         for from_status, to_status, note, at in steps:

@@ -7,9 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.core.config import Settings
+from app.core.db import build_engine, open_session
+from app.core.migrations import downgrade, upgrade
+from app.main import create_app
+from app.rules.service import seed_builtin_rules
+from seed.loader import seed_reference
+from tests.factories import Api, lane, record_shipment
 from tests.migration_check import check
 
 
@@ -39,3 +47,33 @@ class TestMigrations:
             source = path.read_text()
             assert "importlib" not in source, path.name
             assert "random()" not in source, path.name
+
+
+def test_flags_raised_before_their_buyers_were_kept_get_them(scratch_url: str) -> None:
+    """Migration 7b3d9e2f4a18: every existing flag is given its subject's importer and
+    consignee, so flags confirmed before the upgrade still link those parties' next trade."""
+    upgrade(scratch_url)
+    settings = Settings(database_url=scratch_url)
+    engine = build_engine(settings)
+    try:
+        seed_reference(engine)
+        with open_session(engine, write=True) as session:
+            seed_builtin_rules(session)
+            session.commit()
+        with TestClient(create_app(settings, engine=engine)) as client:
+            api = Api(client, engine)
+            trade = lane(api)
+            pen = trade.pen_in("sent")
+            shipment = record_shipment(
+                api.customs("AE"), None, **trade.shipment_body(customs_reference="M-1")
+            )
+        downgrade(scratch_url, "5d2a8c6e9f13")
+        upgrade(scratch_url)
+        with engine.connect() as connection:
+            buyers = connection.execute(
+                text("SELECT DISTINCT subject_id, importer_id, consignee_id FROM flag")
+            ).all()
+    finally:
+        engine.dispose()
+    assert {s for s, _, _ in buyers} == {pen["id"], shipment["id"]}
+    assert {(i, c) for _, i, c in buyers} == {(trade.importer["id"], None)}

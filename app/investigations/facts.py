@@ -11,7 +11,7 @@ exporter goes on a watch list, which matches every party)."""
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, union
+from sqlalchemy import bindparam, func, or_, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -21,7 +21,6 @@ from app.incidents.models import Incident, IncidentOperator
 from app.investigations.entities import entity_of_operators
 from app.investigations.models import EntityMember, WatchlistEntry
 from app.investigations.watchlists import entries_for, hits
-from app.notifications.models import PreExportNotification
 from app.operators.models import Operator
 from app.rules.models import Flag
 from app.shipments.models import Shipment
@@ -74,35 +73,33 @@ def _among_mates(column: Any) -> Any:
     return col(column).in_(select(LINKED_MATES.c.operator_id))
 
 
-def _confirmed_flags(model: Any, subject_type: str) -> Any:
+def _confirmed_flags(subject_type: str) -> Any:
     """Confirmed flags on other records of this kind whose importer or consignee is a mate.
 
-    For each mate, its records as importer, then as consignee (when the importer is not a mate
-    too: each record once), each record's confirmed flags read by index: correlated
-    subqueries, so that both databases walk the few mates' own trade (their indexes) instead
-    of every confirmed flag, or every record, in the database."""
-    mate = LINKED_MATES.alias(f"{model.__tablename__}_mate")
-    confirmed = (
-        select(func.count())
-        .select_from(Flag)
-        .where(
-            col(Flag.status) == CONFIRMED,
-            col(Flag.subject_type) == subject_type,
-            col(Flag.subject_id) == model.id,
-            func.coalesce(Flag.triaged_at, Flag.updated_at) <= _AS_OF,
-        )
-        .scalar_subquery()
-    )
+    Per mate, its confirmed flags as importer, then as consignee (when the importer is not a
+    mate too: each record once), each read from an index of confirmed flags by the buyer the
+    flag copied from its subject (flag.importer_id, flag.consignee_id): correlated subqueries,
+    so that both databases walk from the few mates to the few confirmed flags naming them —
+    never the mates' whole trade, nor every confirmed flag in the database."""
+    mate = LINKED_MATES.alias(f"{subject_type}_mate")
 
-    def bought_by_mate(party: Any, *also: Any) -> Any:
+    def confirmed_as(party: Any, *also: Any) -> Any:
         return (
-            select(func.coalesce(func.sum(confirmed), 0))
-            .where(party == mate.c.operator_id, model.id != bindparam("own"), *also)
+            select(func.count())
+            .select_from(Flag)
+            .where(
+                col(Flag.status) == CONFIRMED,
+                party == mate.c.operator_id,
+                col(Flag.subject_type) == subject_type,
+                col(Flag.subject_id) != bindparam("own"),
+                func.coalesce(Flag.triaged_at, Flag.updated_at) <= _AS_OF,
+                *also,
+            )
             .scalar_subquery()
         )
 
-    as_importer = bought_by_mate(model.importer_id)
-    as_consignee = bought_by_mate(model.consignee_id, ~_among_mates(model.importer_id))
+    as_importer = confirmed_as(col(Flag.importer_id))
+    as_consignee = confirmed_as(col(Flag.consignee_id), ~_among_mates(Flag.importer_id))
     return (
         select(func.coalesce(func.sum(as_importer + as_consignee), 0))
         .select_from(mate)
@@ -161,10 +158,8 @@ def link_columns() -> list[Any]:
     )
     watched = select(func.count()).select_from(WatchlistEntry).scalar_subquery()
     return [
-        _confirmed_flags(Shipment, "shipment").label("confirmed_on_shipments"),
-        _confirmed_flags(PreExportNotification, "pre_export_notification").label(
-            "confirmed_on_pens"
-        ),
+        _confirmed_flags("shipment").label("confirmed_on_shipments"),
+        _confirmed_flags("pre_export_notification").label("confirmed_on_pens"),
         seizures.label("seizures"),
         resolved.label("resolved"),
         watched.label("watchlist_entries"),
@@ -269,28 +264,18 @@ def _confirmed_and_seized(
     consignee) and the seizures (("seizure", id)) naming it other than as the seized shipment's
     exporter, among `operators`."""
     named_by: dict[str, set[tuple[str, str]]] = {}
-    for model, subject_type in (
-        (Shipment, "shipment"),
-        (PreExportNotification, "pre_export_notification"),
-    ):
-        query = (
-            select(Flag.id, model.importer_id, model.consignee_id)
-            .join(
-                model,
-                and_(col(Flag.subject_type) == subject_type, col(model.id) == Flag.subject_id),
-            )
-            .where(
-                Flag.status == CONFIRMED,
-                or_(
-                    among(session, col(model.importer_id), operators),
-                    among(session, col(model.consignee_id), operators),
-                ),
-            )
-        )
-        for flag_id, *parties in session.connection().execute(query):
-            for party in parties:
-                if party:
-                    named_by.setdefault(party, set()).add(("flag", flag_id))
+    # The buyers each flag copied from its subject, read from the indexes of confirmed flags.
+    confirmed = select(Flag.id, Flag.importer_id, Flag.consignee_id).where(
+        Flag.status == CONFIRMED,
+        or_(
+            among(session, col(Flag.importer_id), operators),
+            among(session, col(Flag.consignee_id), operators),
+        ),
+    )
+    for flag_id, *parties in session.connection().execute(confirmed):
+        for party in parties:
+            if party:
+                named_by.setdefault(party, set()).add(("flag", flag_id))
     seizures = (
         select(IncidentOperator.operator_id, IncidentOperator.incident_id)
         .join(Incident, col(Incident.id) == IncidentOperator.incident_id)

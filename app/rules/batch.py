@@ -79,7 +79,7 @@ def raise_flags(
     for shipment, facts in zip(shipments, prepared.facts, strict=True):
         hits = evaluate(prepared.rules, facts) if prepared.rules else []
         # A new shipment has no flags yet: every hit is new.
-        raised = [rules.flag_values(rules.SHIPMENT, shipment.id, hit) for hit in hits]
+        raised = [rules.flag_values(rules.SHIPMENT, shipment, hit) for hit in hits]
         rows += raised
         # Read-only stand-ins for the flags as written (ORM instances cost more than the rows).
         flags = [cast(Flag, SimpleNamespace(**values)) for values in raised]

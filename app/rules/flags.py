@@ -115,7 +115,7 @@ def _require_officer_on_route(principal: Principal) -> None:
 def raise_manual_flag(session: Session, principal: Principal, data: FlagCreate) -> Flag:
     """An officer's own suspicion about a shipment or PEN their country is party to."""
     _require_officer_on_route(principal)
-    load_subject(session, principal, data.subject_type, data.subject_id)
+    subject = load_subject(session, principal, data.subject_type, data.subject_id)
     now = utcnow()
     flag = Flag(
         id=new_id(),
@@ -130,6 +130,8 @@ def raise_manual_flag(session: Session, principal: Principal, data: FlagCreate) 
         raised_by_user_id=principal.user_id,
         created_at=now,
         updated_at=now,
+        importer_id=subject.importer_id,
+        consignee_id=subject.consignee_id,
     )
     session.add(flag)
     session.flush()

@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.core.cache import RULES, group_info
@@ -39,6 +39,9 @@ class Rule(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+CONFIRMED_ONLY = text("status = 'confirmed'")
+
+
 class Flag(SQLModel, table=True):
     """A suspicion about a shipment or a notification, raised by a rule version or by a person."""
 
@@ -49,6 +52,18 @@ class Flag(SQLModel, table=True):
         UniqueConstraint("rule_id", "subject_type", "subject_id"),
         Index("ix_flag_subject", "subject_type", "subject_id"),
         Index("ix_flag_status_severity", "status", "severity"),
+        # An operator's confirmed flags as the buyer of their subjects, for the rules'
+        # `linked-to-confirmed` (app/investigations/facts.py): confirmed flags only, so a write
+        # reads the few that name its parties, never their whole trade.
+        *(
+            Index(
+                f"ix_flag_confirmed_{party}",
+                f"{party}_id",
+                postgresql_where=CONFIRMED_ONLY,
+                sqlite_where=CONFIRMED_ONLY,
+            )
+            for party in ("importer", "consignee")
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=32)
@@ -68,6 +83,9 @@ class Flag(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     triaged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The subject's buyers, copied when the flag is raised (a record's parties never change).
+    importer_id: str | None = Field(default=None, max_length=32)
+    consignee_id: str | None = Field(default=None, max_length=32)
 
 
 class FlagTriage(SQLModel, table=True):

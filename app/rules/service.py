@@ -367,14 +367,15 @@ def evaluate_subject(
         flag
         for hit in hits
         if hit.rule_id not in raised_before
-        and (flag := insert_flag(session, subject_type, subject_id, hit)) is not None
+        and subject is not None  # (hits come only from a subject that exists)
+        and (flag := insert_flag(session, subject_type, subject, hit)) is not None
     ]
     live = [Decimal(weight) for _, status, weight in existing if status in LIVE]
     return Judgement(raised, sum((*live, *(f.weight for f in raised)), Decimal(0)))
 
 
-def flag_values(subject_type: str, subject_id: str, hit: Hit) -> dict[str, Any]:
-    """The row of a new open flag for a hit."""
+def flag_values(subject_type: str, subject: Any, hit: Hit) -> dict[str, Any]:
+    """The row of a new open flag for a hit on `subject` (a shipment or PEN, or a row of one)."""
     now = utcnow()
     return {
         "id": new_id(),
@@ -384,7 +385,9 @@ def flag_values(subject_type: str, subject_id: str, hit: Hit) -> dict[str, Any]:
         "severity": hit.severity,
         "status": FlagStatus.OPEN.value,
         "subject_type": subject_type,
-        "subject_id": subject_id,
+        "subject_id": subject.id,
+        "importer_id": subject.importer_id,
+        "consignee_id": subject.consignee_id,
         "explanation": hit.explanation[:2000],
         "evidence": hit.evidence,
         "weight": Decimal(str(hit.weight)),
@@ -403,9 +406,11 @@ def flag_audit(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def insert_flag(session: Session, subject_type: str, subject_id: str, hit: Hit) -> Flag | None:
+def insert_flag(
+    session: Session, subject_type: str, subject: Shipment | PreExportNotification, hit: Hit
+) -> Flag | None:
     """Insert unless a concurrent transaction raised the same flag first (no duplicates)."""
-    values = flag_values(subject_type, subject_id, hit)
+    values = flag_values(subject_type, subject, hit)
     statement = _INSERT_FLAG[session.get_bind().dialect.name == "postgresql"]
     if session.connection().execute(statement, values).scalar_one_or_none() is None:
         return None

@@ -165,6 +165,33 @@ class TestLinkedToConfirmed:
         assert _links(engine, to_consignee) == (True, 1)
         assert _links(engine, again) == (True, 1)
 
+    def test_a_rule_flag_confirmed_on_a_pen_links_its_importers_shipments(
+        self, api: Api, engine: Engine
+    ) -> None:
+        # Raised by a rule, not by hand: the flag names its subject's buyers as it is raised.
+        trade: Lane = lane(api)
+        pen = trade.pen_in("sent")
+        listed = trade.exporting.get(
+            FLAGS, params={"subject_id": pen["id"], "rule": "new-counterparty"}
+        )
+        assert listed.status_code == 200, listed.text
+        (flag,) = listed.json()["items"]
+        for status in ("under_review", "confirmed"):
+            response = trade.exporting.post(
+                f"{FLAGS}/{flag['id']}/triage", json={"status": status, "note": "Diverted"}
+            )
+            assert response.status_code == 200, response.text
+        customs = api.customs("AE")
+        other = api.operator("PK", "Karachi Paints Ltd", address="9 Mill Road, Karachi")
+        same_importer = record_shipment(
+            customs, None, **trade.shipment_body(customs_reference="R-1")
+        )
+        other_customer = record_shipment(
+            customs, None, **trade.shipment_body(importer_id=other["id"], customs_reference="R-2")
+        )
+        assert _links(engine, same_importer) == (True, 1)
+        assert _links(engine, other_customer) == (False, 0)
+
     def test_a_confirmed_flag_links_the_importers_next_shipment(self, api: Api) -> None:
         trade: Lane = lane(api)
         customs = api.customs("AE")
