@@ -15,17 +15,16 @@ class PreExportNotification(SQLModel, table=True):
     __table_args__ = (
         Index("ix_pen_exporting_sent", "exporting_country", "sent_at"),
         Index("ix_pen_importing_sent", "importing_country", "sent_at"),
-        # The rules' PEN history of an importer (new-counterparty): earlier PENs of a substance,
-        # covering what the aggregate reads (rules/gather.py), so a long history is not a row
-        # lookup per earlier PEN.
-        Index(
-            "ix_pen_importer_substance_created",
-            "importer_id",
-            "cas_number",
-            "created_at",
-            "sent_at",
-            "quantity_kg",
-            "id",
+        # The rules' PEN history of an importer (new-counterparty) and of an importing country
+        # (the country's year of a substance): earlier PENs of a substance, covering what the
+        # aggregates read (rules/gather.py), so a long history is not a row lookup per earlier
+        # PEN, and the country's year is read from its own range, not the country's every PEN.
+        *(
+            Index(name, party, "cas_number", "created_at", "sent_at", "quantity_kg", "id")
+            for name, party in (
+                ("ix_pen_importer_substance_created", "importer_id"),
+                ("ix_pen_country_substance_created", "importing_country"),
+            )
         ),
     )
 

@@ -1,4 +1,5 @@
-"""flag: the subject's importer and consignee, with indexes of confirmed flags by each
+"""flag: the subject's importer and consignee, with indexes of confirmed flags by each;
+pre_export_notification: an importing country's PENs of a substance by creation, covering
 
 The rules' `linked-to-confirmed` counted confirmed flags on the records each of the subject's
 buying-side parties had bought, walking every such record: a write's cost grew with its
@@ -6,6 +7,10 @@ parties' whole trade (bench/README.md, "A party's history at every write"). Each
 carries its subject's importer and consignee (a record's parties never change), and two
 partial indexes hold the confirmed flags by each, so a write reads only the confirmed flags
 naming its parties. Existing flags get their subjects' buyers here.
+
+The rules' year of PENs of a substance to the importing country read every PEN the country had
+received (by the index of its sending times), each looked up in the table; it now reads the
+year's range of a covering index, as the importer's history already did.
 
 Revision ID: 7b3d9e2f4a18
 Revises: 5d2a8c6e9f13
@@ -27,7 +32,19 @@ CONFIRMED_ONLY = sa.text("status = 'confirmed'")
 SUBJECTS = ("shipment", "pre_export_notification")
 
 
+COUNTRY_HISTORY = "ix_pen_country_substance_created"
+COUNTRY_HISTORY_COLUMNS = [
+    "importing_country",
+    "cas_number",
+    "created_at",
+    "sent_at",
+    "quantity_kg",
+    "id",
+]
+
+
 def upgrade() -> None:
+    op.create_index(COUNTRY_HISTORY, "pre_export_notification", COUNTRY_HISTORY_COLUMNS)
     with op.batch_alter_table("flag") as batch:
         batch.add_column(sa.Column("importer_id", sa.String(length=32), nullable=True))
         batch.add_column(sa.Column("consignee_id", sa.String(length=32), nullable=True))
@@ -48,6 +65,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(COUNTRY_HISTORY, "pre_export_notification")
     for party in ("importer", "consignee"):
         op.drop_index(f"ix_flag_confirmed_{party}", "flag")
     with op.batch_alter_table("flag") as batch:
