@@ -17,7 +17,6 @@ Results: stdout, and JSON in bench/results/.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -39,7 +38,7 @@ from app.core.db import build_engine, open_session
 from app.dashboard import summaries
 from app.dashboard.deps import Summarised, summary_filters
 from bench.hand_sql import AA, HAND_SQL, bounds, sql_filters
-from bench.harness import ROOT, Server, create_token, free_port, serve_pentrack, uvicorn_command
+from bench.harness import ROOT, create_token, serve_baseline, serve_pentrack
 
 
 def views(year: int, exporter: str) -> dict[str, dict[str, Any]]:
@@ -111,17 +110,6 @@ def time_in_process(engine: Any, name: str, params: dict[str, Any], n: int) -> l
         if i >= 2:
             samples.append(time.perf_counter() - started)
     return samples
-
-
-def serve_hand_sql(database_url: str, workdir: Path) -> Server:
-    """hand_sql_app.py, served as `pentrack serve` serves pentrack (harness.uvicorn_command)."""
-    port = free_port()
-    env = {**os.environ, "BENCH_DATABASE_URL": database_url}
-    server = Server(
-        uvicorn_command("hand_sql_app:create_app", port), env, workdir / "hand-sql.log", port
-    )
-    server.wait_ready("/healthz")
-    return server
 
 
 def time_endpoint(client: httpx.Client, path: str, params: dict[str, Any], n: int) -> list[float]:
@@ -320,7 +308,9 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     token = create_token(args.database_url, workdir, "analyst")
     server = serve_pentrack(args.database_url, workdir)
-    hand = serve_hand_sql(args.database_url, workdir) if postgres else None
+    hand = (
+        serve_baseline("hand_sql_app:create_app", args.database_url, workdir) if postgres else None
+    )
     app_engine = build_engine(Settings(database_url=args.database_url))
     results: list[dict[str, Any]] = []
     floors: dict[str, float] = {}

@@ -145,15 +145,20 @@ def uvicorn_command(factory: str, port: int) -> list[str]:
     return [*command, "--app-dir", str(Path(__file__).resolve().parent)]
 
 
-def serve_minimal(database_url: str, workdir: Path, kind: str = "core") -> Server:
-    """The baseline app, served by uvicorn with the same options as `pentrack serve`; `kind`
-    is how its endpoint inserts (minimal_app.py)."""
+def serve_baseline(factory: str, database_url: str, workdir: Path, **env: str) -> Server:
+    """A baseline app of bench/ (`module:create_app`), served by uvicorn with the same options
+    as `pentrack serve`, on `database_url` (as $BENCH_DATABASE_URL)."""
     port = free_port()
-    command = uvicorn_command("minimal_app:create_app", port)
-    env = {**os.environ, "BENCH_DATABASE_URL": database_url, "BENCH_MINIMAL": kind}
-    server = Server(command, env, workdir / "minimal-serve.log", port)
+    environment = {**os.environ, **env, "BENCH_DATABASE_URL": database_url}
+    log = workdir / f"{factory.split(':')[0]}-serve.log"
+    server = Server(uvicorn_command(factory, port), environment, log, port)
     server.wait_ready("/healthz")
     return server
+
+
+def serve_minimal(database_url: str, workdir: Path, kind: str = "core") -> Server:
+    """The write path's baseline (minimal_app.py); `kind` is how its endpoint inserts."""
+    return serve_baseline("minimal_app:create_app", database_url, workdir, BENCH_MINIMAL=kind)
 
 
 def temp_workdir() -> tempfile.TemporaryDirectory[str]:

@@ -73,15 +73,16 @@ def _among_mates(column: Any) -> Any:
     return col(column).in_(select(LINKED_MATES.c.operator_id))
 
 
-def _confirmed_flags(subject_type: str) -> Any:
-    """Confirmed flags on other records of this kind whose importer or consignee is a mate.
+def _confirmed_flags() -> Any:
+    """Confirmed flags on other records (PENs and shipments) whose importer or consignee is a
+    mate.
 
     Per mate, its confirmed flags as importer, then as consignee (when the importer is not a
     mate too: each record once), each read from an index of confirmed flags by the buyer the
     flag copied from its subject (flag.importer_id, flag.consignee_id): correlated subqueries,
     so that both databases walk from the few mates to the few confirmed flags naming them —
     never the mates' whole trade, nor every confirmed flag in the database."""
-    mate = LINKED_MATES.alias(f"{subject_type}_mate")
+    mate = LINKED_MATES.alias("flag_mate")
 
     def confirmed_as(party: Any, *also: Any) -> Any:
         return (
@@ -90,7 +91,6 @@ def _confirmed_flags(subject_type: str) -> Any:
             .where(
                 col(Flag.status) == CONFIRMED,
                 party == mate.c.operator_id,
-                col(Flag.subject_type) == subject_type,
                 col(Flag.subject_id) != bindparam("own"),
                 func.coalesce(Flag.triaged_at, Flag.updated_at) <= _AS_OF,
                 *also,
@@ -109,7 +109,7 @@ def _confirmed_flags(subject_type: str) -> Any:
 
 def link_columns() -> list[Any]:
     """The columns rules/gather.py adds to its one link statement (binds `parties`, `linked`,
-    `own`, `as_of`): flags confirmed by `as_of` on shipments and on PENs bought by a mate,
+    `own`, `as_of`): flags confirmed by `as_of` on shipments and PENs bought by a mate,
     seizures recorded by then naming a mate (not as the seized shipment's exporter), how many of
     the parties an entity holds (fewer: resolve first), how many watch-list entries exist."""
     # From the mates to the incidents naming them, each then checked (an EXISTS, so that a
@@ -158,8 +158,7 @@ def link_columns() -> list[Any]:
     )
     watched = select(func.count()).select_from(WatchlistEntry).scalar_subquery()
     return [
-        _confirmed_flags("shipment").label("confirmed_on_shipments"),
-        _confirmed_flags("pre_export_notification").label("confirmed_on_pens"),
+        _confirmed_flags().label("confirmed_flags"),
         seizures.label("seizures"),
         resolved.label("resolved"),
         watched.label("watchlist_entries"),
@@ -183,8 +182,7 @@ def investigation_facts(
     if not parties:
         linked, watched = 0, 0
     else:
-        linked = int(row.confirmed_on_shipments or 0) + int(row.confirmed_on_pens or 0)
-        linked += int(row.seizures or 0)
+        linked = int(row.confirmed_flags or 0) + int(row.seizures or 0)
         watched = (
             _watchlist_hits(session, subject, parties, containers) if row.watchlist_entries else 0
         )
