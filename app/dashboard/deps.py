@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
 from app.auth.roles import Role
 from app.auth.service import Principal, authenticate
@@ -16,7 +17,7 @@ from app.core.problems import Forbidden, Unauthorized
 from app.core.types import utcnow
 from app.dashboard.cookies import session_principal
 from app.dashboard.figures import Period, Scope
-from app.dashboard.regions import get_region
+from app.dashboard.regions import Region, get_region
 from app.dashboard.schemas import Applied
 from app.reference.service import find_substance, reference
 
@@ -72,8 +73,49 @@ CountryQuery = Annotated[
 ]
 
 
-def summary_filters(
-    session: SessionDep,
+@dataclass(frozen=True)
+class Filters:
+    """The filters as asked, their form, period and region checked, and the caller's scope.
+
+    Checking the countries and the substance reads reference data (a statement): `checked` does
+    it in the endpoint's own worker-thread call, so that the filters cost no crossing of their
+    own (bench/README.md, "Dashboard summaries")."""
+
+    period: Period
+    year: int | None
+    substance: str | None
+    countries: dict[str, str | None]
+    region: Region | None
+    party: str | None
+    today: date
+
+    def checked(self, session: Session) -> Summarised:
+        """The filters with their countries and substance looked up (422 for unknown ones)."""
+        _check_countries(session, self.countries)
+        substance = _substance(session, self.substance)
+        scope = Scope(
+            period=self.period,
+            substance=substance,
+            exporting_country=self.countries["exporting_country"],
+            importing_country=self.countries["importing_country"],
+            transit_country=self.countries["transit_country"],
+            region=self.region.countries if self.region else None,
+            party_country=self.party,
+        )
+        applied = Applied(
+            date_from=self.period.start,
+            date_to=self.period.end,
+            year=self.year,
+            substance=substance,
+            region=self.region.code if self.region else None,
+            scope_country=self.party,
+            as_of=self.today,
+            **self.countries,
+        )
+        return Summarised(scope, applied)
+
+
+async def summary_filters(
     principal: SummaryReader,
     year: Annotated[
         int | None, Query(ge=1900, le=2200, description="A calendar year (default: this year).")
@@ -104,38 +146,29 @@ def summary_filters(
             "`142` (Asia), `034` (Southern Asia); see /api/v1/summaries/regions.",
         ),
     ] = None,
-) -> Summarised:
-    """The period, substance, route and region filters, checked, and the caller's scope."""
+) -> Filters:
+    """The period, substance, route and region filters, and the caller's scope. Async: nothing
+    here reads the database (see `Filters`)."""
     today = utcnow().date()
     period = _period(year, date_from, date_to, today)
-    countries = _countries(session, exporting_country, importing_country, transit_country)
-    substance = _substance(session, substance)
     found_region = None
     if region is not None:
         found_region = get_region(region)
         if found_region is None:
             raise _invalid("region", f"{region!r} is not a region; see /api/v1/summaries/regions.")
-    party = None if principal.is_global_reader else principal.country
-    scope = Scope(
+    return Filters(
         period=period,
-        substance=substance,
-        exporting_country=countries["exporting_country"],
-        importing_country=countries["importing_country"],
-        transit_country=countries["transit_country"],
-        region=found_region.countries if found_region else None,
-        party_country=party,
-    )
-    applied = Applied(
-        date_from=period.start,
-        date_to=period.end,
         year=year if year is not None else (None if date_from or date_to else today.year),
         substance=substance,
-        region=found_region.code if found_region else None,
-        scope_country=party,
-        as_of=today,
-        **countries,
+        countries={
+            "exporting_country": exporting_country.upper() if exporting_country else None,
+            "importing_country": importing_country.upper() if importing_country else None,
+            "transit_country": transit_country.upper() if transit_country else None,
+        },
+        region=found_region,
+        party=None if principal.is_global_reader else principal.country,
+        today=today,
     )
-    return Summarised(scope, applied)
 
 
 def _period(year: int | None, date_from: date | None, date_to: date | None, today: date) -> Period:
@@ -153,24 +186,16 @@ def _period(year: int | None, date_from: date | None, date_to: date | None, toda
     return Period(date(today.year, 1, 1), date(today.year, 12, 31))
 
 
-def _countries(
-    session: SessionDep, exporting: str | None, importing: str | None, transit: str | None
-) -> dict[str, str | None]:
-    """The route filters, upper-cased, each a known country."""
-    countries: dict[str, str | None] = {
-        "exporting_country": exporting.upper() if exporting else None,
-        "importing_country": importing.upper() if importing else None,
-        "transit_country": transit.upper() if transit else None,
-    }
+def _check_countries(session: Session, countries: dict[str, str | None]) -> None:
+    """Each route filter given is a known country."""
     if any(countries.values()):
         known = reference(session).country_names
         for field, code in countries.items():
             if code and code not in known:
                 raise _invalid(field, f"{code!r} is not an ISO 3166-1 alpha-2 country code.")
-    return countries
 
 
-def _substance(session: SessionDep, substance: str | None) -> str | None:
+def _substance(session: Session, substance: str | None) -> str | None:
     """A well-formed CAS number of a known substance, or None."""
     if substance is None:
         return None
@@ -182,7 +207,7 @@ def _substance(session: SessionDep, substance: str | None) -> str | None:
     return substance
 
 
-FiltersDep = Annotated[Summarised, Depends(summary_filters)]
+FiltersDep = Annotated[Filters, Depends(summary_filters)]
 
 
 def query_string(applied: Applied) -> dict[str, Any]:

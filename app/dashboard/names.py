@@ -3,9 +3,11 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 
 from sqlmodel import Session
 
+from app.core import cache
 from app.reference.service import reference
 
 
@@ -26,15 +28,19 @@ class Names:
 
 
 def names(session: Session) -> Names:
-    """The names as the caller's transaction sees them (no query while the reference data's
-    cache is current: app/core/cache.py)."""
+    """The names as the caller's transaction sees them: built once per version of the reference
+    data (no query, no rebuilding, while its cache is current: app/core/cache.py)."""
+    return cache.cached(session, cache.REFERENCE, "dashboard-names", _load_names)
+
+
+def _load_names(session: Session) -> Names:
     ref = reference(session)
     substances = ref.substances.values()
     return Names(
         countries=ref.country_names,
-        substances={s.cas_number: s.name for s in substances},
-        tables={s.cas_number: s.convention_table for s in substances},
-        densities={s.cas_number: s.density_kg_per_l for s in substances},
+        substances=MappingProxyType({s.cas_number: s.name for s in substances}),
+        tables=MappingProxyType({s.cas_number: s.convention_table for s in substances}),
+        densities=MappingProxyType({s.cas_number: s.density_kg_per_l for s in substances}),
     )
 
 

@@ -1,16 +1,18 @@
 """INCB-style summaries under /api/v1/summaries (JSON, CSV, XLSX)."""
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.core.db import SessionDep
 from app.core.problems import problem_responses
 from app.dashboard import exports, summaries
-from app.dashboard.deps import FiltersDep, SummaryReader
+from app.dashboard.deps import Filters, FiltersDep, SummaryReader
 from app.dashboard.form_d import form_d
 from app.dashboard.pages import render
 from app.dashboard.regions import regions
@@ -65,52 +67,52 @@ def list_regions(_: SummaryReader) -> list[RegionInfo]:
 
 
 @router.get("/overview", response_model=Overview, summary="Headline figures")
-def overview(session: SessionDep, filters: FiltersDep) -> Overview:
+async def overview(session: SessionDep, filters: FiltersDep) -> Overview:
     """The dashboard's headline figures, each equal to a total of the detailed summaries."""
-    return summaries.overview(session, filters)
+    return await run_in_threadpool(summaries.overview, session, filters)
 
 
 @router.get("/pens", response_model=PenSummary, summary="PENs sent and received")
-def pens(session: SessionDep, filters: FiltersDep) -> PenSummary:
+async def pens(session: SessionDep, filters: FiltersDep) -> PenSummary:
     """PENs sent (by `sent_at`) by exporting country, received by importing country, and the
     exporting → importing matrix, with quantities in kg and, for liquids, litres."""
-    return summaries.compute(session, "pens", filters)  # type: ignore[return-value]
+    return await _computed(session, "pens", filters)  # type: ignore[return-value]
 
 
 @router.get("/replies", response_model=ReplySummary, summary="Replies to PENs")
-def replies(session: SessionDep, filters: FiltersDep) -> ReplySummary:
+async def replies(session: SessionDep, filters: FiltersDep) -> ReplySummary:
     """Per importing country: no objection, objection, information requested, unanswered after
     `reply_by`, the objection rate, the share unanswered, and median and 90th-percentile reply
     times (whole days from sending to the latest decision)."""
-    return summaries.compute(session, "replies", filters)  # type: ignore[return-value]
+    return await _computed(session, "replies", filters)  # type: ignore[return-value]
 
 
 @router.get("/shipments", response_model=ShipmentSummary, summary="Shipments, stops and seizures")
-def shipments(session: SessionDep, filters: FiltersDep) -> ShipmentSummary:
+async def shipments(session: SessionDep, filters: FiltersDep) -> ShipmentSummary:
     """Shipments declared in the period by status; stopped and seized shipments by country,
     substance and origin; observed against notified quantities."""
-    return summaries.compute(session, "shipments", filters)  # type: ignore[return-value]
+    return await _computed(session, "shipments", filters)  # type: ignore[return-value]
 
 
 @router.get("/flags", response_model=FlagSummary, summary="Suspicious-transaction flags")
-def flags(session: SessionDep, filters: FiltersDep) -> FlagSummary:
+async def flags(session: SessionDep, filters: FiltersDep) -> FlagSummary:
     """Flags raised in the period by rule and severity, how their triage ended, time to triage."""
-    return summaries.compute(session, "flags", filters)  # type: ignore[return-value]
+    return await _computed(session, "flags", filters)  # type: ignore[return-value]
 
 
 @router.get("/incidents", response_model=IncidentSummary, summary="Incidents and seizures")
-def incidents(session: SessionDep, filters: FiltersDep) -> IncidentSummary:
+async def incidents(session: SessionDep, filters: FiltersDep) -> IncidentSummary:
     """Incidents that occurred in the period by kind; seizures by substance, recording country
     and origin (`exporting_country`/`importing_country` filter the origin and destination);
     methods of concealment and diversion."""
-    return summaries.compute(session, "incidents", filters)  # type: ignore[return-value]
+    return await _computed(session, "incidents", filters)  # type: ignore[return-value]
 
 
 @router.get("/backtracking", response_model=BacktrackingSummary, summary="Backtracking requests")
-def backtracking(session: SessionDep, filters: FiltersDep) -> BacktrackingSummary:
+async def backtracking(session: SessionDep, filters: FiltersDep) -> BacktrackingSummary:
     """Backtracking requests sent in the period: answered, open, overdue, the response rate and
     the median and 90th-percentile days to answer, by addressed country."""
-    return summaries.compute(session, "backtracking", filters)  # type: ignore[return-value]
+    return await _computed(session, "backtracking", filters)  # type: ignore[return-value]
 
 
 @router.get(
@@ -125,9 +127,9 @@ def form_d_report(
 ) -> Response:
     """Like INCB Form D (Article 12(12)): seizures of Table I and II substances with their
     origins, unscheduled chemicals seized, and methods of diversion and concealment."""
-    built = form_d(session, filters)
+    built = form_d(session, filters.checked(session))
     if format == FormDFormat.XLSX:
-        stem = f"pentrack-form-d-{_period_slug(filters.applied)}"
+        stem = f"pentrack-form-d-{_period_slug(filters)}"
         body = exports.to_xlsx(built.sections, preface=[[built.title], [built.subtitle]])
         return _download(body, exports.XLSX_MEDIA_TYPE, f"{stem}.xlsx")
     return Response(content=_report_json(built), media_type="application/json")
@@ -138,19 +140,19 @@ def form_d_report(
     response_model=RequirementSummary,
     summary="Governments requiring PENs; no-licit-need declarations",
 )
-def pen_requirements(session: SessionDep, filters: FiltersDep) -> RequirementSummary:
+async def pen_requirements(session: SessionDep, filters: FiltersDep) -> RequirementSummary:
     """Article 12(10)(a) invocations in force by the end of the period, and the governments that
     declared no licit need (filtered by substance, importing country or region)."""
-    return summaries.compute(session, "pen-requirements", filters)  # type: ignore[return-value]
+    return await _computed(session, "pen-requirements", filters)  # type: ignore[return-value]
 
 
 @router.get(
     "/region-flows", response_model=RegionFlowSummary, summary="Flows towards the region of concern"
 )
-def region_flows(session: SessionDep, filters: FiltersDep) -> RegionFlowSummary:
+async def region_flows(session: SessionDep, filters: FiltersDep) -> RegionFlowSummary:
     """PENs and shipments bound for `region` (default `concern`: Afghanistan and its neighbours),
     by month and by route (exporting → transit → importing country)."""
-    return summaries.compute(session, "region-flows", filters)  # type: ignore[return-value]
+    return await _computed(session, "region-flows", filters)  # type: ignore[return-value]
 
 
 @router.get(
@@ -177,8 +179,9 @@ def report(
 ) -> Response:
     """The tables of INCB's annual precursors report for one year and substance (default acetic
     anhydride), as a workbook, a printable page, or JSON."""
-    built = annual_report(session, filters, language)
-    stem = f"pentrack-annual-report-{_period_slug(filters.applied)}"
+    checked = filters.checked(session)
+    built = annual_report(session, checked, language)
+    stem = f"pentrack-annual-report-{_period_slug(filters)}"
     if format == ReportFormat.XLSX:
         _ = language.gettext
         # Every sheet says which filters made it: a filtered report must not look global.
@@ -220,19 +223,24 @@ def export_table(
         )
     computed = summaries.compute(session, kind.name, filters)
     found = exports.tables_of(computed, {table: kind.tables[table]}, language.gettext)[table]
-    stem = f"pentrack-{kind.name}-{table}-{_period_slug(filters.applied)}"
+    stem = f"pentrack-{kind.name}-{table}-{_period_slug(filters)}"
     if format == ExportFormat.XLSX:
         return _download(exports.to_xlsx([found]), exports.XLSX_MEDIA_TYPE, f"{stem}.xlsx")
     return _download(exports.to_csv(found), exports.CSV_MEDIA_TYPE, f"{stem}.csv")
 
 
-def _period_slug(applied: object) -> str:
-    year = getattr(applied, "year", None)
-    if year is not None:
-        return str(year)
-    start: date = applied.date_from  # type: ignore[attr-defined]
-    end: date = applied.date_to  # type: ignore[attr-defined]
-    return f"{start.isoformat()}_{end.isoformat()}"
+async def _computed(session: Session, name: str, filters: Filters) -> BaseModel:
+    """Summary `name` in one worker-thread call: the filters' lookups, the statements and the
+    folding. The endpoints calling it are async, so FastAPI validates their answer on the event
+    loop instead of crossing to a thread again for it (a summary request crosses three times:
+    the caller's token, this, the session's end)."""
+    return await run_in_threadpool(summaries.compute, session, name, filters)
+
+
+def _period_slug(filters: Filters) -> str:
+    if filters.year is not None:
+        return str(filters.year)
+    return f"{filters.period.start.isoformat()}_{filters.period.end.isoformat()}"
 
 
 def _download(body: bytes, media_type: str, filename: str) -> Response:

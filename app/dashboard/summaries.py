@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.dashboard import flag_summaries, incident_summaries, pen_summaries, shipment_summaries
-from app.dashboard.deps import Summarised
+from app.dashboard.deps import Filters
 from app.dashboard.schemas import Overview
 from app.i18n import N_
 
@@ -117,13 +117,16 @@ HEADLINE: dict[str, tuple[str, str]] = {
 }
 
 
-def compute(session: Session, name: str, filters: Summarised) -> BaseModel:
-    return KINDS[name].compute(session, filters.scope, filters.applied)
+def compute(session: Session, name: str, filters: Filters) -> BaseModel:
+    """Summary `name` with `filters`, their countries and substance looked up first."""
+    checked = filters.checked(session)
+    return KINDS[name].compute(session, checked.scope, checked.applied)
 
 
-def overview(session: Session, filters: Summarised) -> Overview:
+def overview(session: Session, filters: Filters) -> Overview:
     """Headline figures, each taken from the summary that details it."""
-    scope, applied = filters.scope, filters.applied
+    checked = filters.checked(session)
+    scope, applied = checked.scope, checked.applied
     pens = pen_summaries.pen_summary(session, scope, applied)
     replies = pen_summaries.reply_summary(session, scope, applied)
     shipments = shipment_summaries.shipment_totals(session, scope)
