@@ -1,15 +1,13 @@
 """INCB-style summary of what happened to shipments: by status, stops and seizures, and the
 observed-vs-notified quantity gaps; each query composed from app/dashboard/figures.py."""
 
-import heapq
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import func, literal, null, select
+from sqlalchemy import case, func, literal, null, select
 from sqlmodel import Session
 
-from app.core.bulk import among
 from app.dashboard.figures import (
     INTERDICTIONS,
     PEN,
@@ -200,78 +198,96 @@ def _interdictions(
     return found, totals
 
 
-class _Observed(NamedTuple):
-    shipment_id: str
-    pen_id: str
-    notified: Decimal
-    declared: Decimal
-    observed: Decimal
-    gap: Decimal  # observed - notified
+def _gap_query(dialect: str, scope: Scope) -> Any:
+    """Observed against notified quantities in one statement, the observations read once: their
+    totals (`part` 1: shipments observed, declared ≠ notified, observed ≠ notified, kg above and
+    below notified) and the `GAP_ROWS` largest gaps, described (`part` 2)."""
+    latest = latest_observations(dialect, scope).cte("latest")
+    o = latest.c
+    gap = o.observed_kg - o.notified_kg
 
+    def count_of(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
 
-def _observed(row: Any) -> _Observed:
-    notified, declared, observed = (as_decimal(v) for v in row[2:5])
-    return _Observed(row[0], row[1], notified, declared, observed, observed - notified)
-
-
-def _gap_totals(rows: list[_Observed]) -> GapTotals:
-    excess = shortfall = Decimal(0)
-    declared_differs = observed_differs = 0
-    for r in rows:
-        declared_differs += r.declared != r.notified
-        if r.gap > 0:
-            excess += r.gap
-        elif r.gap < 0:
-            shortfall -= r.gap
-        observed_differs += r.gap != 0
-    return GapTotals(
-        shipments_observed=len(rows),
-        declared_differs=declared_differs,
-        observed_differs=observed_differs,
-        observed_excess_kg=rounded(excess) or 0.0,
-        observed_shortfall_kg=rounded(shortfall) or 0.0,
+    totals = select(
+        literal(1).label("part"),
+        *(null() for _ in range(6)),
+        func.count().label("notified_kg"),
+        count_of(o.declared_kg != o.notified_kg),
+        count_of(gap != 0),
+        func.sum(case((gap > 0, gap), else_=0)),
+        func.sum(case((gap < 0, -gap), else_=0)),
+    ).select_from(latest)
+    largest = (
+        select(o.shipment_id, o.notified_kg, o.declared_kg, o.observed_kg)
+        .where(gap != 0)
+        .order_by(func.abs(gap).desc(), o.shipment_id)
+        .limit(GAP_ROWS)
+        .subquery("largest")
     )
+    g, s, p = largest.c, SHIPMENT.c, PEN.c
+    described = (
+        select(
+            literal(2),
+            g.shipment_id,
+            s.customs_reference,
+            p.reference,
+            s.exporting_country,
+            s.importing_country,
+            s.cas_number,
+            g.notified_kg,
+            g.declared_kg,
+            g.observed_kg,
+            null(),
+            null(),
+        )
+        .select_from(largest)
+        .join(SHIPMENT, s.id == g.shipment_id)
+        .join(PEN, p.id == s.notification_id)
+    )
+    return totals.union_all(described)
 
 
 def _gaps(session: Session, dialect: str, scope: Scope) -> tuple[GapTotals, list[QuantityGap]]:
     """Observed against notified quantities, for shipments citing a PEN: the totals, and the
     largest gaps (the observation compared is the shipment's latest recorded one, counted in the
-    period in which it occurred). A year holds a few thousand such shipments: they are read once
-    and added up here, rather than found twice by two statements."""
-    rows = [_observed(row) for row in session.execute(latest_observations(dialect, scope)).all()]
-    largest = heapq.nsmallest(
-        GAP_ROWS, (r for r in rows if r.gap != 0), key=lambda r: (-abs(r.gap), r.shipment_id)
+    period in which it occurred), added up and chosen by the database (a year holds thousands
+    of observations; only the largest gaps come back)."""
+    totals = GapTotals(
+        shipments_observed=0,
+        declared_differs=0,
+        observed_differs=0,
+        observed_excess_kg=0.0,
+        observed_shortfall_kg=0.0,
     )
-    s, p = SHIPMENT.c, PEN.c
-    described = {
-        row[0]: row
-        for row in session.execute(
-            select(
-                s.id,
-                s.customs_reference,
-                p.reference,
-                s.exporting_country,
-                s.importing_country,
-                s.cas_number,
+    gaps = []
+    for row in session.execute(_gap_query(dialect, scope)):
+        if row[0] == 1:
+            totals = GapTotals(
+                shipments_observed=int(row[7] or 0),
+                declared_differs=int(row[8] or 0),
+                observed_differs=int(row[9] or 0),
+                observed_excess_kg=rounded(as_decimal(row[10])) or 0.0,
+                observed_shortfall_kg=rounded(as_decimal(row[11])) or 0.0,
             )
-            .join(PEN, p.id == s.notification_id)
-            .where(among(session, s.id, [r.shipment_id for r in largest]))
-        )
-    }
-    return _gap_totals(rows), [_gap(r, described[r.shipment_id]) for r in largest]
+        else:
+            gaps.append(_gap(row))
+    gaps.sort(key=lambda x: (-abs(x.observed_minus_notified_kg or 0.0), x.shipment_id))
+    return totals, gaps
 
 
-def _gap(r: _Observed, shipment: Any) -> QuantityGap:
+def _gap(row: Any) -> QuantityGap:
+    notified, declared, observed = (as_decimal(v) for v in row[7:10])
     return QuantityGap(
-        shipment_id=r.shipment_id,
-        customs_reference=shipment[1],
-        pen_reference=shipment[2],
-        exporting_country=shipment[3],
-        importing_country=shipment[4],
-        cas_number=shipment[5],
-        notified_kg=float(r.notified),
-        declared_kg=float(r.declared),
-        observed_kg=float(r.observed),
-        declared_minus_notified_kg=float(r.declared - r.notified),
-        observed_minus_notified_kg=float(r.gap),
+        shipment_id=row[1],
+        customs_reference=row[2],
+        pen_reference=row[3],
+        exporting_country=row[4],
+        importing_country=row[5],
+        cas_number=row[6],
+        notified_kg=float(notified),
+        declared_kg=float(declared),
+        observed_kg=float(observed),
+        declared_minus_notified_kg=float(declared - notified),
+        observed_minus_notified_kg=float(observed - notified),
     )
