@@ -165,6 +165,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def _end_in_thread(session: Session, *, commit: bool) -> None:
+    if not session.in_transaction():
+        # No transaction (adding a row begins one): the handler never used the session, or
+        # ended its read itself in its own worker-thread call (app/dashboard/router.py).
+        # Closing holds no connection and does no I/O.
+        session.close()
+        return
     # A limiter of its own, as FastAPI's exits of sync dependencies have: ending a session, which
     # gives back a database connection, never waits for a thread of the shared pool.
     await anyio.to_thread.run_sync(

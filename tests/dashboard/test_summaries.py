@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from app.core.types import utcnow
 from app.dashboard.regions import REGION_OF_CONCERN
@@ -465,3 +466,22 @@ class TestBadFilters:
         body = response.json()
         assert response.headers["content-type"].startswith("application/problem+json")
         assert body["errors"] and body["errors"][0]["loc"][0] == "query"
+
+
+class TestConnections:
+    """A summary ends its read transaction in its own worker-thread call (the session dependency
+    then closes a session that holds nothing): each connection goes back to the pool."""
+
+    def test_more_summaries_than_connections_are_answered_and_none_is_kept(
+        self, world: World, api: Api, engine: Engine
+    ) -> None:
+        analyst = api.analyst()
+        held = engine.pool.checkedout()  # type: ignore[attr-defined]
+        names = ["overview", "pens", "replies", "shipments", "flags", "pen-requirements"]
+        for round_ in range(engine.pool.size() + 5):  # type: ignore[attr-defined]
+            name = names[round_ % len(names)]
+            response = analyst.get(f"/api/v1/summaries/{name}", params={"year": YEAR})
+            assert response.status_code == 200, response.text
+        refused = analyst.get("/api/v1/summaries/pens", params={"substance": "64-17-5"})
+        assert refused.status_code == 422
+        assert engine.pool.checkedout() == held  # type: ignore[attr-defined]
