@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlmodel import Session
 
 from app.dashboard.figures import (
@@ -269,23 +269,28 @@ class _Flows:
     totals: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
 
 
-def _flow_query(dialect: str, scope: Scope, kind: str) -> Any:
-    """Notified (kind "pens", by sent_at) or declared ("shipments", by created_at) quantities
-    in the scope, by month, route and substance."""
-    table, moment, where = (
-        (PEN, PEN.c.sent_at, pens_sent(dialect, scope))
-        if kind == "pens"
-        else (SHIPMENT, SHIPMENT.c.created_at, shipments_declared(dialect, scope))
-    )
-    c = table.c
-    keys = (
-        month_of(dialect, moment),
-        c.exporting_country,
-        json_text(dialect, c.transit_countries),
-        c.importing_country,
-        c.cas_number,
-    )
-    return select(*keys, func.count(), func.sum(c.quantity_kg)).where(*where).group_by(*keys)
+def _flow_query(dialect: str, scope: Scope) -> Any:
+    """Notified (kind "pens", by sent_at) and declared ("shipments", by created_at) quantities
+    in the scope, by month, route and substance: both kinds in one statement."""
+    branches = []
+    for kind, table, moment, where in (
+        ("pens", PEN, PEN.c.sent_at, pens_sent(dialect, scope)),
+        ("shipments", SHIPMENT, SHIPMENT.c.created_at, shipments_declared(dialect, scope)),
+    ):
+        c = table.c
+        keys = (
+            month_of(dialect, moment),
+            c.exporting_country,
+            json_text(dialect, c.transit_countries),
+            c.importing_country,
+            c.cas_number,
+        )
+        branches.append(
+            select(literal(kind), *keys, func.count(), func.sum(c.quantity_kg))
+            .where(*where)
+            .group_by(*keys)
+        )
+    return union_all(*branches)
 
 
 def _flow_figures(tallies: dict[str, Tally]) -> dict[str, Any]:
@@ -327,13 +332,13 @@ def region_flow_summary(session: Session, scope: Scope, applied: Applied) -> Reg
     dialect = dialect_of(session)
     lookup = names(session)
     flows = _Flows()
-    for kind in ("pens", "shipments"):
-        rows = session.execute(_flow_query(dialect, flow_scope, kind)).all()
-        for month, exp, transit_key, imp, cas, n, kg in rows:
-            density = lookup.densities.get(cas)
-            route = (exp, _canonical_transit(transit_key), imp)
-            for tally in (flows.months[month][kind], flows.routes[route][kind], flows.totals[kind]):
-                tally.add(n, kg, cas, density)
+    for kind, month, exp, transit_key, imp, cas, n, kg in session.execute(
+        _flow_query(dialect, flow_scope)
+    ):
+        density = lookup.densities.get(cas)
+        route = (exp, _canonical_transit(transit_key), imp)
+        for tally in (flows.months[month][kind], flows.routes[route][kind], flows.totals[kind]):
+            tally.add(n, kg, cas, density)
     for month in _months(scope.period.start, scope.period.end):
         flows.months[month]  # a month without activity is a month of zeros, not a gap
     return RegionFlowSummary(
