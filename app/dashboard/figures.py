@@ -220,9 +220,7 @@ def shipments_declared(dialect: str, scope: Scope) -> list[ColumnElement[bool]]:
     return [*scope.period.holds(SHIPMENT.c.created_at), *route_filters(dialect, scope, SHIPMENT)]
 
 
-def interdiction_quantity() -> ColumnElement[Any]:
-    """A stop's or seizure's quantity: the one observed at the event, else the shipment's
-    declared quantity (looked up only when nothing was observed)."""
+def _interdiction_quantity() -> ColumnElement[Any]:
     e, declared_by = EVENT.c, SHIPMENT.alias("declared_by")
     declared = (
         select(declared_by.c.quantity_kg)
@@ -231,6 +229,17 @@ def interdiction_quantity() -> ColumnElement[Any]:
         .scalar_subquery()
     )
     return func.coalesce(e.quantity_observed_kg, declared)
+
+
+# The parts of the statements that no filter changes are built once, at import (SQLAlchemy
+# expressions are immutable; building them cost more than running the small views' statements).
+_INTERDICTION_QUANTITY = _interdiction_quantity()
+
+
+def interdiction_quantity() -> ColumnElement[Any]:
+    """A stop's or seizure's quantity: the one observed at the event, else the shipment's
+    declared quantity (looked up only when nothing was observed)."""
+    return _INTERDICTION_QUANTITY
 
 
 def interdictions(
@@ -250,11 +259,20 @@ def interdictions(
     ]
     if by_origin:
         columns += [e.exporting_country, e.cas_number]
-    return select(*columns).where(
+    return select(*columns).where(*interdictions_in(dialect, scope, types))
+
+
+def interdictions_in(
+    dialect: str, scope: Scope, types: tuple[str, ...] = INTERDICTIONS
+) -> list[ColumnElement[bool]]:
+    """The conditions of `interdictions`: border events of `types` in the period, on the scope's
+    routes."""
+    e = EVENT.c
+    return [
         e.type.in_(types),
         *scope.period.holds(e.occurred_at),
         *route_filters(dialect, scope, EVENT),
-    )
+    ]
 
 
 def latest_observations(dialect: str, scope: Scope) -> Any:
@@ -263,6 +281,14 @@ def latest_observations(dialect: str, scope: Scope) -> Any:
     (shipment_id, pen_id, notified_kg, declared_kg, observed_kg). The events carry their
     shipment's notification and route, so only the observations of shipments citing a
     notification are read, and only theirs look their shipment and notification up."""
+    e = EVENT.c
+    return _OBSERVATIONS.where(
+        *scope.period.holds(e.occurred_at), *route_filters(dialect, scope, EVENT)
+    )
+
+
+def _observations() -> Any:
+    """The latest recorded observation of each shipment citing a notification, any period."""
     e, s, p = EVENT.c, SHIPMENT.c, PEN.c
     later = aliased(EVENT)
     recorded_after = exists().where(
@@ -284,14 +310,11 @@ def latest_observations(dialect: str, scope: Scope) -> Any:
         .select_from(
             EVENT.join(SHIPMENT, s.id == e.shipment_id).join(PEN, p.id == e.notification_id)
         )
-        .where(
-            e.quantity_observed_kg.is_not(None),
-            e.notification_id.is_not(None),
-            *scope.period.holds(e.occurred_at),
-            ~recorded_after,
-            *route_filters(dialect, scope, EVENT),
-        )
+        .where(e.quantity_observed_kg.is_not(None), e.notification_id.is_not(None), ~recorded_after)
     )
+
+
+_OBSERVATIONS = _observations()
 
 
 # Flags. A flag counts in the period it was raised, if the caller may see its subject.

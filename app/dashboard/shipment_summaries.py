@@ -9,11 +9,14 @@ from sqlalchemy import case, func, literal, null, select
 from sqlmodel import Session
 
 from app.dashboard.figures import (
+    EVENT,
     INTERDICTIONS,
     PEN,
     SHIPMENT,
     Scope,
+    interdiction_quantity,
     interdictions,
+    interdictions_in,
     latest_observations,
     shipments_declared,
 )
@@ -99,11 +102,15 @@ def _per_shipment(
     dialect: str, scope: Scope, *, by_origin: bool, types: tuple[str, ...] = INTERDICTIONS
 ) -> Any:
     """Stops and seizures, each shipment once per (type, country) with its largest quantity."""
-    o = interdictions(dialect, scope, by_origin=by_origin, types=types).subquery("interdiction").c
-    keys = [o.event_type, o.country, o.shipment_id]
+    e = EVENT.c
+    keys = [e.type.label("event_type"), e.country, e.shipment_id]
     if by_origin:
-        keys += [o.exporting_country, o.cas_number]
-    return select(*keys, func.max(o.quantity_kg).label("quantity_kg")).group_by(*keys)
+        keys += [e.exporting_country, e.cas_number]
+    return (
+        select(*keys, func.max(interdiction_quantity()).label("quantity_kg"))
+        .where(*interdictions_in(dialect, scope, types))
+        .group_by(*keys)
+    )
 
 
 # Per type, the distinct shipments stopped (or seized) and the seized quantity: a shipment
