@@ -10,7 +10,9 @@ shipments a year. For each summary endpoint and view (the default one-year view 
 views), p50 and p99 over a real uvicorn server, beside the best hand-written SQL over the raw
 tables for the same figures (PostgreSQL only), timed in the same run, bare (psycopg) and served
 by a minimal FastAPI app (hand_sql_app.py: the same statements behind one endpoint, no
-authentication), with each server's HTTP floor (`/healthz`); then time to first render of
+authentication; its requests alternate with the endpoint's, sample by sample, and the "paired"
+ratio is the median of each pair's ratio), with each server's HTTP floor (`/healthz`); then time
+to first render of
 /dashboard in headless Chromium. SQLite databases are measured without the hand-written SQL.
 Results: stdout, and JSON in bench/results/.
 """
@@ -120,6 +122,27 @@ def time_in_process(engine: Any, name: str, params: dict[str, Any], n: int) -> l
             found.model_dump_json()
         if i >= 2:
             samples.append(time.perf_counter() - started)
+    return samples
+
+
+def time_pairs(
+    first: tuple[httpx.Client, str],
+    second: tuple[httpx.Client, str],
+    params: dict[str, Any],
+    n: int,
+) -> tuple[list[float], list[float]]:
+    """`n` timed requests to each of two servers in alternation (after 2 warm-ups each), the
+    one that goes first swapping from pair to pair: sample i of both lists ran in the same
+    moment of the machine."""
+    samples: tuple[list[float], list[float]] = ([], [])
+    for i in range(n + 2):
+        order = (0, 1) if i % 2 == 0 else (1, 0)
+        for side in order:
+            client, path = (first, second)[side]
+            started = time.perf_counter()
+            client.get(path, params=params).raise_for_status()
+            if i >= 2:
+                samples[side].append(time.perf_counter() - started)
     return samples
 
 
@@ -346,9 +369,16 @@ def main() -> None:
                 for name, statements in HAND_SQL.items():
                     if args.endpoint and name not in args.endpoint:
                         continue
-                    api = percentiles(
-                        time_endpoint(client, f"/api/v1/summaries/{name}", params, args.n)
-                    )
+                    path = f"/api/v1/summaries/{name}"
+                    if postgres:
+                        # API and served hand SQL in alternation, sample by sample: the VM's
+                        # speed drifts from minute to minute, a pair's two requests share it.
+                        api_samples, served_samples = time_pairs(
+                            (client, path), (hand_client, f"/hand/{name}"), params, args.n
+                        )
+                    else:
+                        api_samples = time_endpoint(client, path, params, args.n)
+                    api = percentiles(api_samples)
                     row: dict[str, Any] = {
                         "view": view,
                         "endpoint": name,
@@ -369,18 +399,21 @@ def main() -> None:
                             ratio_p50=api[0] / sql[0],
                             in_process_ratio_p50=inner[0] / sql[0],
                         )
-                        served = percentiles(
-                            time_endpoint(hand_client, f"/hand/{name}", params, args.n)
+                        served = percentiles(served_samples)
+                        paired = statistics.median(
+                            a / b for a, b in zip(api_samples, served_samples, strict=True)
                         )
                         row.update(
                             served_sql_p50_ms=served[0],
                             served_sql_p99_ms=served[1],
                             ratio_served_p50=api[0] / served[0],
+                            ratio_served_paired=paired,
                         )
                         line += (
                             f" | hand SQL p50 {sql[0]:8.1f} p99 {sql[1]:8.1f}"
                             f" | ratio {api[0] / sql[0]:5.2f} (in process {inner[0] / sql[0]:5.2f})"
                             f" | served {served[0]:8.1f}, ratio {api[0] / served[0]:5.2f}"
+                            f", paired {paired:5.2f}"
                         )
                     results.append(row)
                     print(line, flush=True)
