@@ -219,7 +219,7 @@ def _gap_query(dialect: str, scope: Scope) -> Any:
     totals = select(
         literal(1).label("part"),
         *(null() for _ in range(6)),
-        func.count().label("notified_kg"),
+        func.count(),
         count_of(o.declared_kg != o.notified_kg),
         count_of(gap != 0),
         func.sum(case((gap > 0, gap), else_=0)),
@@ -260,26 +260,20 @@ def _gaps(session: Session, dialect: str, scope: Scope) -> tuple[GapTotals, list
     largest gaps (the observation compared is the shipment's latest recorded one, counted in the
     period in which it occurred), added up and chosen by the database (a year holds thousands
     of observations; only the largest gaps come back)."""
+    rows = session.execute(_gap_query(dialect, scope)).all()
+    # Part 1 is one row whatever the period holds (an aggregate with no GROUP BY).
+    (total,) = [row for row in rows if row[0] == 1]
     totals = GapTotals(
-        shipments_observed=0,
-        declared_differs=0,
-        observed_differs=0,
-        observed_excess_kg=0.0,
-        observed_shortfall_kg=0.0,
+        shipments_observed=int(total[7] or 0),
+        declared_differs=int(total[8] or 0),
+        observed_differs=int(total[9] or 0),
+        observed_excess_kg=rounded(as_decimal(total[10])) or 0.0,
+        observed_shortfall_kg=rounded(as_decimal(total[11])) or 0.0,
     )
-    gaps = []
-    for row in session.execute(_gap_query(dialect, scope)):
-        if row[0] == 1:
-            totals = GapTotals(
-                shipments_observed=int(row[7] or 0),
-                declared_differs=int(row[8] or 0),
-                observed_differs=int(row[9] or 0),
-                observed_excess_kg=rounded(as_decimal(row[10])) or 0.0,
-                observed_shortfall_kg=rounded(as_decimal(row[11])) or 0.0,
-            )
-        else:
-            gaps.append(_gap(row))
-    gaps.sort(key=lambda x: (-abs(x.observed_minus_notified_kg or 0.0), x.shipment_id))
+    gaps = sorted(
+        (_gap(row) for row in rows if row[0] == 2),
+        key=lambda x: (-abs(x.observed_minus_notified_kg or 0.0), x.shipment_id),
+    )
     return totals, gaps
 
 

@@ -20,7 +20,7 @@ from app.operators.models import Operator
 def routes(fresh_app: FastAPI) -> Iterator[TestClient]:
     @fresh_app.post("/test/added-not-flushed", status_code=204)
     def added_not_flushed(session: SessionDep, name: str) -> None:
-        # Added, never flushed: no transaction has begun when the handler returns.
+        # Added, never flushed: nothing is written until the session's end commits it.
         session.add(Operator(id=new_id(), name=name, country="DE", address="Hamburg"))
 
     @fresh_app.get("/test/read-and-ended")
